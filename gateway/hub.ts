@@ -1,0 +1,59 @@
+// The whole hub in one process: every subgraph on its own port over its database, and the gateway in front.
+// `npm start` runs it; the tests start it the same way, on port 0 and an in-memory database.
+import { openSubgraphDatabases } from '../subgraphs/databases.js';
+import { findSubgraph } from '../subgraphs/index.js';
+import type { Env } from '../subgraphs/shared/config.js';
+import type { Database } from '../subgraphs/shared/database.js';
+import type { RunningServer } from '../subgraphs/shared/http.js';
+import { serveSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
+import type { HubConfig } from './config.js';
+import { startGateway } from './server.js';
+
+export interface RunningHub {
+  gatewayUrl: string;
+  gateway: RunningServer;
+  subgraphs: RunningSubgraph[];
+  /** Each distinct database, by the subgraphs that use it. */
+  databases: { database: Database; subgraphs: string[] }[];
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  env?: Env;
+  log?: (line: string) => void;
+}
+
+export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
+  const log = options.log ?? (() => {});
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse().splice(0)) await closer().catch((e: unknown) => console.error('hub: close failed', e));
+  };
+  try {
+    const databases = await openSubgraphDatabases(config.subgraphs);
+    closers.push(() => databases.close());
+    await databases.migrate();
+    if (config.seedHolders > 0) await databases.seed({ holders: config.seedHolders, log });
+
+    const running: RunningSubgraph[] = [];
+    for (const s of config.subgraphs) {
+      const served = await serveSubgraph(findSubgraph(s.name), databases.of(s.name), { port: s.port, host: config.host, env: options.env ?? process.env });
+      closers.push(() => served.close());
+      running.push(served);
+      log(`subgraph ${s.name} on ${served.url} (${databases.of(s.name).driver})`);
+    }
+
+    const gateway = await startGateway({
+      host: config.host,
+      port: config.gatewayPort,
+      subgraphUrls: Object.fromEntries(running.map((s) => [s.name, s.url])),
+      redisUrl: config.redisUrl,
+    });
+    closers.push(() => gateway.close());
+    log(`gateway on ${gateway.url}`);
+    return { gatewayUrl: gateway.url, gateway, subgraphs: running, databases: databases.all, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

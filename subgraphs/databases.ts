@@ -1,0 +1,50 @@
+// Opens the database of every subgraph, once per distinct configuration: subgraphs sharing DATABASE_URL share a
+// pool, and embedded they share one PGlite (a PGlite folder serves one process at a time).
+import { SUBGRAPHS } from './index.js';
+import type { DatabaseConfig } from './shared/config.js';
+import { openDatabase, type Database } from './shared/database.js';
+import type { SeedOptions } from './shared/subgraph.js';
+
+export interface SubgraphDatabases {
+  of(subgraph: string): Database;
+  /** Each distinct database, with the subgraphs it serves. */
+  all: { database: Database; subgraphs: string[] }[];
+  /** Applies every subgraph's migrations to its database. */
+  migrate(): Promise<void>;
+  /** Fills each subgraph's empty tables with deterministic demo data. */
+  seed(options: SeedOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openSubgraphDatabases(configs: { name: string; database: DatabaseConfig }[]): Promise<SubgraphDatabases> {
+  const byKey = new Map<string, { database: Database; subgraphs: string[] }>();
+  const close = async () => {
+    for (const { database } of byKey.values()) await database.close().catch((e: unknown) => console.error('database close failed', e));
+  };
+  try {
+    for (const c of configs) {
+      const key = JSON.stringify(c.database);
+      if (!byKey.has(key)) byKey.set(key, { database: await openDatabase(c.database), subgraphs: [] });
+      byKey.get(key)!.subgraphs.push(c.name);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const of = (name: string) => {
+    const entry = [...byKey.values()].find((d) => d.subgraphs.includes(name));
+    if (!entry) throw new Error(`No database opened for subgraph ${name}`);
+    return entry.database;
+  };
+  return {
+    of,
+    all: [...byKey.values()],
+    async migrate() {
+      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, s.migrationsFolder);
+    },
+    async seed(options) {
+      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await s.seed?.(of(s.name), options);
+    },
+    close,
+  };
+}

@@ -1,0 +1,30 @@
+// The HR subgraph (人社): owner of the holder and the card.
+import { fileURLToPath } from 'node:url';
+import { readHrSettings } from '../shared/config.js';
+import type { Subgraph } from '../shared/subgraph.js';
+import { lapseLossReports, type HrDeps } from './commands.js';
+import { createLoaders } from './loaders.js';
+import { resolvers, type HrContext } from './resolvers.js';
+import { seedHr } from './seed.js';
+
+// Reads already show a lapsed temporary loss report as active; the sweep writes the lapse into the history.
+const LAPSE_SWEEP_MS = 60_000;
+
+export const hrSubgraph: Subgraph<HrContext> = {
+  name: 'hr',
+  defaultPort: 4001,
+  schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
+  migrationsFolder: fileURLToPath(new URL('../../migrations/hr', import.meta.url)),
+  resolvers,
+  setup(database, env) {
+    const deps: HrDeps = { db: database.db, settings: readHrSettings(env) };
+    const sweep = () => lapseLossReports(deps).catch((error: unknown) => console.error('hr: loss report sweep failed', error));
+    const timer = setInterval(sweep, LAPSE_SWEEP_MS);
+    timer.unref();
+    return {
+      context: () => ({ loaders: createLoaders(database.db), deps }),
+      stop: () => clearInterval(timer),
+    };
+  },
+  seed: seedHr,
+};

@@ -1,0 +1,150 @@
+// All of the HR subgraph's SQL. Reads take lists so the loaders can batch; writes take the transaction they run in.
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Db } from '../shared/database.js';
+import {
+  bankAccounts,
+  banks,
+  cardEvents,
+  cards,
+  holders,
+  type BankAccountRow,
+  type BankRow,
+  type CardEventRow,
+  type CardRow,
+  type CardStatus,
+  type HolderRow,
+} from './tables.js';
+
+const LIVE_STATUSES: CardStatus[] = ['APPLIED', 'ACTIVE', 'LOST'];
+
+// ---- reads, batched by the loaders ----
+
+export function findHoldersByIds(db: Db, ids: readonly string[]): Promise<HolderRow[]> {
+  return db.select().from(holders).where(inArray(holders.id, [...ids]));
+}
+
+export function findHoldersByIdNumbers(db: Db, idNumbers: readonly string[]): Promise<HolderRow[]> {
+  return db.select().from(holders).where(inArray(holders.idNumber, [...idNumbers]));
+}
+
+export function findCardsByHolderIds(db: Db, holderIds: readonly string[]): Promise<CardRow[]> {
+  return db.select().from(cards).where(inArray(cards.holderId, [...holderIds])).orderBy(desc(cards.createdAt), desc(cards.cardNumber));
+}
+
+export function findCardsByNumbers(db: Db, numbers: readonly string[]): Promise<CardRow[]> {
+  return db.select().from(cards).where(inArray(cards.cardNumber, [...numbers]));
+}
+
+export function findCardsByIds(db: Db, ids: readonly string[]): Promise<CardRow[]> {
+  return db.select().from(cards).where(inArray(cards.id, [...ids]));
+}
+
+export function findEventsByCardIds(db: Db, cardIds: readonly string[]): Promise<CardEventRow[]> {
+  return db.select().from(cardEvents).where(inArray(cardEvents.cardId, [...cardIds])).orderBy(asc(cardEvents.id));
+}
+
+export function findBankAccountsByIds(db: Db, ids: readonly string[]): Promise<BankAccountRow[]> {
+  return db.select().from(bankAccounts).where(inArray(bankAccounts.id, [...ids]));
+}
+
+export function findOpenBankAccountsByHolderIds(db: Db, holderIds: readonly string[]): Promise<BankAccountRow[]> {
+  return db.select().from(bankAccounts).where(and(inArray(bankAccounts.holderId, [...holderIds]), isNull(bankAccounts.closedAt)));
+}
+
+export function findBanksByCodes(db: Db, codes: readonly string[]): Promise<BankRow[]> {
+  return db.select().from(banks).where(inArray(banks.code, [...codes]));
+}
+
+export function listBanks(db: Db): Promise<BankRow[]> {
+  return db.select().from(banks).orderBy(asc(banks.code));
+}
+
+// ---- writes, inside the caller's transaction ----
+
+export async function insertHolder(tx: Db, row: typeof holders.$inferInsert): Promise<HolderRow> {
+  const [holder] = await tx.insert(holders).values(row).returning();
+  return holder!;
+}
+
+/** Locks the holder's row so that two card applications for one person run one after the other. */
+export async function lockHolderByIdNumber(tx: Db, idNumber: string): Promise<HolderRow | undefined> {
+  const [holder] = await tx.select().from(holders).where(eq(holders.idNumber, idNumber)).for('update');
+  return holder;
+}
+
+/** Locks the card's row: of two concurrent steps on one card, the second sees what the first did. */
+export async function lockCardByNumber(tx: Db, cardNumber: string): Promise<CardRow | undefined> {
+  const [card] = await tx.select().from(cards).where(eq(cards.cardNumber, cardNumber)).for('update');
+  return card;
+}
+
+export async function findLiveCard(tx: Db, holderId: string, kind: 'PHYSICAL' | 'ELECTRONIC'): Promise<CardRow | undefined> {
+  const [card] = await tx.select().from(cards)
+    .where(and(eq(cards.holderId, holderId), eq(cards.kind, kind), inArray(cards.status, LIVE_STATUSES)))
+    .for('update');
+  return card;
+}
+
+/** Electronic cards mirroring a physical card, still live. */
+export function lockMirrors(tx: Db, physicalCardId: string): Promise<CardRow[]> {
+  return tx.select().from(cards)
+    .where(and(eq(cards.physicalCardId, physicalCardId), eq(cards.kind, 'ELECTRONIC'), inArray(cards.status, LIVE_STATUSES)))
+    .for('update');
+}
+
+export async function insertCard(tx: Db, row: typeof cards.$inferInsert): Promise<CardRow> {
+  const [card] = await tx.insert(cards).values(row).returning();
+  return card!;
+}
+
+export async function updateCard(tx: Db, id: string, change: Partial<typeof cards.$inferInsert>): Promise<CardRow> {
+  const [card] = await tx.update(cards).set({ ...change, updatedAt: sql`now()` }).where(eq(cards.id, id)).returning();
+  return card!;
+}
+
+export async function insertCardEvents(tx: Db, rows: (typeof cardEvents.$inferInsert)[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(cardEvents).values(rows);
+}
+
+export async function findBank(tx: Db, code: string): Promise<BankRow | undefined> {
+  const [bank] = await tx.select().from(banks).where(eq(banks.code, code));
+  return bank;
+}
+
+export async function insertBank(tx: Db, row: typeof banks.$inferInsert): Promise<BankRow> {
+  const [bank] = await tx.insert(banks).values(row).returning();
+  return bank!;
+}
+
+export async function lockOpenBankAccount(tx: Db, holderId: string): Promise<BankAccountRow | undefined> {
+  const [account] = await tx.select().from(bankAccounts)
+    .where(and(eq(bankAccounts.holderId, holderId), isNull(bankAccounts.closedAt))).for('update');
+  return account;
+}
+
+export async function closeBankAccount(tx: Db, id: string): Promise<void> {
+  await tx.update(bankAccounts).set({ closedAt: sql`now()` }).where(eq(bankAccounts.id, id));
+}
+
+export async function insertBankAccount(tx: Db, row: typeof bankAccounts.$inferInsert): Promise<BankAccountRow> {
+  const [account] = await tx.insert(bankAccounts).values(row).returning();
+  return account!;
+}
+
+/** Points every live card of the holder at the account benefits now go to. */
+export async function relinkLiveCards(tx: Db, holderId: string, bankAccountId: string): Promise<CardRow[]> {
+  return tx.update(cards).set({ bankAccountId, updatedAt: sql`now()` })
+    .where(and(eq(cards.holderId, holderId), inArray(cards.status, LIVE_STATUSES))).returning();
+}
+
+/** Physical cards whose temporary loss report is up (their electronic cards follow), locked for the sweep. */
+export function lockLapsedLossReports(tx: Db, now: Date, limit: number): Promise<CardRow[]> {
+  return tx.select().from(cards)
+    .where(and(eq(cards.kind, 'PHYSICAL'), eq(cards.status, 'LOST'), eq(cards.lossKind, 'TEMPORARY'), lte(cards.lossLapsesAt, now)))
+    .limit(limit).for('update', { skipLocked: true });
+}
+
+export async function countHolders(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(holders);
+  return row!.n;
+}

@@ -1,0 +1,100 @@
+// GraphQL over the HR domain: reads go through the per-request loaders, writes through the commands.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { isoTimestamp } from '../shared/time.js';
+import { isCardNumber } from './card-numbers.js';
+import * as commands from './commands.js';
+import { validateAnyIdNumber } from './identifiers.js';
+import type { HrLoaders } from './loaders.js';
+import { listBanks } from './repository.js';
+import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.js';
+
+export interface HrContext {
+  loaders: HrLoaders;
+  deps: commands.HrDeps;
+}
+
+export const MAX_HOLDERS_PER_QUERY = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function idNumberOf(raw: string, field = 'idNumber'): string {
+  const check = validateAnyIdNumber(raw);
+  if (!check.ok) throw badInput(check.reason, field);
+  return check.idNumber;
+}
+
+async function cardOrFail(ctx: HrContext, raw: string): Promise<CardRow> {
+  const cardNumber = raw.trim().toUpperCase();
+  if (!isCardNumber(cardNumber)) throw badInput(`Card number ${raw} is malformed: expected a letter and 8 digits, e.g. F41665315`, 'cardNumber');
+  const card = await ctx.loaders.cardByNumber.load(cardNumber);
+  if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+  return card;
+}
+
+const timestamps = {
+  createdAt: (row: { createdAt: Date }) => isoTimestamp(row.createdAt),
+  updatedAt: (row: { updatedAt: Date }) => isoTimestamp(row.updatedAt),
+};
+
+/** Every mutation takes one `input` and hands it to its command. */
+const mutation = <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>) =>
+  (_: unknown, { input }: { input: I }, ctx: HrContext) => command(ctx.deps, input);
+
+export const resolvers: GraphQLResolverMap<HrContext> = {
+  Query: {
+    async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
+      const holder = await ctx.loaders.holderByIdNumber.load(idNumberOf(idNumber));
+      if (!holder) throw hubError(ErrorCode.HOLDER_NOT_FOUND, 'No holder is registered with this ID number');
+      return holder;
+    },
+    async holderByCard(_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) {
+      const card = await cardOrFail(ctx, cardNumber);
+      return ctx.loaders.holderById.load(card.holderId);
+    },
+    holders(_: unknown, { idNumbers }: { idNumbers: string[] }, ctx: HrContext) {
+      if (idNumbers.length > MAX_HOLDERS_PER_QUERY) {
+        throw badInput(`At most ${MAX_HOLDERS_PER_QUERY} ID numbers per query, got ${idNumbers.length}`, 'idNumbers');
+      }
+      const numbers = idNumbers.map((raw, i) => idNumberOf(raw, `idNumbers[${i}]`));
+      return ctx.loaders.holderByIdNumber.loadMany(numbers);
+    },
+    card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),
+    banks: (_: unknown, __: unknown, ctx: HrContext) => listBanks(ctx.deps.db),
+  },
+  Mutation: {
+    registerHolder: mutation(commands.registerHolder),
+    applyForCard: mutation(commands.applyForCard),
+    issueCard: mutation(commands.issueCard),
+    reportCardLoss: mutation(commands.reportCardLoss),
+    cancelCardLossReport: mutation(commands.cancelCardLossReport),
+    replaceCard: mutation(commands.replaceCard),
+    cancelCard: mutation(commands.cancelCard),
+    issueElectronicCard: mutation(commands.issueElectronicCard),
+    switchBank: mutation(commands.switchBank),
+    registerBank: mutation(commands.registerBank),
+  },
+  Holder: {
+    __resolveReference: (ref: { id: string }, ctx: HrContext) => (UUID.test(ref.id) ? ctx.loaders.holderById.load(ref.id) : null),
+    cards: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.cardsByHolderId.load(holder.id),
+    bankAccount: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.openBankAccountByHolderId.load(holder.id),
+    ...timestamps,
+  },
+  Card: {
+    __resolveReference: (ref: { cardNumber: string }, ctx: HrContext) => ctx.loaders.cardByNumber.load(ref.cardNumber),
+    holder: (card: CardRow, _: unknown, ctx: HrContext) => ctx.loaders.holderById.load(card.holderId),
+    physicalCard: (card: CardRow, _: unknown, ctx: HrContext) => (card.physicalCardId ? ctx.loaders.cardById.load(card.physicalCardId) : null),
+    replacedBy: (card: CardRow, _: unknown, ctx: HrContext) => (card.replacedByCardId ? ctx.loaders.cardById.load(card.replacedByCardId) : null),
+    bankAccount: (card: CardRow, _: unknown, ctx: HrContext) => (card.bankAccountId ? ctx.loaders.bankAccountById.load(card.bankAccountId) : null),
+    events: (card: CardRow, _: unknown, ctx: HrContext) => ctx.loaders.eventsByCardId.load(card.id),
+    lossReportedAt: (card: CardRow) => isoTimestamp(card.lossReportedAt),
+    lossLapsesAt: (card: CardRow) => isoTimestamp(card.lossLapsesAt),
+  },
+  CardEvent: {
+    occurredAt: (e: CardEventRow) => isoTimestamp(e.occurredAt),
+  },
+  BankAccount: {
+    bank: (account: BankAccountRow, _: unknown, ctx: HrContext) => ctx.loaders.bankByCode.load(account.bankCode),
+    openedAt: (account: BankAccountRow) => isoTimestamp(account.openedAt),
+    closedAt: (account: BankAccountRow) => isoTimestamp(account.closedAt),
+  },
+};

@@ -1,0 +1,11 @@
+// Every department subgraph the hub composes, in composition order. Adding a department means adding it here.
+import { hrSubgraph } from './hr/index.js';
+import type { Subgraph } from './shared/subgraph.js';
+
+export const SUBGRAPHS: readonly Subgraph[] = [hrSubgraph];
+
+export function findSubgraph(name: string): Subgraph {
+  const subgraph = SUBGRAPHS.find((s) => s.name === name);
+  if (!subgraph) throw new Error(`Unknown subgraph "${name}"; known: ${SUBGRAPHS.map((s) => s.name).join(', ')}`);
+  return subgraph;
+}

@@ -1,0 +1,81 @@
+// The one place a subgraph process reads its environment. Everything is validated at start, and a bad value
+// fails with a message naming the variable, rather than surfacing later as a confusing runtime error.
+import path from 'node:path';
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Configuration error in ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where a subgraph keeps its tables: a real PostgreSQL, or embedded PGlite (on disk, or in memory). */
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string; source: string }
+  | { kind: 'pglite'; dataDir: string | null };
+
+export function readPort(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(variable, `expected a port number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+export function readPositiveInt(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(variable, `expected a positive whole number, got "${raw}"`);
+  return n;
+}
+
+export function readUrl(env: Env, variable: string, protocols: string[]): string | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, 'not a valid URL');
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(variable, `expected a ${protocols.join(' or ')} URL, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+/** `civil-affairs` → `CIVIL_AFFAIRS`, the prefix of a subgraph's own variables. */
+export function envPrefix(domain: string): string {
+  return domain.toUpperCase().replace(/-/g, '_');
+}
+
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
+/**
+ * A subgraph's database: `<DOMAIN>_DATABASE_URL` lets a department run its subgraph on its own database;
+ * otherwise the hub-wide `DATABASE_URL`; with neither, embedded PGlite under `PGLITE_DATA_DIR`
+ * (`memory` keeps it in memory, as the tests do).
+ */
+export function readDatabaseConfig(domain: string, env: Env = process.env, defaultDataDir = '.data/pglite'): DatabaseConfig {
+  const own = `${envPrefix(domain)}_DATABASE_URL`;
+  for (const variable of [own, 'DATABASE_URL']) {
+    const url = readUrl(env, variable, POSTGRES_PROTOCOLS);
+    if (url) return { kind: 'postgres', url, source: variable };
+  }
+  const dir = env.PGLITE_DATA_DIR || defaultDataDir;
+  return { kind: 'pglite', dataDir: dir === 'memory' ? null : path.resolve(dir) };
+}
+
+export interface HrSettings {
+  /** Days after which a temporary loss report lapses and the card is usable again. */
+  temporaryLossDays: number;
+}
+
+export function readHrSettings(env: Env = process.env): HrSettings {
+  return { temporaryLossDays: readPositiveInt(env, 'HR_TEMPORARY_LOSS_DAYS', 5) };
+}

@@ -1,0 +1,80 @@
+// The one database factory: real PostgreSQL through postgres.js when a URL is configured, embedded PGlite
+// otherwise. Both are handed to the subgraphs as the same drizzle `PgDatabase`, so no repository knows which.
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { mkdirSync } from 'node:fs';
+import postgres from 'postgres';
+import type { DatabaseConfig } from './config.js';
+
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type DatabaseDriver = DatabaseConfig['kind'];
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: DatabaseDriver;
+  /** Applies one domain's drizzle-kit migrations; safe to call from several processes at once. */
+  migrate(domain: string, migrationsFolder: string): Promise<void>;
+  /** Throws unless the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Each domain tracks its own migrations, so a department's database holds only its schema's history.
+const MIGRATIONS_SCHEMA = 'drizzle';
+const migrationsTable = (domain: string) => `migrations_${domain.replace(/-/g, '_')}`;
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  // Notices ("schema already exists, skipping") are noise in a server log.
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const db = drizzlePostgres({ client });
+  return {
+    db,
+    driver: 'postgres',
+    async migrate(domain, migrationsFolder) {
+      // Several processes (test files, subgraph replicas) may start together: one migrates, the others wait.
+      const lock = await client.reserve();
+      try {
+        await lock`select pg_advisory_lock(hashtext(${`ykt-hub:migrate:${domain}`}))`;
+        await migratePostgres(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) });
+      } finally {
+        await lock`select pg_advisory_unlock(hashtext(${`ykt-hub:migrate:${domain}`}))`.catch(() => {});
+        lock.release();
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite({ client });
+  return {
+    db,
+    driver: 'pglite',
+    async migrate(domain, migrationsFolder) {
+      await migratePglite(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) });
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Errors a caller can act on carry a stable `extensions.code`; anything else is reported as an internal error
+// with no message, SQL or stack from inside, so nothing about the database or another holder leaks out.
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  HOLDER_NOT_FOUND: 'HOLDER_NOT_FOUND',
+  HOLDER_ALREADY_REGISTERED: 'HOLDER_ALREADY_REGISTERED',
+  CARD_NOT_FOUND: 'CARD_NOT_FOUND',
+  ACTIVE_CARD_EXISTS: 'ACTIVE_CARD_EXISTS',
+  ILLEGAL_CARD_TRANSITION: 'ILLEGAL_CARD_TRANSITION',
+  BANK_NOT_FOUND: 'BANK_NOT_FOUND',
+  BANK_NOT_COOPERATING: 'BANK_NOT_COOPERATING',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function hubError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const badInput = (message: string, field?: string) =>
+  hubError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+/** The SQLSTATE and constraint of a database error, whichever driver raised it (drizzle wraps it in `cause`). */
+export function databaseErrorOf(error: unknown): { code?: string; constraint?: string } {
+  for (let e: any = error; e; e = e.cause) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+      return { code: e.code, constraint: e.constraint_name ?? e.constraint };
+    }
+  }
+  return {};
+}
+
+/**
+ * Apollo Server `formatError`. Apollo gives every error without a code INTERNAL_SERVER_ERROR; those are the
+ * unexpected ones (a database failure, a bug) and leave with a generic message. Coded errors, ours and
+ * GraphQL's own validation errors, keep their message; no error keeps a stack trace.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  console.error('internal error', unwrapResolverError(error));
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

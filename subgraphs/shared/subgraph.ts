@@ -1,0 +1,86 @@
+// What every department subgraph provides, and how one is served. A subgraph folder's index.ts exports a
+// `Subgraph`; the hub, the standalone runner, migrations, seeding and composition all work from that.
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { Env } from './config.js';
+import type { Database } from './database.js';
+import { formatError } from './errors.js';
+import { listen, type RunningServer } from './http.js';
+
+export interface SubgraphRuntime<TContext> {
+  /** Per-request state (loaders): made fresh for every request. */
+  context(): TContext;
+  /** Stops background work started by `setup`. */
+  stop?(): Promise<void> | void;
+}
+
+export interface SeedOptions {
+  holders: number;
+  log?: (line: string) => void;
+}
+
+export interface Subgraph<TContext extends object = any> {
+  name: string;
+  /** Port when run on its own (`npm run subgraph -- <name>`); the gateway listens on 4000. */
+  defaultPort: number;
+  /** Absolute path of the subgraph's SDL; composition reads the same file. */
+  schemaPath: string;
+  migrationsFolder: string;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** Reads the subgraph's settings and starts its background work; called once at start. */
+  setup(database: Database, env: Env): SubgraphRuntime<TContext>;
+  /** Fills an empty database with deterministic demo data. */
+  seed?(database: Database, options: SeedOptions): Promise<void>;
+}
+
+export function readSdl(subgraph: Subgraph): string {
+  return readFileSync(subgraph.schemaPath, 'utf8');
+}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  env: Env;
+}
+
+export interface RunningSubgraph extends RunningServer {
+  name: string;
+}
+
+/** Serves a migrated subgraph over HTTP until `close()`. */
+export async function serveSubgraph(subgraph: Subgraph, database: Database, options: ServeOptions): Promise<RunningSubgraph> {
+  const runtime = subgraph.setup(database, options.env);
+  const apollo = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: parse(readSdl(subgraph)), resolvers: subgraph.resolvers }),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // No Apollo usage reporting here, so no inline traces to compute for it.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const server = await listen(
+    {
+      apollo,
+      context: async () => runtime.context(),
+      ready: async () => {
+        await database.ping();
+        return { subgraph: subgraph.name, database: database.driver };
+      },
+    },
+    options.port,
+    options.host,
+  );
+  return {
+    ...server,
+    name: subgraph.name,
+    async close() {
+      await server.close();
+      await apollo.stop();
+      await runtime.stop?.();
+    },
+  };
+}
