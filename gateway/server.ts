@@ -1,6 +1,6 @@
 // The gateway: the one door to holder data. It serves the committed supergraph and routes each subgraph fetch
 // to the URL configured for it (so tests and deployments need not match the URLs composition recorded).
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { readCommittedSupergraph } from '../schema/compose.js';
@@ -8,6 +8,7 @@ import { formatError } from '../subgraphs/shared/errors.js';
 import { listen, type RunningServer } from '../subgraphs/shared/http.js';
 import type { GatewayConfig } from './config.js';
 import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
+import { SubgraphDataSource } from './subgraph-source.js';
 
 export async function startGateway(config: GatewayConfig): Promise<RunningServer> {
   // @apollo/gateway reports usage to Apollo unless told not to; a hub of personal data never phones home.
@@ -17,7 +18,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
     buildService: ({ name }) => {
       const url = config.subgraphUrls[name];
       if (!url) throw new Error(`No URL configured for subgraph ${name}`);
-      return new RemoteGraphQLDataSource({ url });
+      return new SubgraphDataSource(name, url);
     },
   });
   const apollo = new ApolloServer({

@@ -29,7 +29,10 @@ const MIGRATIONS_SCHEMA = 'drizzle';
 const migrationsTable = (domain: string) => `migrations_${domain.replace(/-/g, '_')}`;
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+  const database = config.kind === 'postgres' ? await openPostgres(config.url) : await openPglite(config.dataDir);
+  // Closing twice (a failed start's clean-up, then the caller's) is harmless.
+  let closing: Promise<void> | undefined;
+  return { ...database, close: () => (closing ??= database.close()) };
 }
 
 async function openPostgres(url: string): Promise<Database> {

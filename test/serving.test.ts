@@ -1,0 +1,58 @@
+// The hub as an operator sees it: health, readiness, the backend it really runs on, the committed supergraph.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeSupergraph, readCommittedSupergraph } from '../schema/compose.js';
+import { startTestHub, type TestHub } from './support/hub.js';
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+const base = () => new URL('/', hub.gatewayUrl).toString();
+
+describe('serving', () => {
+  it('answers /health and /ready, naming the database each subgraph really uses', async () => {
+    expect(await (await fetch(`${base()}health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base()}ready`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as Record<string, string>;
+    // CI runs the suite with DATABASE_URL and REDIS_URL and without: a silent fall-back to PGlite fails here.
+    expect(body).toMatchObject({ status: 'ready', supergraph: 'loaded', hr: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+    if (process.env.REDIS_URL) expect(body.redis).toBe('redis');
+    else expect(body.redis).toBeUndefined();
+  });
+
+  it('serves no landing page and 404s unknown paths', async () => {
+    const landing = await fetch(hub.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(await landing.text()).not.toMatch(/<script[^>]+src="https?:/);
+    expect((await fetch(`${base()}nothing-here`)).status).toBe(404);
+  });
+});
+
+describe('when parts fail', () => {
+  it('reports not ready and hides the cause when a database fails, and names the service when a subgraph is down', async () => {
+    const subgraph = hub.subgraphs[0]!;
+    expect((await fetch(`${new URL('/', subgraph.url)}ready`)).status).toBe(200);
+
+    await hub.databases[0]!.database.close();
+    const notReady = await fetch(`${base()}ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ status: 'not ready', reason: expect.stringContaining(subgraph.name) });
+    // The caller learns that something failed inside, nothing about the database or its SQL.
+    const failed = await hub.query('{ banks { code name } }');
+    expect(failed.errors).toEqual([{ message: 'Internal server error', path: ['banks'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+
+    await subgraph.close();
+    const result = await hub.query('{ banks { code } }');
+    expect(result.errors).toEqual([{ message: `The ${subgraph.name} service is unavailable; try again shortly`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name } }]);
+  });
+});
+
+describe('the committed supergraph', () => {
+  it('is what composing the subgraphs yields now (run `npm run compose` after changing a schema.graphql)', () => {
+    expect(readCommittedSupergraph()).toBe(composeSupergraph());
+  });
+});

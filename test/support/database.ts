@@ -1,0 +1,27 @@
+// Each test file gets a database of its own: a fresh PostgreSQL database on the server DATABASE_URL names
+// (dropped afterwards), or an in-memory PGlite when DATABASE_URL is unset.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { DatabaseConfig } from '../../subgraphs/shared/config.js';
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { config: { kind: 'pglite', dataDir: null }, drop: async () => {} };
+  const name = `ykt_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    config: { kind: 'postgres', url: url.toString(), source: 'DATABASE_URL' },
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
