@@ -1,8 +1,7 @@
 // The one place the gateway and the hub launcher read their environment; validated at start, and a bad value
 // fails with a message naming the variable.
 import { SUBGRAPHS } from '../subgraphs/index.js';
-import { ConfigError, envPrefix, readDatabaseConfig, readPort, readPositiveInt, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
-import { defaultSubgraphUrl } from '../schema/compose.js';
+import { ConfigError, envPrefix, readDatabaseConfig, readPort, readPositiveInt, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
 
 export interface GatewayConfig {
   host: string;
@@ -39,7 +38,7 @@ const readRedisUrl = (env: Env) => readUrl(env, 'REDIS_URL', ['redis:', 'rediss:
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
   for (const s of SUBGRAPHS) {
-    subgraphUrls[s.name] = readUrl(env, `${envPrefix(s.name)}_URL`, ['http:', 'https:']) ?? defaultSubgraphUrl(s.defaultPort);
+    subgraphUrls[s.name] = readSubgraphUrl(env, s.name, s.defaultPort);
   }
   return { host: readHost(env), port: readPort(env, 'GATEWAY_PORT', 4000), subgraphUrls, redisUrl: readRedisUrl(env) };
 }

@@ -2,7 +2,7 @@
 // `npm start` runs it; the tests start it the same way, on port 0 and an in-memory database.
 import { openSubgraphDatabases } from '../subgraphs/databases.js';
 import { findSubgraph } from '../subgraphs/index.js';
-import type { Env } from '../subgraphs/shared/config.js';
+import { envPrefix, type Env } from '../subgraphs/shared/config.js';
 import type { Database } from '../subgraphs/shared/database.js';
 import type { RunningServer } from '../subgraphs/shared/http.js';
 import { serveSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
@@ -36,10 +36,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     if (config.seedHolders > 0) await databases.seed({ holders: config.seedHolders, log });
 
     const running: RunningSubgraph[] = [];
+    // Subgraphs start in registry order, hr first: later ones find the ones before at their real URLs
+    // (`<DOMAIN>_URL`), which matters when ports are picked at random.
+    const env = { ...(options.env ?? process.env) };
     for (const s of config.subgraphs) {
-      const served = await serveSubgraph(findSubgraph(s.name), databases.of(s.name), { port: s.port, host: config.host, env: options.env ?? process.env });
+      const served = await serveSubgraph(findSubgraph(s.name), databases.of(s.name), { port: s.port, host: config.host, env });
       closers.push(() => served.close());
       running.push(served);
+      env[`${envPrefix(s.name)}_URL`] = served.url;
       log(`subgraph ${s.name} on ${served.url} (${databases.of(s.name).driver})`);
     }
 

@@ -5,16 +5,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import { SUBGRAPHS } from '../subgraphs/index.js';
+import { readSubgraphUrl } from '../subgraphs/shared/config.js';
 import { readSdl } from '../subgraphs/shared/subgraph.js';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 
-/** The URL each subgraph has in the committed supergraph; the gateway maps names to real URLs at run time. */
-export const defaultSubgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
 
 export function composeSupergraph(): string {
   const result = composeServices(
-    SUBGRAPHS.map((s) => ({ name: s.name, url: defaultSubgraphUrl(s.defaultPort), typeDefs: parse(readSdl(s)) })),
+    // The URLs recorded here are the local defaults; the gateway maps names to configured URLs at run time.
+    SUBGRAPHS.map((s) => ({ name: s.name, url: readSubgraphUrl({}, s.name, s.defaultPort), typeDefs: parse(readSdl(s)) })),
   );
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);

@@ -43,7 +43,8 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
       for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, s.migrationsFolder);
     },
     async seed(options) {
-      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await s.seed?.(of(s.name), options);
+      // Registry order: a department's demo data reads that of the departments listed before it.
+      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await s.seed?.(of(s.name), { ...options, databaseOf: of });
     },
     close,
   };

@@ -1,4 +1,5 @@
-// Every department subgraph the hub composes, in composition order. Adding a department means adding it here.
+// Every department subgraph the hub composes. Order matters: hr starts and seeds first, and a department's
+// demo data may read the departments listed before it. Adding a department means adding it here.
 import { hrSubgraph } from './hr/index.js';
 import type { Subgraph } from './shared/subgraph.js';
 

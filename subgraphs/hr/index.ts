@@ -16,13 +16,13 @@ export const hrSubgraph: Subgraph<HrContext> = {
   schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
   migrationsFolder: fileURLToPath(new URL('../../migrations/hr', import.meta.url)),
   resolvers,
-  setup(database, env) {
-    const deps: HrDeps = { db: database.db, settings: readHrSettings(env) };
+  setup({ db, env }) {
+    const deps: HrDeps = { db, settings: readHrSettings(env) };
     const sweep = () => lapseLossReports(deps).catch((error: unknown) => console.error('hr: loss report sweep failed', error));
     const timer = setInterval(sweep, LAPSE_SWEEP_MS);
     timer.unref();
     return {
-      context: () => ({ loaders: createLoaders(database.db), deps }),
+      context: () => ({ loaders: createLoaders(db), deps }),
       stop: () => clearInterval(timer),
     };
   },

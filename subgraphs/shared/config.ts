@@ -54,6 +54,11 @@ export function envPrefix(domain: string): string {
   return domain.toUpperCase().replace(/-/g, '_');
 }
 
+/** Where a subgraph answers: `<DOMAIN>_URL`, else its default port on this machine. */
+export function readSubgraphUrl(env: Env, domain: string, defaultPort: number): string {
+  return readUrl(env, `${envPrefix(domain)}_URL`, ['http:', 'https:']) ?? `http://127.0.0.1:${defaultPort}/graphql`;
+}
+
 const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
 
 /**

@@ -1,7 +1,7 @@
 // The one database factory: real PostgreSQL through postgres.js when a URL is configured, embedded PGlite
 // otherwise. Both are handed to the subgraphs as the same drizzle `PgDatabase`, so no repository knows which.
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type Logger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -17,6 +17,8 @@ export type DatabaseDriver = DatabaseConfig['kind'];
 export interface Database {
   readonly db: Db;
   readonly driver: DatabaseDriver;
+  /** Another drizzle handle on the same connection, e.g. with a logger that counts one subgraph's statements. */
+  handle(logger: Logger): Db;
   /** Applies one domain's drizzle-kit migrations; safe to call from several processes at once. */
   migrate(domain: string, migrationsFolder: string): Promise<void>;
   /** Throws unless the database answers. */
@@ -42,6 +44,7 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     db,
     driver: 'postgres',
+    handle: (logger) => drizzlePostgres({ client, logger }),
     async migrate(domain, migrationsFolder) {
       // Several processes (test files, subgraph replicas) may start together: one migrates, the others wait.
       const lock = await client.reserve();
@@ -70,6 +73,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   return {
     db,
     driver: 'pglite',
+    handle: (logger) => drizzlePglite({ client, logger }),
     async migrate(domain, migrationsFolder) {
       await migratePglite(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) });
     },
@@ -80,4 +84,12 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       await client.close();
     },
   };
+}
+
+/** Counts the SQL statements issued through a handle: the batching tests and the benchmark read it. */
+export class StatementCounter implements Logger {
+  count = 0;
+  logQuery(): void {
+    this.count++;
+  }
 }

@@ -7,7 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { Env } from './config.js';
-import type { Database } from './database.js';
+import { StatementCounter, type Database, type Db } from './database.js';
 import { formatError } from './errors.js';
 import { listen, type RunningServer } from './http.js';
 
@@ -21,6 +21,16 @@ export interface SubgraphRuntime<TContext> {
 export interface SeedOptions {
   holders: number;
   log?: (line: string) => void;
+  /** Another subgraph's database, already seeded: demo data agrees across departments (rides only on cards
+   * with the transit function, concessions only with a valid certificate). Seeding only reads it. */
+  databaseOf?: (subgraph: string) => Database;
+}
+
+export interface SetupContext {
+  /** This subgraph's own drizzle handle, whose statements the subgraph's counter sees. */
+  db: Db;
+  database: Database;
+  env: Env;
 }
 
 export interface Subgraph<TContext extends object = any> {
@@ -32,7 +42,7 @@ export interface Subgraph<TContext extends object = any> {
   migrationsFolder: string;
   resolvers: GraphQLResolverMap<TContext>;
   /** Reads the subgraph's settings and starts its background work; called once at start. */
-  setup(database: Database, env: Env): SubgraphRuntime<TContext>;
+  setup(context: SetupContext): SubgraphRuntime<TContext>;
   /** Fills an empty database with deterministic demo data. */
   seed?(database: Database, options: SeedOptions): Promise<void>;
 }
@@ -49,11 +59,14 @@ export interface ServeOptions {
 
 export interface RunningSubgraph extends RunningServer {
   name: string;
+  /** SQL statements the subgraph has issued since it started. */
+  statements: StatementCounter;
 }
 
 /** Serves a migrated subgraph over HTTP until `close()`. */
 export async function serveSubgraph(subgraph: Subgraph, database: Database, options: ServeOptions): Promise<RunningSubgraph> {
-  const runtime = subgraph.setup(database, options.env);
+  const statements = new StatementCounter();
+  const runtime = subgraph.setup({ db: database.handle(statements), database, env: options.env });
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse(readSdl(subgraph)), resolvers: subgraph.resolvers }),
     formatError,
@@ -77,6 +90,7 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
   return {
     ...server,
     name: subgraph.name,
+    statements,
     async close() {
       await server.close();
       await apollo.stop();

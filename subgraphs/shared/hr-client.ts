@@ -1,0 +1,61 @@
+// Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
+// subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
+import { ErrorCode, hubError } from './errors.js';
+
+export interface CardFacts {
+  cardNumber: string;
+  kind: 'PHYSICAL' | 'ELECTRONIC';
+  status: string;
+  holderId: string;
+}
+
+const TIMEOUT_MS = 5_000;
+const CARD_NUMBER = /^[A-Z]\d{8}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class HrClient {
+  constructor(private readonly url: string) {}
+
+  private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
+    if (representations.length === 0) return [];
+    let body: { data?: { _entities: (T | null)[] }; errors?: { message: string }[] };
+    try {
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      body = (await res.json()) as typeof body;
+    } catch (error) {
+      console.error('hr subgraph unreachable:', error instanceof Error ? error.message : error);
+      throw hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
+    }
+    if (!body.data) throw new Error(`hr lookup failed: ${body.errors?.map((e) => e.message).join('; ')}`);
+    return body.data._entities;
+  }
+
+  /** The cards with these numbers, by number; unknown and malformed numbers are absent. */
+  async cards(cardNumbers: readonly string[]): Promise<Map<string, CardFacts>> {
+    const wanted = [...new Set(cardNumbers.map((n) => n.trim().toUpperCase()).filter((n) => CARD_NUMBER.test(n)))];
+    const found = await this.entities<{ cardNumber: string; kind: CardFacts['kind']; status: string; holder: { id: string } }>(
+      wanted.map((cardNumber) => ({ __typename: 'Card', cardNumber })),
+      '... on Card { cardNumber kind status holder { id } }',
+    );
+    return new Map(found.flatMap((c) => (c ? [[c.cardNumber, { cardNumber: c.cardNumber, kind: c.kind, status: c.status, holderId: c.holder.id }]] : [])));
+  }
+
+  /** Which of these holder ids exist. */
+  async existingHolders(ids: readonly string[]): Promise<Set<string>> {
+    const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
+    const found = await this.entities<{ id: string }>(wanted.map((id) => ({ __typename: 'Holder', id })), '... on Holder { id }');
+    return new Set(found.flatMap((h) => (h ? [h.id] : [])));
+  }
+}
+
+/** The card a write names, or CARD_NOT_FOUND. */
+export async function requireCard(hr: HrClient, cardNumber: string): Promise<CardFacts> {
+  const card = (await hr.cards([cardNumber])).get(cardNumber.trim().toUpperCase());
+  if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+  return card;
+}
