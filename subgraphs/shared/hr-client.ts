@@ -1,6 +1,6 @@
 // Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
 // subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
-import { ErrorCode, hubError } from './errors.js';
+import { ErrorCode, badInput, hubError } from './errors.js';
 
 export interface CardFacts {
   cardNumber: string;
@@ -58,4 +58,18 @@ export async function requireCard(hr: HrClient, cardNumber: string): Promise<Car
   const card = (await hr.cards([cardNumber])).get(cardNumber.trim().toUpperCase());
   if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
   return card;
+}
+
+/** How a department write names a holder: by opaque id, or by a card the holder presented. Exactly one. */
+export interface HolderRef {
+  id?: string | null;
+  cardNumber?: string | null;
+}
+
+/** The holder id a reference names, checked against hr: HOLDER_NOT_FOUND / CARD_NOT_FOUND when unknown. */
+export async function resolveHolderRef(hr: HrClient, ref: HolderRef): Promise<string> {
+  if ((ref.id ? 1 : 0) + (ref.cardNumber ? 1 : 0) !== 1) throw badInput('holder must give exactly one of id and cardNumber', 'holder');
+  if (ref.cardNumber) return (await requireCard(hr, ref.cardNumber)).holderId;
+  if (!(await hr.existingHolders([ref.id!])).has(ref.id!)) throw hubError(ErrorCode.HOLDER_NOT_FOUND, `No holder with id ${ref.id}`);
+  return ref.id!;
 }
