@@ -1,8 +1,7 @@
 // Numbers printed on and encoded in a card. Pure: the random source is passed in, so the seed is deterministic.
 import { randomInt } from 'node:crypto';
+import type { RandomInt } from '../shared/random.js';
 
-/** Returns a whole number in [0, max). */
-export type RandomInt = (max: number) => number;
 export const secureRandomInt: RandomInt = (max) => randomInt(max);
 
 // Physical cards carry a letter and 8 digits (e.g. F41665315); electronic cards get an E-prefixed number of

@@ -5,7 +5,8 @@ import type { Database } from '../shared/database.js';
 import { CITY_CODES, PROVINCE_CODE } from '../shared/cities.js';
 import type { SeedOptions } from '../shared/subgraph.js';
 import { chinaDate } from '../shared/time.js';
-import { generateCardNumber, generateIdentificationCode, type RandomInt } from './card-numbers.js';
+import { pad, seededRandom, seededUuid, type RandomInt } from '../shared/random.js';
+import { generateCardNumber, generateIdentificationCode } from './card-numbers.js';
 import { expiryDate, lossLapseTime } from './card-rules.js';
 import divisionCodeList from './division-codes.json' with { type: 'json' };
 import { checkCharacter } from './identifiers.js';
@@ -27,26 +28,6 @@ export const DEMO_BANKS = [
 
 const SURNAMES = '陈李黄张梁林刘吴罗何郑杨谢郭邓许冯曾彭蔡';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华文辉玲志婷健丹';
-
-/** mulberry32: a small seeded generator, so every run draws the same numbers. */
-function seededRandom(seed: number): RandomInt {
-  let a = seed >>> 0;
-  return (max) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * max);
-  };
-}
-
-function uuidFrom(random: RandomInt): string {
-  let hex = '';
-  for (let i = 0; i < 32; i++) hex += random(16).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[random(4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** County-level codes within each city, so a resident's ID number starts with a real district of their city. */
 const DISTRICTS = new Map<string, string[]>(CITY_CODES.map((city) => {
@@ -124,7 +105,7 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
       let id = identity(i, city, birth, male, random);
       while (seenIds.has(id.idNumber)) id = identity(i, city, birth, male, random);
       seenIds.add(id.idNumber);
-      const holderId = uuidFrom(random);
+      const holderId = seededUuid(random);
       const created = new Date(Date.UTC(2019 + random(5), random(12), random(28) + 1, 1 + random(10)));
       holderRows.push({
         id: holderId, ...id, name: SURNAMES[random(SURNAMES.length)]! + GIVEN[random(GIVEN.length)]! + (random(2) ? GIVEN[random(GIVEN.length)]! : ''),
@@ -132,7 +113,7 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
         createdAt: created, updatedAt: created,
       });
       const bank = activeBanks[i % activeBanks.length]!;
-      const accountId = uuidFrom(random);
+      const accountId = seededUuid(random);
       accountRows.push({ id: accountId, holderId, bankCode: bank.code, accountNumber: `6217${pad(random(1e9), 9)}${pad(random(1e6), 6)}`, openedAt: created });
 
       const story = storyOf(i);
@@ -142,7 +123,7 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
       const physical = (status: 'APPLIED' | 'ACTIVE' | 'LOST' | 'REPLACED' | 'CANCELLED', at: Date) => {
         const issuedOn = status === 'APPLIED' ? null : chinaDate(at);
         const row = {
-          id: uuidFrom(random), cardNumber: drawCardNumber('PHYSICAL'), identificationCode: generateIdentificationCode(issuer, random),
+          id: seededUuid(random), cardNumber: drawCardNumber('PHYSICAL'), identificationCode: generateIdentificationCode(issuer, random),
           holderId, kind: 'PHYSICAL' as const, status, issuingAuthority: issuer, issuedOn, expiresOn: issuedOn && expiryDate(issuedOn),
           bankAccountId: accountId, createdAt: created, updatedAt: at,
         };
@@ -182,7 +163,7 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
       if (story === 'ACTIVE_WITH_ECARD') {
         const ecardAt = new Date(issuedAt.getTime() + 30 * 86_400_000);
         const ecard = {
-          id: uuidFrom(random), cardNumber: drawCardNumber('ELECTRONIC'), identificationCode: generateIdentificationCode(issuer, random),
+          id: seededUuid(random), cardNumber: drawCardNumber('ELECTRONIC'), identificationCode: generateIdentificationCode(issuer, random),
           holderId, kind: 'ELECTRONIC' as const, physicalCardId: card.id, status: 'ACTIVE' as const, issuingAuthority: issuer,
           issuedOn: chinaDate(ecardAt), expiresOn: card.expiresOn, bankAccountId: accountId, createdAt: ecardAt, updatedAt: ecardAt,
         };

@@ -98,7 +98,8 @@ export async function pageByHolder<T extends PgTable>(
       inArray(columns.holderId, [...holderIds]),
       page.from ? gte(columns.at, new Date(page.from)) : undefined,
       page.to ? lt(columns.at, new Date(page.to)) : undefined,
-      page.after ? sql`(${columns.at}, ${columns.id}) < (${new Date(page.after.at)}, ${page.after.id})` : undefined,
+      // Raw parameters carry no column type, so the cursor's time is cast explicitly (postgres.js would not bind a Date).
+      page.after ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id})` : undefined,
       where,
     ))
     .as('ranked');

@@ -1,0 +1,93 @@
+// Civil affairs' writes: certificates and relief entitlements. Each runs once per idempotency key.
+import type { Db } from '../shared/database.js';
+import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { PROVINCE_CODE, isCityCode } from '../shared/cities.js';
+import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
+import { once } from '../shared/idempotency.js';
+import { readMoney } from '../shared/money.js';
+import { readDate } from '../shared/time.js';
+import * as repo from './repository.js';
+import { idempotencyKeys, type CertificateKind, type ReliefKind } from './tables.js';
+
+export interface CivilAffairsDeps {
+  db: Db;
+  hr: HrClient;
+}
+
+function checkIssuer(issuer: string, field: string): string {
+  if (issuer !== PROVINCE_CODE && !isCityCode(issuer)) throw badInput(`${field} must be ${PROVINCE_CODE} or one of the 21 city codes`, field);
+  return issuer;
+}
+
+export interface IssueCertificateInput {
+  idempotencyKey: string;
+  holder: HolderRef;
+  certificateNumber: string;
+  kind: CertificateKind;
+  disabilityLevel?: number | null;
+  issuer: string;
+  validFrom: string;
+  validUntil?: string | null;
+}
+
+/** Returns the id of the certificate issued (the first time, for a replayed key). */
+export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCertificateInput): Promise<string> {
+  const certificateNumber = input.certificateNumber.trim();
+  if (!/^[\w-]{4,40}$/.test(certificateNumber)) throw badInput('certificateNumber must be 4 to 40 letters, digits, _ or -', 'certificateNumber');
+  if (input.kind === 'DISABILITY') {
+    if (!input.disabilityLevel || input.disabilityLevel < 1 || input.disabilityLevel > 4) throw badInput('A disability certificate needs disabilityLevel 1 to 4', 'disabilityLevel');
+  } else if (input.disabilityLevel != null) {
+    throw badInput('disabilityLevel belongs to disability certificates only', 'disabilityLevel');
+  }
+  const issuer = checkIssuer(input.issuer, 'issuer');
+  const validFrom = readDate(input.validFrom, 'validFrom');
+  const validUntil = input.validUntil ? readDate(input.validUntil, 'validUntil') : null;
+  if (validUntil && validUntil < validFrom) throw badInput('validUntil must not be before validFrom', 'validUntil');
+  const holderId = await resolveHolderRef(deps.hr, input.holder);
+
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'issuePreferentialCertificate', payload: { ...input, holderId } }, async () => {
+      const row = await repo.insertCertificate(tx, {
+        certificateNumber, holderId, kind: input.kind, disabilityLevel: input.disabilityLevel ?? null, issuer, validFrom, validUntil,
+      });
+      if (!row) throw badInput(`Certificate ${certificateNumber} has already been issued`, 'certificateNumber');
+      return row.id;
+    }));
+  return result;
+}
+
+export async function revokeCertificate(deps: CivilAffairsDeps, input: { idempotencyKey: string; certificateNumber: string; reason: string }): Promise<string> {
+  const reason = input.reason.trim();
+  if (!reason || reason.length > 500) throw badInput('reason must be 1 to 500 characters', 'reason');
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: input }, async () => {
+      const row = await repo.lockCertificate(tx, input.certificateNumber.trim());
+      if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${input.certificateNumber}`);
+      if (row.status === 'REVOKED') throw hubError(ErrorCode.BAD_USER_INPUT, `Certificate ${row.certificateNumber} is already revoked`, { field: 'certificateNumber' });
+      return (await repo.revokeCertificate(tx, row.id, reason, new Date())).id;
+    }));
+  return result;
+}
+
+export interface GrantReliefInput {
+  idempotencyKey: string;
+  holder: HolderRef;
+  kind: ReliefKind;
+  monthlyAmount: string;
+  periodStart: string;
+  periodEnd?: string | null;
+  city: string;
+}
+
+export async function grantRelief(deps: CivilAffairsDeps, input: GrantReliefInput): Promise<string> {
+  const monthlyAmount = readMoney(input.monthlyAmount, 'monthlyAmount');
+  const periodStart = readDate(input.periodStart, 'periodStart');
+  const periodEnd = input.periodEnd ? readDate(input.periodEnd, 'periodEnd') : null;
+  if (periodEnd && periodEnd < periodStart) throw badInput('periodEnd must not be before periodStart', 'periodEnd');
+  if (!isCityCode(input.city)) throw badInput('city must be one of the 21 city codes', 'city');
+  const holderId = await resolveHolderRef(deps.hr, input.holder);
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'grantReliefEntitlement', payload: { ...input, holderId } }, async () =>
+      (await repo.insertRelief(tx, { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city })).id));
+  return result;
+}

@@ -1,0 +1,112 @@
+// Transport's writes: loading and unloading the transit function, and recording rides in batches. Each runs once
+// per idempotency key; a ride batch records every good row and refuses each bad one with its reason.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../shared/database.js';
+import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { isCityCode } from '../shared/cities.js';
+import { requireCard, type HrClient } from '../shared/hr-client.js';
+import { once } from '../shared/idempotency.js';
+import { readMoney } from '../shared/money.js';
+import * as repo from './repository.js';
+import { idempotencyKeys, type Concession, type RideMode } from './tables.js';
+
+export interface TransportDeps {
+  db: Db;
+  hr: HrClient;
+}
+
+export const MAX_RIDES_PER_CALL = 1_000;
+
+function checkCity(city: string, field = 'city'): string {
+  if (!isCityCode(city)) throw badInput(`${field} ${city} is not one of Guangdong's 21 city codes`, field);
+  return city;
+}
+
+function checkText(value: string, field: string, max = 100): string {
+  const text = value.trim();
+  if (!text || text.length > max) throw badInput(`${field} must be 1 to ${max} characters`, field);
+  return text;
+}
+
+export async function loadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string; operator: string }): Promise<string> {
+  const city = checkCity(input.city);
+  const operator = checkText(input.operator, 'operator');
+  const card = await requireCard(deps.hr, input.cardNumber);
+  if (card.status !== 'ACTIVE') throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} is ${card.status}: only an active card takes the transit function`, { status: card.status });
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'loadTransitFunction', payload: input }, async () =>
+      (await repo.loadTransitFunction(tx, { cardNumber: card.cardNumber, holderId: card.holderId, city, operator })).id));
+  return result;
+}
+
+export async function unloadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string }): Promise<string> {
+  const city = checkCity(input.city);
+  const cardNumber = input.cardNumber.trim().toUpperCase();
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: input }, async () => {
+      const row = await repo.lockTransitFunction(tx, cardNumber, city);
+      if (!row || row.unloadedAt) throw hubError(ErrorCode.TRANSIT_NOT_LOADED, `Card ${cardNumber} carries no transit function of city ${city}`);
+      return (await repo.unloadTransitFunction(tx, row.id)).id;
+    }));
+  return result;
+}
+
+export interface RideInput {
+  cardNumber: string;
+  mode: RideMode;
+  city: string;
+  line: string;
+  station: string;
+  occurredAt: string;
+  fare: string;
+  concession: Concession;
+}
+
+/** One row's outcome, as stored for replays: the ride's id, or why the row was refused. */
+export type RideOutcome = { index: number; rideId: string } | { index: number; error: { code: string; message: string } };
+
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** What is wrong with a row on its own (no lookups), or null. */
+function rowProblem(ride: RideInput, now: number): string | null {
+  if (!isCityCode(ride.city)) return `city ${ride.city} is not one of Guangdong's 21 city codes`;
+  if (!/^\d{1,6}(\.\d{1,2})?$/.test(ride.fare)) return 'fare must be yuan with up to two decimals';
+  const at = new Date(ride.occurredAt).getTime();
+  if (Number.isNaN(at)) return 'occurredAt must be an ISO 8601 time';
+  if (at > now + CLOCK_SKEW_MS) return 'occurredAt is in the future';
+  for (const [field, value] of [['line', ride.line], ['station', ride.station]] as const) {
+    if (!value.trim() || value.length > 100) return `${field} must be 1 to 100 characters`;
+  }
+  return null;
+}
+
+export async function recordRides(deps: TransportDeps, input: { idempotencyKey: string; rides: RideInput[] }): Promise<RideOutcome[]> {
+  if (input.rides.length === 0 || input.rides.length > MAX_RIDES_PER_CALL) {
+    throw badInput(`rides must hold 1 to ${MAX_RIDES_PER_CALL} rows, got ${input.rides.length}`, 'rides');
+  }
+  const now = Date.now();
+  const cards = await deps.hr.cards(input.rides.map((r) => r.cardNumber));
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordRides', payload: input.rides }, async () => {
+      const withTransit = await repo.cardsWithTransit(tx, [...cards.keys()]);
+      const outcomes: RideOutcome[] = [];
+      const accepted: { index: number; row: Parameters<typeof repo.insertRides>[1][number] }[] = [];
+      input.rides.forEach((ride, index) => {
+        const refuse = (code: string, message: string) => outcomes.push({ index, error: { code, message } });
+        const problem = rowProblem(ride, now);
+        if (problem) return refuse(ErrorCode.BAD_USER_INPUT, problem);
+        const card = cards.get(ride.cardNumber.trim().toUpperCase());
+        if (!card) return refuse(ErrorCode.CARD_NOT_FOUND, `No card with number ${ride.cardNumber}`);
+        if (!withTransit.has(card.cardNumber)) return refuse(ErrorCode.TRANSIT_NOT_LOADED, `Card ${card.cardNumber} carries no transit function`);
+        // Ids are drawn here, so each row's outcome names its ride whatever order RETURNING gives.
+        accepted.push({ index, row: {
+          id: randomUUID(), holderId: card.holderId, cardNumber: card.cardNumber, mode: ride.mode, city: ride.city, line: ride.line.trim(),
+          station: ride.station.trim(), occurredAt: new Date(ride.occurredAt), fare: readMoney(ride.fare, 'fare'), concession: ride.concession,
+        } });
+      });
+      await repo.insertRides(tx, accepted.map((a) => a.row));
+      for (const a of accepted) outcomes.push({ index: a.index, rideId: a.row.id! });
+      return outcomes.sort((a, b) => a.index - b.index);
+    }));
+  return result;
+}
