@@ -1,0 +1,54 @@
+// A query for many holders with fields from every subgraph costs a bounded number of SQL statements per
+// subgraph: the count must not grow with the number of holders.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './support/hub.js';
+import { rowsOf } from './support/sql.js';
+
+let hub: TestHub;
+let idNumbers: string[];
+
+beforeAll(async () => {
+  hub = await startTestHub({ seedHolders: 120 });
+  const rows = await rowsOf<{ id_number: string }>(hub.databases[0]!.database.db, sql`select id_number from hr.holders order by id_number limit 100`);
+  idNumbers = rows.map((r) => r.id_number);
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+// Every holder-level field of every subgraph, with nested lookups (card → events, bank; visit → institution).
+export const ALL_DOMAINS = `
+  id name registeredCity
+  bankAccount { bank { name } }
+  cards { cardNumber status events { type } physicalCard { cardNumber } }
+  preferentialCertificates { nodes { kind status } }
+  concessionCertificates { kind }
+  reliefEntitlements { nodes { kind monthlyAmount } }
+  transitFunctions { city operator }
+  rides(first: 5) { nodes { mode fare } pageInfo { hasNextPage } }`;
+
+async function statementsFor(ids: string[]) {
+  const before = hub.subgraphs.map((s) => s.statements.count);
+  const result = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) { ${ALL_DOMAINS} } }`, { ids });
+  expect(result.holders.map((h: { name: string } | null) => h?.name)).toHaveLength(ids.length);
+  return Object.fromEntries(hub.subgraphs.map((s, i) => [s.name, s.statements.count - before[i]!]));
+}
+
+it('issues the same number of statements per subgraph for 100 holders as for 5', async () => {
+  const few = await statementsFor(idNumbers.slice(0, 5));
+  const many = await statementsFor(idNumbers);
+  expect(many).toEqual(few);
+  for (const [subgraph, count] of Object.entries(many)) expect(count, subgraph).toBeLessThanOrEqual(8);
+});
+
+it('answers in input order with data from every subgraph', async () => {
+  const ids = [idNumbers[3]!, idNumbers[0]!];
+  const data = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) { id ${ALL_DOMAINS} } }`, { ids });
+  const byId = await hub.ok(`query($a: String!, $b: String!) { a: holder(idNumber: $a) { id } b: holder(idNumber: $b) { id } }`, { a: ids[0], b: ids[1] });
+  expect(data.holders.map((h: { id: string }) => h.id)).toEqual([byId.a.id, byId.b.id]);
+  // Seeded transit functions carry rides; somewhere among 100 holders there are both.
+  const all = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) { ${ALL_DOMAINS} } }`, { ids: idNumbers });
+  expect(all.holders.some((h: any) => h.rides.nodes.length > 0 && h.transitFunctions.length > 0)).toBe(true);
+  expect(all.holders.some((h: any) => h.preferentialCertificates.nodes.length > 0)).toBe(true);
+});
