@@ -1,0 +1,181 @@
+// The health departments' writes: institutions, visits with their settlements, and record index entries.
+// Each checks its input, resolves the holder with hr (an HTTP call, so before any transaction opens), then writes
+// once per idempotency key in one transaction, returning the id of what it created.
+import { isCityCode } from '../shared/cities.js';
+import type { Db } from '../shared/database.js';
+import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
+import { once } from '../shared/idempotency.js';
+import { readDiagnoses } from './icd10.js';
+import * as repo from './repository.js';
+import { readSettlement, type SettlementInput } from './settlement.js';
+import { idempotencyKeys, type InstitutionLevel, type InstitutionRow, type RecordType, type VisitKind } from './tables.js';
+
+export interface HealthDeps {
+  db: Db;
+  hr: HrClient;
+}
+
+// ---- input checks ----
+
+// An instant needs its offset: "2024-03-07T09:30" alone would mean whatever time zone the server runs in.
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A real calendar day: JavaScript reads 2024-02-30 as 1 March rather than refusing it. */
+function isCalendarDay(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+/** The instant as a UTC ISO string: comparable as text, and hashable for the idempotency ledger (a Date is not). */
+function readInstant(value: string, field: string): string {
+  const text = value.trim();
+  const time = new Date(text);
+  if (!INSTANT.test(text) || Number.isNaN(time.getTime()) || !isCalendarDay(text.slice(0, 10))) {
+    throw badInput(`${field} must be an ISO 8601 time with an offset, e.g. 2024-03-07T09:30:00+08:00, got "${value}"`, field);
+  }
+  return time.toISOString();
+}
+
+const readOptionalInstant = (value: string | null | undefined, field: string) => (value ? readInstant(value, field) : null);
+const dateOrNull = (iso: string | null) => (iso ? new Date(iso) : null);
+
+function readText(value: string, field: string, max: number): string {
+  const text = value.trim();
+  if (text.length === 0 || text.length > max) throw badInput(`${field} must be 1 to ${max} characters`, field);
+  return text;
+}
+
+const normalizeCode = (code: string) => code.trim().toUpperCase();
+
+/** H + a 6-digit division code + a 5-digit serial, as the medical insurance administration numbers institutions. */
+function readInstitutionCode(raw: string, city: string): string {
+  const code = normalizeCode(raw);
+  if (!/^H\d{11}$/.test(code)) throw badInput(`Institution code ${raw} is malformed: expected H and 11 digits, e.g. H44010000001`, 'code');
+  if (code.slice(1, 5) !== city.slice(0, 4)) throw badInput(`Institution code ${code} does not lie in city ${city}: its division code must start ${city.slice(0, 4)}`, 'code');
+  return code;
+}
+
+async function institutionOrFail(tx: Db, rawCode: string): Promise<InstitutionRow> {
+  const code = normalizeCode(rawCode);
+  const institution = await repo.findInstitutionByCode(tx, code);
+  if (!institution) {
+    throw hubError(ErrorCode.NOT_FOUND, `No medical institution with code ${code}; register it with registerMedicalInstitution first`, { field: 'institutionCode' });
+  }
+  return institution;
+}
+
+// ---- institutions ----
+
+export interface RegisterInstitutionInput {
+  idempotencyKey: string;
+  code: string;
+  name: string;
+  city: string;
+  level: InstitutionLevel;
+}
+
+export async function registerInstitution(deps: HealthDeps, input: RegisterInstitutionInput): Promise<string> {
+  if (!isCityCode(input.city)) throw badInput(`city ${input.city} is not one of Guangdong's 21 city codes`, 'city');
+  const institution = { code: readInstitutionCode(input.code, input.city), name: readText(input.name, 'name', 100), city: input.city, level: input.level };
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'registerMedicalInstitution', payload: institution }, async () => {
+      const row = await repo.insertInstitution(tx, institution);
+      if (!row) throw badInput(`Medical institution ${institution.code} is already registered`, 'code');
+      return row.id;
+    }));
+  return result;
+}
+
+// ---- visits ----
+
+export interface RecordVisitInput {
+  idempotencyKey: string;
+  holder: HolderRef;
+  institutionCode: string;
+  kind: VisitKind;
+  department: string;
+  visitedAt: string;
+  admittedAt?: string | null;
+  dischargedAt?: string | null;
+  diagnoses?: string[] | null;
+  settlement?: SettlementInput | null;
+}
+
+/** The visit as it will be stored, or BAD_USER_INPUT naming the first field that is wrong. */
+function readVisit(input: RecordVisitInput) {
+  const visitedAt = readInstant(input.visitedAt, 'visitedAt');
+  const admittedAt = readOptionalInstant(input.admittedAt, 'admittedAt');
+  const dischargedAt = readOptionalInstant(input.dischargedAt, 'dischargedAt');
+  if (input.kind === 'INPATIENT') {
+    if (!admittedAt) throw badInput('An INPATIENT visit needs admittedAt', 'admittedAt');
+    if (dischargedAt && dischargedAt < admittedAt) throw badInput('dischargedAt must not be before admittedAt', 'dischargedAt');
+    // Inpatient stays are settled at discharge (出院结算), so a settlement names a finished stay.
+    if (input.settlement && !dischargedAt) throw badInput('An inpatient stay is settled at discharge: give dischargedAt with the settlement', 'dischargedAt');
+  } else if (admittedAt || dischargedAt) {
+    throw badInput(`admittedAt and dischargedAt belong to INPATIENT visits, not ${input.kind}`, admittedAt ? 'admittedAt' : 'dischargedAt');
+  }
+  const settlement = input.settlement
+    ? { ...readSettlement(input.settlement), settledAt: readOptionalInstant(input.settlement.settledAt, 'settlement.settledAt') ?? dischargedAt ?? visitedAt }
+    : null;
+  return {
+    institutionCode: normalizeCode(input.institutionCode),
+    kind: input.kind,
+    department: readText(input.department, 'department', 50),
+    visitedAt,
+    admittedAt,
+    dischargedAt,
+    diagnoses: readDiagnoses(input.diagnoses),
+    settlement,
+  };
+}
+
+/** Records the visit, its diagnoses and its settlement together; returns the visit's id. */
+export async function recordVisit(deps: HealthDeps, input: RecordVisitInput): Promise<string> {
+  const visit = readVisit(input);
+  const holderId = await resolveHolderRef(deps.hr, input.holder);
+  const { result } = await deps.db.transaction((tx) =>
+    // The key guards the normalised visit, so a retry naming the holder by card instead of id is the same request.
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordMedicalVisit', payload: { ...visit, holderId } }, async () => {
+      const institution = await institutionOrFail(tx, visit.institutionCode);
+      const row = await repo.insertVisit(tx, {
+        kind: visit.kind, holderId, institutionId: institution.id, city: institution.city, department: visit.department,
+        visitedAt: new Date(visit.visitedAt), admittedAt: dateOrNull(visit.admittedAt), dischargedAt: dateOrNull(visit.dischargedAt),
+      });
+      await repo.insertDiagnoses(tx, row.id, visit.diagnoses);
+      if (visit.settlement) await repo.insertSettlement(tx, { visitId: row.id, ...visit.settlement, settledAt: new Date(visit.settlement.settledAt) });
+      return row.id;
+    }));
+  return result;
+}
+
+// ---- the record index ----
+
+export interface RecordHealthRecordInput {
+  idempotencyKey: string;
+  holder: HolderRef;
+  type: RecordType;
+  institutionCode: string;
+  recordedAt: string;
+  summary: string;
+}
+
+export async function recordHealthRecord(deps: HealthDeps, input: RecordHealthRecordInput): Promise<string> {
+  const record = {
+    type: input.type,
+    institutionCode: normalizeCode(input.institutionCode),
+    recordedAt: readInstant(input.recordedAt, 'recordedAt'),
+    summary: readText(input.summary, 'summary', 500),
+  };
+  const holderId = await resolveHolderRef(deps.hr, input.holder);
+  const { result } = await deps.db.transaction((tx) =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordHealthRecord', payload: { ...record, holderId } }, async () => {
+      const institution = await institutionOrFail(tx, record.institutionCode);
+      const row = await repo.insertRecord(tx, {
+        holderId, type: record.type, institutionId: institution.id, recordedAt: new Date(record.recordedAt), summary: record.summary,
+      });
+      return row.id;
+    }));
+  return result;
+}
