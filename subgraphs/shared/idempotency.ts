@@ -21,6 +21,7 @@ export type IdempotencyTable = ReturnType<typeof idempotencyTable>;
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` are one payload. */
 function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
