@@ -1,0 +1,79 @@
+// GraphQL over culture and tourism: reads go through the per-request loaders, writes through the commands.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { isCityCode } from '../shared/cities.js';
+import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
+import { isoTimestamp } from '../shared/time.js';
+import * as commands from './commands.js';
+import { normalizeVenueCode } from './inputs.js';
+import type { CultureTourismLoaders } from './loaders.js';
+import { listVenues } from './repository.js';
+import type { AdmissionRow, LibraryLoanRow, VenueKind } from './tables.js';
+
+export interface CultureTourismContext {
+  loaders: CultureTourismLoaders;
+  deps: commands.CultureTourismDeps;
+}
+
+type Ctx = CultureTourismContext;
+const byAdmissionTime = (a: AdmissionRow) => ({ at: a.admittedAt, id: a.id });
+const byBorrowTime = (l: LibraryLoanRow) => ({ at: l.borrowedAt, id: l.id });
+
+/** A venue every admission and loan has (a foreign key says so); missing would be a bug, not a caller's error. */
+async function venueOf(ctx: Ctx, venueId: string) {
+  const venue = await ctx.loaders.venueById.load(venueId);
+  if (!venue) throw new Error(`venue ${venueId} missing`);
+  return venue;
+}
+
+export const resolvers: GraphQLResolverMap<Ctx> = {
+  Query: {
+    venues(_: unknown, args: { city?: string | null; kind?: VenueKind | null }, ctx: Ctx) {
+      if (args.city && !isCityCode(args.city)) throw badInput(`city ${args.city} is not one of Guangdong's 21 city codes`, 'city');
+      return listVenues(ctx.deps.db, args);
+    },
+    async venue(_: unknown, { code }: { code: string }, ctx: Ctx) {
+      const venue = await ctx.loaders.venueByCode.load(normalizeVenueCode(code));
+      if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${code}`);
+      return venue;
+    },
+  },
+  Mutation: {
+    registerVenue: async (_: unknown, { input }: { input: commands.RegisterVenueInput }, ctx: Ctx) =>
+      ctx.loaders.venueById.load(await commands.registerVenue(ctx.deps, input)),
+    recordAdmissions: (_: unknown, { input }: { input: Parameters<typeof commands.recordAdmissions>[1] }, ctx: Ctx) =>
+      commands.recordAdmissions(ctx.deps, input),
+    recordLibraryLoan: async (_: unknown, { input }: { input: commands.RecordLibraryLoanInput }, ctx: Ctx) =>
+      ctx.loaders.loanById.load(await commands.recordLibraryLoan(ctx.deps, input)),
+    returnLibraryLoan: async (_: unknown, { input }: { input: Parameters<typeof commands.returnLibraryLoan>[1] }, ctx: Ctx) =>
+      ctx.loaders.loanById.load(await commands.returnLibraryLoan(ctx.deps, input)),
+  },
+  Holder: {
+    // hr owns holders; this subgraph only adds fields to them.
+    __resolveReference: (ref: { id: string }) => ref,
+    async venueAdmissions(holder: { id: string }, args: PageArgs, ctx: Ctx) {
+      const page = readPage(args);
+      return toConnection(await ctx.loaders.admissionsPage(page).load(holder.id), page, byAdmissionTime);
+    },
+    async libraryLoans(holder: { id: string }, args: PageArgs, ctx: Ctx) {
+      const page = readPage(args);
+      return toConnection(await ctx.loaders.loansPage(page).load(holder.id), page, byBorrowTime);
+    },
+  },
+  AdmissionRowResult: {
+    admission: (row: commands.AdmissionRowOutcome, _: unknown, ctx: Ctx) => (row.admissionId ? ctx.loaders.admissionById.load(row.admissionId) : null),
+  },
+  VenueAdmission: {
+    holder: (a: AdmissionRow) => ({ id: a.holderId }),
+    venue: (a: AdmissionRow, _: unknown, ctx: Ctx) => venueOf(ctx, a.venueId),
+    admittedAt: (a: AdmissionRow) => isoTimestamp(a.admittedAt),
+  },
+  LibraryLoan: {
+    holder: (l: LibraryLoanRow) => ({ id: l.holderId }),
+    venue: (l: LibraryLoanRow, _: unknown, ctx: Ctx) => venueOf(ctx, l.venueId),
+    borrowedAt: (l: LibraryLoanRow) => isoTimestamp(l.borrowedAt),
+    dueAt: (l: LibraryLoanRow) => isoTimestamp(l.dueAt),
+    returnedAt: (l: LibraryLoanRow) => isoTimestamp(l.returnedAt),
+    overdue: (l: LibraryLoanRow) => new Date(l.returnedAt ?? Date.now()).getTime() > new Date(l.dueAt).getTime(),
+  },
+};
