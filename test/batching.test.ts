@@ -17,7 +17,7 @@ afterAll(async () => {
   await hub?.close();
 });
 
-// Every holder-level field of every subgraph, with nested lookups (card → events, bank; visit → institution).
+// Holder-level fields of all five subgraphs, with nested lookups (card → events, bank; visit → institution).
 export const ALL_DOMAINS = `
   id name registeredCity
   bankAccount { bank { name } }
@@ -26,7 +26,11 @@ export const ALL_DOMAINS = `
   concessionCertificates { kind }
   reliefEntitlements { nodes { kind monthlyAmount } }
   transitFunctions { city operator }
-  rides(first: 5) { nodes { mode fare } pageInfo { hasNextPage } }`;
+  rides(first: 5) { nodes { mode fare } pageInfo { hasNextPage } }
+  medicalVisits(first: 5) { nodes { kind diagnoses institution { name } settlement { total } } }
+  healthRecords(first: 5) { nodes { summary } }
+  venueAdmissions(first: 5) { nodes { concession venue { name } } }
+  libraryLoans(first: 5) { nodes { title venue { name } } }`;
 
 async function statementsFor(ids: string[]) {
   const before = hub.subgraphs.map((s) => s.statements.count);
@@ -35,11 +39,18 @@ async function statementsFor(ids: string[]) {
   return Object.fromEntries(hub.subgraphs.map((s, i) => [s.name, s.statements.count - before[i]!]));
 }
 
-it('issues the same number of statements per subgraph for 100 holders as for 5', async () => {
+// One statement per loader (per table a query touches); a loader may run twice when its keys arrive in two
+// ticks (e.g. venues of admissions and of loans), which the database's timing decides, not the holder count.
+const BOUND = 8;
+
+it('issues a bounded number of statements per subgraph, the same bound for 100 holders as for 5', async () => {
   const few = await statementsFor(idNumbers.slice(0, 5));
   const many = await statementsFor(idNumbers);
-  expect(many).toEqual(few);
-  for (const [subgraph, count] of Object.entries(many)) expect(count, subgraph).toBeLessThanOrEqual(8);
+  expect(Object.keys(many).sort()).toEqual(['civil-affairs', 'culture-tourism', 'health', 'hr', 'transport']);
+  for (const [subgraph, count] of Object.entries(many)) {
+    expect(count, subgraph).toBeLessThanOrEqual(BOUND);
+    expect(count, subgraph).toBeLessThanOrEqual(few[subgraph]! + 1);
+  }
 });
 
 it('answers in input order with data from every subgraph', async () => {
@@ -50,5 +61,7 @@ it('answers in input order with data from every subgraph', async () => {
   // Seeded transit functions carry rides; somewhere among 100 holders there are both.
   const all = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) { ${ALL_DOMAINS} } }`, { ids: idNumbers });
   expect(all.holders.some((h: any) => h.rides.nodes.length > 0 && h.transitFunctions.length > 0)).toBe(true);
-  expect(all.holders.some((h: any) => h.preferentialCertificates.nodes.length > 0)).toBe(true);
+  for (const list of ['preferentialCertificates', 'medicalVisits', 'healthRecords', 'venueAdmissions', 'libraryLoans']) {
+    expect(all.holders.some((h: any) => h[list].nodes.length > 0), list).toBe(true);
+  }
 });
