@@ -143,6 +143,7 @@ describe('concurrent steps on one card', () => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const results = await Promise.all(Array.from({ length: 6 }, () => cardStep(hub, 'replaceCard', cardNumber)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
+    expect(results.flatMap(codes).filter((c) => c !== undefined)).toEqual(Array(5).fill('ILLEGAL_CARD_TRANSITION'));
     const cards = await hub.ok(`query($id: String!) { holder(idNumber: $id) { cards { status } } }`, { id: holder.idNumber });
     expect(cards.holder.cards.map((c: any) => c.status).sort()).toEqual(['ACTIVE', 'REPLACED']);
   });
@@ -150,9 +151,34 @@ describe('concurrent steps on one card', () => {
   it('lets exactly one of parallel applications for one holder succeed', async () => {
     const holder = await registerHolder(hub);
     const results = await Promise.all(Array.from({ length: 6 }, () =>
-      hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, { input: { idNumber: holder.idNumber, servedAt: counter() } })));
+      hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
+        input: { idNumber: holder.idNumber, servedAt: counter(), bankCode: 'ICBC', accountNumber: '6217000012345678901' },
+      })));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.flatMap(codes).filter((c) => c !== undefined)).toEqual(Array(5).fill('ACTIVE_CARD_EXISTS'));
+  });
+
+  it('queues different commands on one holder instead of deadlocking, and keeps the new card on the open account', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { holder, cardNumber } = await holderWithActiveCard(hub, 'ICBC');
+      const results = await Promise.all([
+        cardStep(hub, 'replaceCard', cardNumber),
+        hub.query(`mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`, {
+          input: { idNumber: holder.idNumber, bankCode: 'CCB', accountNumber: `62270000${String(round).padStart(11, '0')}`, servedAt: counter() },
+        }),
+        hub.query(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
+          input: { idNumber: holder.idNumber, servedAt: counter() },
+        }),
+        cardStep(hub, 'reportCardLoss', cardNumber),
+      ]);
+      // Each either succeeds or is refused for a reason a clerk can read; none fails inside.
+      expect(results.flatMap(codes).filter((c) => c === 'INTERNAL_SERVER_ERROR')).toEqual([]);
+      const read = await hub.ok(`query($id: String!) { holder(idNumber: $id) { bankAccount { bank { code } } cards { kind status bankAccount { bank { code } closedAt } } } }`, { id: holder.idNumber });
+      expect(read.holder.bankAccount.bank.code).toBe('CCB');
+      for (const card of read.holder.cards.filter((c: any) => ['ACTIVE', 'LOST'].includes(c.status))) {
+        expect(card.bankAccount).toEqual({ bank: { code: 'CCB' }, closedAt: null });
+      }
+    }
   });
 });
 
@@ -206,10 +232,73 @@ describe('bank accounts (Art 5, 8)', () => {
   });
 });
 
+describe('more steps', () => {
+  it('cancels a loss report, and cancelling the physical card cancels its electronic card', async () => {
+    const { holder, cardNumber } = await holderWithActiveCard(hub);
+    const ecard = (await hub.ok(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
+      input: { idNumber: holder.idNumber, servedAt: counter() },
+    })).issueElectronicCard.cardNumber;
+    await cardStep(hub, 'reportCardLoss', cardNumber, { kind: 'FORMAL' });
+    const back = await cardStep(hub, 'cancelCardLossReport', cardNumber);
+    expect(back.data.cancelCardLossReport).toMatchObject({ status: 'ACTIVE', lossKind: null });
+    await cardStep(hub, 'cancelCard', cardNumber);
+    const e = await hub.ok(`query($n: String!) { card(cardNumber: $n) { status events { type toStatus } } }`, { n: ecard });
+    expect(e.card.status).toBe('CANCELLED');
+    expect(e.card.events.map((x: any) => x.type)).toEqual(['ISSUED', 'LOSS_REPORTED', 'LOSS_CANCELLED', 'CANCELLED']);
+  });
+
+  it('lets a lapsed temporary loss reach the electronic card, and records its move to a replacement as RELINKED', async () => {
+    const { holder, cardNumber } = await holderWithActiveCard(hub);
+    const ecard = (await hub.ok(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
+      input: { idNumber: holder.idNumber, servedAt: counter() },
+    })).issueElectronicCard.cardNumber;
+    await cardStep(hub, 'reportCardLoss', cardNumber);
+    await db().execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where holder_id = ${holder.id}`);
+    expect((await hub.ok(`query($n: String!) { card(cardNumber: $n) { status } }`, { n: ecard })).card.status).toBe('ACTIVE');
+
+    const replacement = (await cardStep(hub, 'replaceCard', cardNumber)).data.replaceCard.replacement;
+    const moved = await hub.ok(`query($n: String!) { card(cardNumber: $n) { status expiresOn issuingAuthority events { type } } }`, { n: ecard });
+    expect(moved.card).toMatchObject({ status: 'ACTIVE', expiresOn: replacement.expiresOn, issuingAuthority: replacement.issuingAuthority });
+    expect(moved.card.events.map((x: any) => x.type)).toEqual(['ISSUED', 'LOSS_REPORTED', 'LOSS_LAPSED', 'RELINKED']);
+  });
+
+  it('refuses a bank whose agreement is suspended, and an application with no account to link', async () => {
+    await registerBank(hub, 'SUSP');
+    await db().execute(sql`update hr.banks set agreement_status = 'SUSPENDED' where code = 'SUSP'`);
+    const holder = await registerHolder(hub);
+    const apply = (extra: Record<string, unknown>) => hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
+      input: { idNumber: holder.idNumber, servedAt: counter(), ...extra },
+    });
+    expect(codes(await apply({ bankCode: 'SUSP', accountNumber: '6217000012345678901' }))).toEqual(['BANK_NOT_COOPERATING']);
+    const noAccount = await apply({});
+    expect(noAccount.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bankCode' });
+    expect(codes(await apply({ accountNumber: '6217000012345678901' }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('refuses unknown and malformed holders in commands, and control characters in text', async () => {
+    const apply = (idNumber: string) => hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
+      input: { idNumber, servedAt: counter(), bankCode: 'ICBC', accountNumber: '6217000012345678901' },
+    });
+    expect(codes(await apply('11010519491231002X'))).toEqual(['HOLDER_NOT_FOUND']);
+    expect(codes(await apply('garbage\u0000'))).toEqual(['BAD_USER_INPUT']);
+    const nul = await hub.query(`mutation($input: RegisterHolderInput!) { registerHolder(input: $input) { id } }`, {
+      input: { idType: 'HK_MACAU_TRAVEL_PERMIT', idNumber: 'H1234567890', name: '陈\u0000大文', registeredCity: '440300', gender: 'MALE', birthDate: '1980-01-01' },
+    });
+    expect(nul.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    const bank = await hub.query(`mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`, {
+      input: { idNumber: '11010519491231002X', bankCode: 'IC\u0000BC', accountNumber: '6217000012345678901', servedAt: counter() },
+    });
+    expect(codes(bank)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
 describe('card history is append-only', () => {
   it('is refused UPDATE and DELETE by the database itself', async () => {
     await holderWithActiveCard(hub);
-    await expect(db().execute(sql`update hr.card_events set city = '440300'`)).rejects.toThrow();
-    await expect(db().execute(sql`delete from hr.card_events`)).rejects.toThrow();
+    const refusal = (e: unknown) => String((e as { cause?: { message?: string } }).cause?.message ?? e);
+    for (const statement of [sql`update hr.card_events set city = '440300'`, sql`delete from hr.card_events`, sql`truncate hr.card_events`]) {
+      const error = await db().execute(statement).then(() => null, (e: unknown) => e);
+      expect(refusal(error)).toMatch(/hr\.card_events is append-only: (UPDATE|DELETE|TRUNCATE) refused/);
+    }
   });
 });

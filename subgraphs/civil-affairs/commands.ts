@@ -1,7 +1,8 @@
 // Civil affairs' writes: certificates and relief entitlements. Each runs once per idempotency key.
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import { PROVINCE_CODE, isCityCode } from '../shared/cities.js';
+import { readCityCode } from '../shared/cities.js';
+import { readText } from '../shared/text.js';
 import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
 import { once } from '../shared/idempotency.js';
 import { readMoney } from '../shared/money.js';
@@ -14,10 +15,6 @@ export interface CivilAffairsDeps {
   hr: HrClient;
 }
 
-function checkIssuer(issuer: string, field: string): string {
-  if (issuer !== PROVINCE_CODE && !isCityCode(issuer)) throw badInput(`${field} must be ${PROVINCE_CODE} or one of the 21 city codes`, field);
-  return issuer;
-}
 
 export interface IssueCertificateInput {
   idempotencyKey: string;
@@ -39,7 +36,7 @@ export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCerti
   } else if (input.disabilityLevel != null) {
     throw badInput('disabilityLevel belongs to disability certificates only', 'disabilityLevel');
   }
-  const issuer = checkIssuer(input.issuer, 'issuer');
+  const issuer = readCityCode(input.issuer, 'issuer', { province: true });
   const validFrom = readDate(input.validFrom, 'validFrom');
   const validUntil = input.validUntil ? readDate(input.validUntil, 'validUntil') : null;
   if (validUntil && validUntil < validFrom) throw badInput('validUntil must not be before validFrom', 'validUntil');
@@ -57,8 +54,7 @@ export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCerti
 }
 
 export async function revokeCertificate(deps: CivilAffairsDeps, input: { idempotencyKey: string; certificateNumber: string; reason: string }): Promise<string> {
-  const reason = input.reason.trim();
-  if (!reason || reason.length > 500) throw badInput('reason must be 1 to 500 characters', 'reason');
+  const reason = readText(input.reason, 'reason', 500);
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: input }, async () => {
       const row = await repo.lockCertificate(tx, input.certificateNumber.trim());
@@ -84,7 +80,7 @@ export async function grantRelief(deps: CivilAffairsDeps, input: GrantReliefInpu
   const periodStart = readDate(input.periodStart, 'periodStart');
   const periodEnd = input.periodEnd ? readDate(input.periodEnd, 'periodEnd') : null;
   if (periodEnd && periodEnd < periodStart) throw badInput('periodEnd must not be before periodStart', 'periodEnd');
-  if (!isCityCode(input.city)) throw badInput('city must be one of the 21 city codes', 'city');
+  readCityCode(input.city, 'city');
   const holderId = await resolveHolderRef(deps.hr, input.holder);
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'grantReliefEntitlement', payload: { ...input, holderId } }, async () =>

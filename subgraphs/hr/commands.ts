@@ -1,16 +1,22 @@
 // The HR department's writes: registering holders, every card step (Art 5) and bank choice (Art 5, 12).
-// Each command is one transaction that locks the rows it decides on, validates, writes, and appends history.
+// Each command is one transaction that locks the holder, then the rows it decides on (one lock order for all
+// commands, so concurrent commands on one holder queue rather than deadlock), validates, writes, and appends history.
+import { randomUUID } from 'node:crypto';
 import type { HrSettings } from '../shared/config.js';
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, databaseErrorOf, hubError } from '../shared/errors.js';
-import { PROVINCE_CODE, isCityCode } from '../shared/cities.js';
-import { chinaDate } from '../shared/time.js';
+import { readCityCode } from '../shared/cities.js';
 import type { RandomInt } from '../shared/random.js';
-import { generateCardNumber, generateIdentificationCode, isCardNumber, secureRandomInt } from './card-numbers.js';
+import { readText } from '../shared/text.js';
+import { chinaDate, readDate } from '../shared/time.js';
+import { generateCardNumber, generateIdentificationCode, secureRandomInt } from './card-numbers.js';
 import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardStep } from './card-rules.js';
-import { normalizeIdNumber, parseBirthDate, validateIdNumber, validatePhone } from './identifiers.js';
+import { parseBirthDate, validateIdNumber, validatePhone } from './identifiers.js';
+import { checkAccountNumber, checkBankCode, checkCardNumber, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
 import * as repo from './repository.js';
-import { cards, type CardEventType, type CardRow, type Channel, type HolderRow, type IdType, type LossKind } from './tables.js';
+import type { cards, CardEventType, CardRow, HolderRow, IdType, LossKind } from './tables.js';
+
+export type { ServedAt } from './inputs.js';
 
 export interface HrDeps {
   db: Db;
@@ -19,32 +25,9 @@ export interface HrDeps {
   random?: RandomInt;
 }
 
-export interface ServedAt {
-  channel: Channel;
-  city: string;
-}
-
-type Tx = Db;
 type CardChange = Partial<typeof cards.$inferInsert>;
 
-// ---- input checks ----
-
-function checkServedAt(servedAt: ServedAt): ServedAt {
-  if (!isCityCode(servedAt.city)) throw badInput(`servedAt.city ${servedAt.city} is not one of Guangdong's 21 city codes`, 'servedAt.city');
-  return servedAt;
-}
-
-function checkCardNumber(raw: string): string {
-  const cardNumber = raw.trim().toUpperCase();
-  if (!isCardNumber(cardNumber)) throw badInput(`Card number ${raw} is malformed: expected a letter and 8 digits, e.g. F41665315`, 'cardNumber');
-  return cardNumber;
-}
-
-function checkAccountNumber(raw: string | null | undefined): string {
-  const account = (raw ?? '').replace(/\s/g, '');
-  if (!/^\d{12,19}$/.test(account)) throw badInput('Bank account number must be 12 to 19 digits', 'accountNumber');
-  return account;
-}
+const now = (deps: HrDeps) => (deps.now ? deps.now() : new Date());
 
 /** Maps a unique-constraint violation that slipped past the checks (a lost race) to the caller's error. */
 function onConflict(error: unknown, constraints: Record<string, () => Error>): never {
@@ -68,12 +51,11 @@ export interface RegisterHolderInput {
 export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): Promise<HolderRow> {
   const id = validateIdNumber(input.idType, input.idNumber);
   if (!id.ok) throw badInput(id.reason, 'idNumber');
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 100) throw badInput('Name must be 1 to 100 characters', 'name');
-  if (!isCityCode(input.registeredCity)) throw badInput(`registeredCity ${input.registeredCity} is not one of Guangdong's 21 city codes`, 'registeredCity');
+  const name = readText(input.name, 'name');
+  const registeredCity = readCityCode(input.registeredCity, 'registeredCity');
 
-  const birthDate = input.birthDate ? parseBirthDate(input.birthDate.replace(/-/g, '')) : null;
-  if (input.birthDate && !birthDate) throw badInput(`Birth date ${input.birthDate} is not a real past date (YYYY-MM-DD)`, 'birthDate');
+  const birthDate = input.birthDate ? parseBirthDate(readDate(input.birthDate, 'birthDate').replace(/-/g, '')) : null;
+  if (input.birthDate && !birthDate) throw badInput(`Birth date ${input.birthDate} is not a past date`, 'birthDate');
   if (id.birthDate && birthDate && id.birthDate !== birthDate) throw badInput(`Birth date ${birthDate} does not match the ID number (${id.birthDate})`, 'birthDate');
   if (id.gender && input.gender && id.gender !== input.gender) throw badInput(`Gender ${input.gender} does not match the ID number`, 'gender');
   const finalBirthDate = id.birthDate ?? birthDate;
@@ -84,9 +66,7 @@ export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): 
   if (input.phone && !phone) throw badInput('Phone must be a mainland mobile number (11 digits) or +country code and number', 'phone');
 
   try {
-    return await repo.insertHolder(deps.db, {
-      idType: input.idType, idNumber: id.idNumber, name, gender, birthDate: finalBirthDate, phone, registeredCity: input.registeredCity,
-    });
+    return await repo.insertHolder(deps.db, { idType: input.idType, idNumber: id.idNumber, name, gender, birthDate: finalBirthDate, phone, registeredCity });
   } catch (error) {
     onConflict(error, {
       holders_id_number_unique: () => hubError(ErrorCode.HOLDER_ALREADY_REGISTERED, 'A holder with this ID number is already registered'),
@@ -95,10 +75,8 @@ export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): 
 }
 
 export async function registerBank(deps: HrDeps, input: { code: string; name: string }) {
-  const code = input.code.trim().toUpperCase();
-  if (!/^[A-Z0-9_]{2,20}$/.test(code)) throw badInput('Bank code must be 2 to 20 letters, digits or _', 'code');
-  const name = input.name.trim();
-  if (!name) throw badInput('Bank name is required', 'name');
+  const code = checkBankCode(input.code, 'code');
+  const name = readText(input.name, 'name');
   try {
     return await repo.insertBank(deps.db, { code, name });
   } catch (error) {
@@ -106,8 +84,9 @@ export async function registerBank(deps: HrDeps, input: { code: string; name: st
   }
 }
 
-async function cooperatingBank(tx: Tx, code: string) {
-  const bank = await repo.findBank(tx, code.trim().toUpperCase());
+async function cooperatingBank(tx: Db, rawCode: string) {
+  const code = checkBankCode(rawCode);
+  const bank = await repo.findBank(tx, code);
   if (!bank) throw hubError(ErrorCode.BANK_NOT_FOUND, `No cooperating bank with code ${code}`);
   if (bank.agreementStatus !== 'ACTIVE') {
     throw hubError(ErrorCode.BANK_NOT_COOPERATING, `Bank ${bank.code} takes no new card accounts: its agreement is ${bank.agreementStatus}`);
@@ -116,7 +95,7 @@ async function cooperatingBank(tx: Tx, code: string) {
 }
 
 /** Opens the holder's account at a bank, closing the one it replaces; keeps the open one if it is the same. */
-async function openAccount(tx: Tx, holderId: string, bankCode: string, accountNumber: string) {
+async function openAccount(tx: Db, holderId: string, bankCode: string, accountNumber: string) {
   const bank = await cooperatingBank(tx, bankCode);
   const open = await repo.lockOpenBankAccount(tx, holderId);
   if (open && open.bankCode === bank.code && open.accountNumber === accountNumber) return { account: open, previous: open, changed: false };
@@ -125,35 +104,29 @@ async function openAccount(tx: Tx, holderId: string, bankCode: string, accountNu
   return { account, previous: open ?? null, changed: true };
 }
 
-async function lockHolder(tx: Tx, rawIdNumber: string): Promise<HolderRow> {
-  const holder = await repo.lockHolderByIdNumber(tx, normalizeIdNumber(rawIdNumber));
+async function lockHolder(tx: Db, rawIdNumber: string): Promise<HolderRow> {
+  const holder = await repo.lockHolderByIdNumber(tx, checkIdNumber(rawIdNumber));
   if (!holder) throw hubError(ErrorCode.HOLDER_NOT_FOUND, 'No holder is registered with this ID number');
   return holder;
 }
 
-export async function switchBank(
-  deps: HrDeps,
-  input: { idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt },
-) {
+export async function switchBank(deps: HrDeps, input: { idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt }) {
   const servedAt = checkServedAt(input.servedAt);
+  const bankCode = checkBankCode(input.bankCode);
   const accountNumber = checkAccountNumber(input.accountNumber);
+  const at = now(deps);
   return deps.db.transaction(async (tx) => {
     const holder = await lockHolder(tx, input.idNumber);
-    const { account, previous, changed } = await openAccount(tx, holder.id, input.bankCode, accountNumber);
+    const { account, previous, changed } = await openAccount(tx, holder.id, bankCode, accountNumber);
     if (!changed) throw badInput('The holder already uses this bank account', 'accountNumber');
     const relinked = await repo.relinkLiveCards(tx, holder.id, account.id);
-    await repo.insertCardEvents(tx, relinked.map((card) => ({
-      cardId: card.id, holderId: holder.id, type: 'BANK_ACCOUNT_CHANGED' as const, fromStatus: card.status, toStatus: card.status,
-      channel: servedAt.channel, city: servedAt.city, occurredAt: now(deps),
-      detail: { fromBank: previous?.bankCode ?? null, toBank: account.bankCode },
-    })));
+    await repo.insertCardEvents(tx, relinked.map((card) =>
+      event(card, 'BANK_ACCOUNT_CHANGED', card.status, servedAt, at, { fromBank: previous?.bankCode ?? null, toBank: account.bankCode })));
     return account;
   });
 }
 
 // ---- cards ----
-
-const now = (deps: HrDeps) => (deps.now ? deps.now() : new Date());
 
 function event(card: CardRow, type: CardEventType, from: CardRow['status'] | null, servedAt: ServedAt | null, at: Date, detail?: Record<string, unknown>) {
   return {
@@ -163,11 +136,11 @@ function event(card: CardRow, type: CardEventType, from: CardRow['status'] | nul
 }
 
 /** Applies a change to a physical card and to the electronic cards that mirror it, with history for each. */
-async function changeCard(tx: Tx, card: CardRow, change: CardChange, type: CardEventType, servedAt: ServedAt | null, at: Date, detail?: Record<string, unknown>) {
+async function changeCard(tx: Db, card: CardRow, change: CardChange, type: CardEventType, servedAt: ServedAt | null, at: Date, detail?: Record<string, unknown>) {
   const updated = await repo.updateCard(tx, card.id, change);
   const events = [event(updated, type, card.status, servedAt, at, detail)];
   if (card.kind === 'PHYSICAL' && change.status) {
-    const { status, lossKind, lossReportedAt, lossLapsesAt } = { ...updated };
+    const { status, lossKind, lossReportedAt, lossLapsesAt } = updated;
     for (const mirror of await repo.lockMirrors(tx, card.id)) {
       const mirrored = await repo.updateCard(tx, mirror.id, { status, lossKind, lossReportedAt, lossLapsesAt });
       events.push(event(mirrored, type, mirror.status, servedAt, at, { mirrorOf: card.cardNumber }));
@@ -179,31 +152,33 @@ async function changeCard(tx: Tx, card: CardRow, change: CardChange, type: CardE
 
 const CLEAR_LOSS: CardChange = { lossKind: null, lossReportedAt: null, lossLapsesAt: null };
 
-/** A temporary loss report whose time is up is recorded as lapsed before anything else happens to the card. */
-async function settleLapse(tx: Tx, card: CardRow, at: Date): Promise<CardRow> {
+/**
+ * A temporary loss report whose time is up is recorded as lapsed by the step that meets it, before that step.
+ * If the step is then refused, its transaction (and the lapse with it) rolls back; the sweep records it later.
+ */
+async function settleLapse(tx: Db, card: CardRow, at: Date): Promise<CardRow> {
   if (!hasLapsed(card, at)) return card;
   return changeCard(tx, card, { status: 'ACTIVE', ...CLEAR_LOSS }, 'LOSS_LAPSED', null, at, { lapsedAt: card.lossLapsesAt });
 }
 
-async function lockCardForStep(tx: Tx, rawCardNumber: string, step: CardStep, at: Date, lossKind?: LossKind) {
+async function lockCardForStep(tx: Db, rawCardNumber: string, step: CardStep, at: Date, lossKind?: LossKind) {
   const cardNumber = checkCardNumber(rawCardNumber);
-  const locked = await repo.lockCardByNumber(tx, cardNumber);
-  if (!locked) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
-  const card = await settleLapse(tx, locked, at);
+  const holderId = await repo.findCardHolderId(tx, cardNumber);
+  if (!holderId) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+  await repo.lockHolderById(tx, holderId);
+  const card = await settleLapse(tx, (await repo.lockCardByNumber(tx, cardNumber))!, at);
   const check = checkStep(card, step, lossKind);
   if (!check.ok) throw hubError(ErrorCode.ILLEGAL_CARD_TRANSITION, check.reason, { cardNumber, status: card.status });
   return card;
 }
 
-async function insertNewCard(tx: Tx, deps: HrDeps, row: Omit<typeof cards.$inferInsert, 'cardNumber' | 'identificationCode'>): Promise<CardRow> {
+/** Inserts a card under a freshly drawn number; on the rare clash with an existing number, draws again. */
+async function insertNewCard(tx: Db, deps: HrDeps, row: Omit<typeof cards.$inferInsert, 'cardNumber' | 'identificationCode'>): Promise<CardRow> {
   const random = deps.random ?? secureRandomInt;
-  // Numbers are random; on the rare clash with an existing number, draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [card] = await tx.insert(cards).values({
-      ...row,
-      cardNumber: generateCardNumber(row.kind, random),
-      identificationCode: generateIdentificationCode(row.issuingAuthority, random),
-    }).onConflictDoNothing({ target: cards.cardNumber }).returning();
+    const card = await repo.insertCard(tx, {
+      ...row, cardNumber: generateCardNumber(row.kind, random), identificationCode: generateIdentificationCode(row.issuingAuthority, random),
+    });
     if (card) return card;
   }
   throw new Error('could not draw a free card number in 5 attempts');
@@ -216,11 +191,10 @@ export async function applyForCard(
   input: { idNumber: string; servedAt: ServedAt; issuingAuthority?: string | null; bankCode?: string | null; accountNumber?: string | null },
 ): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
-  const issuingAuthority = input.issuingAuthority ?? servedAt.city;
-  if (issuingAuthority !== PROVINCE_CODE && !isCityCode(issuingAuthority)) {
-    throw badInput(`issuingAuthority must be ${PROVINCE_CODE} (the province) or a city code`, 'issuingAuthority');
-  }
-  const accountNumber = input.bankCode ? checkAccountNumber(input.accountNumber) : null;
+  const issuingAuthority = readCityCode(input.issuingAuthority ?? servedAt.city, 'issuingAuthority', { province: true });
+  if (input.accountNumber && !input.bankCode) throw badInput('accountNumber needs the bankCode of the bank that holds it', 'bankCode');
+  const bankCode = input.bankCode ? checkBankCode(input.bankCode) : null;
+  const accountNumber = bankCode ? checkAccountNumber(input.accountNumber) : null;
   const at = now(deps);
   try {
     return await deps.db.transaction(async (tx) => {
@@ -229,13 +203,13 @@ export async function applyForCard(
       if (live) {
         throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, `The holder already has a physical card (${live.cardNumber}, ${live.status}): report it lost and replace it instead`, { cardNumber: live.cardNumber });
       }
-      const account = input.bankCode
-        ? (await openAccount(tx, holder.id, input.bankCode, accountNumber!)).account
-        : await repo.lockOpenBankAccount(tx, holder.id);
-      const card = await insertNewCard(tx, deps, {
-        holderId: holder.id, kind: 'PHYSICAL', status: 'APPLIED', issuingAuthority, bankAccountId: account?.id ?? null,
-      });
-      await repo.insertCardEvents(tx, [event(card, 'APPLIED', null, servedAt, at)]);
+      const opened = bankCode ? await openAccount(tx, holder.id, bankCode, accountNumber!) : null;
+      const account = opened?.account ?? (await repo.lockOpenBankAccount(tx, holder.id));
+      // The card's financial function needs an account (Art 12): a new holder names the bank to open it with.
+      if (!account) throw badInput('The holder has no bank account yet: give bankCode and accountNumber', 'bankCode');
+      const card = await insertNewCard(tx, deps, { holderId: holder.id, kind: 'PHYSICAL', status: 'APPLIED', issuingAuthority, bankAccountId: account.id });
+      const bankDetail = opened?.changed ? { bank: account.bankCode, previousBank: opened.previous?.bankCode ?? null } : { bank: account.bankCode };
+      await repo.insertCardEvents(tx, [event(card, 'APPLIED', null, servedAt, at, bankDetail)]);
       return card;
     });
   } catch (error) {
@@ -288,21 +262,26 @@ export async function replaceCard(deps: HrDeps, input: { cardNumber: string; ser
   return deps.db.transaction(async (tx) => {
     const old = await lockCardForStep(tx, input.cardNumber, 'REPLACE', at);
     const mirrors = await repo.lockMirrors(tx, old.id);
+    // The account current now (under the holder's lock), not the one the old card was issued with.
+    const account = await repo.lockOpenBankAccount(tx, old.holderId);
+    const replacementId = randomUUID();
     // The old card leaves the live set first, so the one-live-card constraint admits the new one.
-    let replaced = await repo.updateCard(tx, old.id, { status: 'REPLACED', ...CLEAR_LOSS });
+    const replaced = await repo.updateCard(tx, old.id, { status: 'REPLACED', replacedByCardId: replacementId, ...CLEAR_LOSS });
     const issuedOn = chinaDate(at);
     const replacement = await insertNewCard(tx, deps, {
-      holderId: old.holderId, kind: 'PHYSICAL', status: 'ACTIVE', issuingAuthority: servedAt.city,
-      issuedOn, expiresOn: expiryDate(issuedOn), bankAccountId: old.bankAccountId,
+      id: replacementId, holderId: old.holderId, kind: 'PHYSICAL', status: 'ACTIVE', issuingAuthority: servedAt.city,
+      issuedOn, expiresOn: expiryDate(issuedOn), bankAccountId: account?.id ?? null,
     });
-    replaced = await repo.updateCard(tx, old.id, { replacedByCardId: replacement.id });
     const events = [
       event(replaced, 'REPLACED', old.status, servedAt, at, { replacement: replacement.cardNumber }),
       event(replacement, 'ISSUED', null, servedAt, at, { replaces: old.cardNumber }),
     ];
     for (const mirror of mirrors) {
-      const moved = await repo.updateCard(tx, mirror.id, { physicalCardId: replacement.id, status: 'ACTIVE', ...CLEAR_LOSS });
-      events.push(event(moved, 'REPLACED', mirror.status, servedAt, at, { mirrorOf: replacement.cardNumber }));
+      const moved = await repo.updateCard(tx, mirror.id, {
+        physicalCardId: replacement.id, status: 'ACTIVE', ...CLEAR_LOSS,
+        issuingAuthority: replacement.issuingAuthority, expiresOn: replacement.expiresOn, bankAccountId: replacement.bankAccountId,
+      });
+      events.push(event(moved, 'RELINKED', mirror.status, servedAt, at, { mirrorOf: replacement.cardNumber, previously: old.cardNumber }));
     }
     await repo.insertCardEvents(tx, events);
     return { replaced, replacement };
@@ -315,7 +294,8 @@ export async function issueElectronicCard(deps: HrDeps, input: { idNumber: strin
   try {
     return await deps.db.transaction(async (tx) => {
       const holder = await lockHolder(tx, input.idNumber);
-      const physical = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
+      const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
+      const physical = live && (await settleLapse(tx, live, at));
       if (!physical || physical.status !== 'ACTIVE') {
         throw hubError(ErrorCode.ILLEGAL_CARD_TRANSITION, 'An electronic card needs an active physical card to mirror', { status: physical?.status ?? null });
       }

@@ -1,6 +1,7 @@
 // Holder identifiers (Art 10: citizens, Hong Kong / Macau / Taiwan residents and foreigners alike).
 // Pure functions: what is wrong with a number is said in words a counter clerk can act on.
 import divisionCodeList from './division-codes.json' with { type: 'json' };
+import { quote } from '../shared/text.js';
 import type { IdType } from './tables.js';
 
 // GB/T 2260 county- and city-level codes, current and withdrawn (an ID keeps the code it was issued under),
@@ -124,7 +125,7 @@ export function validateAnyIdNumber(raw: string): IdValidation {
   const idNumber = normalizeIdNumber(raw);
   const idType = inferIdType(idNumber);
   if (!idType) {
-    return fail(`${raw.length > 40 ? 'The value' : raw} is not a recognised identity document number (18-character ID or residence permit, travel permit or permanent resident number)`);
+    return fail(`${quote(raw)} is not a recognised identity document number (18-character ID or residence permit, travel permit or permanent resident number)`);
   }
   return validateIdNumber(idType, idNumber);
 }

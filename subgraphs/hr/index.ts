@@ -1,6 +1,7 @@
 // The HR subgraph (人社): owner of the holder and the card.
 import { fileURLToPath } from 'node:url';
 import { readHrSettings } from '../shared/config.js';
+import { describeForLog } from '../shared/errors.js';
 import type { Subgraph } from '../shared/subgraph.js';
 import { lapseLossReports, type HrDeps } from './commands.js';
 import { createLoaders } from './loaders.js';
@@ -18,12 +19,19 @@ export const hrSubgraph: Subgraph<HrContext> = {
   resolvers,
   setup({ db, env }) {
     const deps: HrDeps = { db, settings: readHrSettings(env) };
-    const sweep = () => lapseLossReports(deps).catch((error: unknown) => console.error('hr: loss report sweep failed', error));
+    let running: Promise<unknown> = Promise.resolve();
+    const sweep = () => {
+      running = lapseLossReports(deps).catch((error: unknown) => console.error('hr: loss report sweep failed:', describeForLog(error)));
+    };
     const timer = setInterval(sweep, LAPSE_SWEEP_MS);
     timer.unref();
     return {
       context: () => ({ loaders: createLoaders(db), deps }),
-      stop: () => clearInterval(timer),
+      // A sweep under way finishes before the database closes.
+      stop: async () => {
+        clearInterval(timer);
+        await running;
+      },
     };
   },
   seed: seedHr,

@@ -66,10 +66,23 @@ export async function insertHolder(tx: Db, row: typeof holders.$inferInsert): Pr
   return holder!;
 }
 
-/** Locks the holder's row so that two card applications for one person run one after the other. */
+// Every command locks the holder's row first, then the rows it changes: one lock order for all commands, so two
+// commands on one holder queue instead of deadlocking. NO KEY UPDATE leaves the foreign-key checks of inserts
+// referencing the holder (KEY SHARE) unblocked.
+
 export async function lockHolderByIdNumber(tx: Db, idNumber: string): Promise<HolderRow | undefined> {
-  const [holder] = await tx.select().from(holders).where(eq(holders.idNumber, idNumber)).for('update');
+  const [holder] = await tx.select().from(holders).where(eq(holders.idNumber, idNumber)).for('no key update');
   return holder;
+}
+
+export async function lockHolderById(tx: Db, id: string): Promise<void> {
+  await tx.select({ id: holders.id }).from(holders).where(eq(holders.id, id)).for('no key update');
+}
+
+/** The holder of a card, read without a lock so the holder can be locked before the card. */
+export async function findCardHolderId(tx: Db, cardNumber: string): Promise<string | undefined> {
+  const [card] = await tx.select({ holderId: cards.holderId }).from(cards).where(eq(cards.cardNumber, cardNumber));
+  return card?.holderId;
 }
 
 /** Locks the card's row: of two concurrent steps on one card, the second sees what the first did. */
@@ -92,9 +105,10 @@ export function lockMirrors(tx: Db, physicalCardId: string): Promise<CardRow[]> 
     .for('update');
 }
 
-export async function insertCard(tx: Db, row: typeof cards.$inferInsert): Promise<CardRow> {
-  const [card] = await tx.insert(cards).values(row).returning();
-  return card!;
+/** Inserts a card; undefined when its number is already taken (numbers are drawn at random). */
+export async function insertCard(tx: Db, row: typeof cards.$inferInsert): Promise<CardRow | undefined> {
+  const [card] = await tx.insert(cards).values(row).onConflictDoNothing({ target: cards.cardNumber }).returning();
+  return card;
 }
 
 export async function updateCard(tx: Db, id: string, change: Partial<typeof cards.$inferInsert>): Promise<CardRow> {
@@ -118,7 +132,7 @@ export async function insertBank(tx: Db, row: typeof banks.$inferInsert): Promis
 
 export async function lockOpenBankAccount(tx: Db, holderId: string): Promise<BankAccountRow | undefined> {
   const [account] = await tx.select().from(bankAccounts)
-    .where(and(eq(bankAccounts.holderId, holderId), isNull(bankAccounts.closedAt))).for('update');
+    .where(and(eq(bankAccounts.holderId, holderId), isNull(bankAccounts.closedAt))).for('no key update');
   return account;
 }
 

@@ -2,9 +2,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import { isoTimestamp } from '../shared/time.js';
-import { isCardNumber } from './card-numbers.js';
 import * as commands from './commands.js';
-import { validateAnyIdNumber } from './identifiers.js';
+import { checkCardNumber, checkIdNumber } from './inputs.js';
 import type { HrLoaders } from './loaders.js';
 import { listBanks } from './repository.js';
 import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.js';
@@ -17,15 +16,8 @@ export interface HrContext {
 export const MAX_HOLDERS_PER_QUERY = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function idNumberOf(raw: string, field = 'idNumber'): string {
-  const check = validateAnyIdNumber(raw);
-  if (!check.ok) throw badInput(check.reason, field);
-  return check.idNumber;
-}
-
 async function cardOrFail(ctx: HrContext, raw: string): Promise<CardRow> {
-  const cardNumber = raw.trim().toUpperCase();
-  if (!isCardNumber(cardNumber)) throw badInput(`Card number ${raw} is malformed: expected a letter and 8 digits, e.g. F41665315`, 'cardNumber');
+  const cardNumber = checkCardNumber(raw);
   const card = await ctx.loaders.cardByNumber.load(cardNumber);
   if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
   return card;
@@ -43,7 +35,7 @@ const mutation = <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>
 export const resolvers: GraphQLResolverMap<HrContext> = {
   Query: {
     async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
-      const holder = await ctx.loaders.holderByIdNumber.load(idNumberOf(idNumber));
+      const holder = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
       if (!holder) throw hubError(ErrorCode.HOLDER_NOT_FOUND, 'No holder is registered with this ID number');
       return holder;
     },
@@ -55,7 +47,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
       if (idNumbers.length > MAX_HOLDERS_PER_QUERY) {
         throw badInput(`At most ${MAX_HOLDERS_PER_QUERY} ID numbers per query, got ${idNumbers.length}`, 'idNumbers');
       }
-      const numbers = idNumbers.map((raw, i) => idNumberOf(raw, `idNumbers[${i}]`));
+      const numbers = idNumbers.map((raw, i) => checkIdNumber(raw, `idNumbers[${i}]`));
       return ctx.loaders.holderByIdNumber.loadMany(numbers);
     },
     card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),

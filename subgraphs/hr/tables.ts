@@ -26,6 +26,8 @@ export const CARD_EVENT_TYPES = [
   'REPLACED',
   'CANCELLED',
   'BANK_ACCOUNT_CHANGED',
+  /** An electronic card moved to the physical card that replaced the one it mirrored. */
+  'RELINKED',
 ] as const;
 export const BANK_AGREEMENT_STATUSES = ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
 

@@ -1,4 +1,7 @@
 // Guangdong's 21 prefecture-level cities (regulation map). Every domain records the city a service happened in.
+import { badInput } from './errors.js';
+import { quote } from './text.js';
+
 export const PROVINCE_CODE = '440000';
 
 export const CITIES = {
@@ -30,4 +33,11 @@ export const CITY_CODES = Object.keys(CITIES) as CityCode[];
 
 export function isCityCode(code: string): code is CityCode {
   return Object.hasOwn(CITIES, code);
+}
+
+/** A city code from a caller, or BAD_USER_INPUT naming the field. `province` also admits 440000. */
+export function readCityCode(value: string, field: string, options: { province?: boolean } = {}): string {
+  if (isCityCode(value) || (options.province && value === PROVINCE_CODE)) return value;
+  const expected = options.province ? `${PROVINCE_CODE} (the province) or one of Guangdong's 21 city codes` : "one of Guangdong's 21 city codes";
+  throw badInput(`${field} must be ${expected}, got "${quote(value)}"`, field);
 }

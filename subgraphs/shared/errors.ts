@@ -49,10 +49,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  console.error('internal error', unwrapResolverError(error));
+  console.error('internal error:', describeForLog(unwrapResolverError(error)));
   return {
     message: 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * What an unexpected error may put in the log: its kind, message and the database's error code, never the query
+ * parameters (drizzle's messages carry them, and they hold ID numbers: personal data under PIPL).
+ */
+export function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, constraint } = databaseErrorOf(error);
+  if (code || error.message.startsWith('Failed query')) {
+    const cause = error.cause instanceof Error ? error.cause.message : '';
+    return `database error ${code ?? ''}${constraint ? ` on ${constraint}` : ''}: ${cause}`.trim();
+  }
+  return error.stack ?? `${error.name}: ${error.message}`;
 }

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import { isCityCode } from '../shared/cities.js';
+import { isCityCode, readCityCode } from '../shared/cities.js';
+import { quote, readText } from '../shared/text.js';
 import { requireCard, type HrClient } from '../shared/hr-client.js';
 import { once } from '../shared/idempotency.js';
 import { readMoney } from '../shared/money.js';
@@ -17,20 +18,10 @@ export interface TransportDeps {
 
 export const MAX_RIDES_PER_CALL = 1_000;
 
-function checkCity(city: string, field = 'city'): string {
-  if (!isCityCode(city)) throw badInput(`${field} ${city} is not one of Guangdong's 21 city codes`, field);
-  return city;
-}
-
-function checkText(value: string, field: string, max = 100): string {
-  const text = value.trim();
-  if (!text || text.length > max) throw badInput(`${field} must be 1 to ${max} characters`, field);
-  return text;
-}
 
 export async function loadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string; operator: string }): Promise<string> {
-  const city = checkCity(input.city);
-  const operator = checkText(input.operator, 'operator');
+  const city = readCityCode(input.city, 'city');
+  const operator = readText(input.operator, 'operator');
   const card = await requireCard(deps.hr, input.cardNumber);
   if (card.status !== 'ACTIVE') throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} is ${card.status}: only an active card takes the transit function`, { status: card.status });
   const { result } = await deps.db.transaction((tx) =>
@@ -40,7 +31,7 @@ export async function loadTransitFunction(deps: TransportDeps, input: { idempote
 }
 
 export async function unloadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string }): Promise<string> {
-  const city = checkCity(input.city);
+  const city = readCityCode(input.city, 'city');
   const cardNumber = input.cardNumber.trim().toUpperCase();
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: input }, async () => {
@@ -69,13 +60,13 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What is wrong with a row on its own (no lookups), or null. */
 function rowProblem(ride: RideInput, now: number): string | null {
-  if (!isCityCode(ride.city)) return `city ${ride.city} is not one of Guangdong's 21 city codes`;
+  if (!isCityCode(ride.city)) return `city ${quote(ride.city)} is not one of Guangdong's 21 city codes`;
   if (!/^\d{1,6}(\.\d{1,2})?$/.test(ride.fare)) return 'fare must be yuan with up to two decimals';
   const at = new Date(ride.occurredAt).getTime();
   if (Number.isNaN(at)) return 'occurredAt must be an ISO 8601 time';
   if (at > now + CLOCK_SKEW_MS) return 'occurredAt is in the future';
   for (const [field, value] of [['line', ride.line], ['station', ride.station]] as const) {
-    if (!value.trim() || value.length > 100) return `${field} must be 1 to 100 characters`;
+    if (!value.trim() || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) return `${field} must be 1 to 100 characters of text`;
   }
   return null;
 }

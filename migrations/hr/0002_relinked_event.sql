@@ -1,0 +1,1 @@
+ALTER TYPE "hr"."card_event_type" ADD VALUE 'RELINKED';
