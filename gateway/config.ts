@@ -1,7 +1,7 @@
 // The one place the gateway and the hub launcher read their environment; validated at start, and a bad value
 // fails with a message naming the variable.
 import { SUBGRAPHS } from '../subgraphs/index.js';
-import { ConfigError, envPrefix, readDatabaseConfig, readPort, readPositiveInt, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
+import { envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
 
 export interface GatewayConfig {
   host: string;
@@ -10,6 +10,8 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   /** Shared state across gateway instances; without it the gateway keeps its state in process. */
   redisUrl: string | undefined;
+  /** Operations nested deeper than this are refused before any subgraph is called. */
+  maxDepth: number;
 }
 
 export interface HubSubgraphConfig {
@@ -19,28 +21,33 @@ export interface HubSubgraphConfig {
 }
 
 export interface HubConfig {
+  /** Where the gateway listens; the hub's subgraphs always listen on 127.0.0.1, behind it. */
   host: string;
   gatewayPort: number;
   subgraphs: HubSubgraphConfig[];
   redisUrl: string | undefined;
   /** Holders `npm start` seeds into an empty database; 0 turns seeding off. */
   seedHolders: number;
-}
-
-function readHost(env: Env): string {
-  const host = env.HOST || '127.0.0.1';
-  if (!/^[\w.:-]+$/.test(host)) throw new ConfigError('HOST', `"${host}" is not a host name or address`);
-  return host;
+  maxDepth: number;
 }
 
 const readRedisUrl = (env: Env) => readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+
+/** `GATEWAY_MAX_DEPTH`: how deeply an operation's fields may nest (12 by default). */
+export const readMaxDepth = (env: Env) => readPositiveInt(env, 'GATEWAY_MAX_DEPTH', 12);
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
   for (const s of SUBGRAPHS) {
     subgraphUrls[s.name] = readSubgraphUrl(env, s.name, s.defaultPort);
   }
-  return { host: readHost(env), port: readPort(env, 'GATEWAY_PORT', 4000), subgraphUrls, redisUrl: readRedisUrl(env) };
+  return {
+    host: readHost(env),
+    port: readPort(env, 'GATEWAY_PORT', 4000),
+    subgraphUrls,
+    redisUrl: readRedisUrl(env),
+    maxDepth: readMaxDepth(env),
+  };
 }
 
 export function readHubConfig(env: Env = process.env): HubConfig {
@@ -55,5 +62,6 @@ export function readHubConfig(env: Env = process.env): HubConfig {
     })),
     redisUrl: readRedisUrl(env),
     seedHolders: seed,
+    maxDepth: readMaxDepth(env),
   };
 }

@@ -9,6 +9,9 @@ import { serveSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgrap
 import type { HubConfig } from './config.js';
 import { startGateway } from './server.js';
 
+/** Where the hub's subgraphs listen, whatever HOST the gateway is given. */
+const SUBGRAPH_HOST = '127.0.0.1';
+
 export interface RunningHub {
   gatewayUrl: string;
   gateway: RunningServer;
@@ -21,10 +24,13 @@ export interface RunningHub {
 export interface HubOptions {
   env?: Env;
   log?: (line: string) => void;
+  /** Aborted: start-up stops at its next step (migrating, seeding, each server), closing what it opened. */
+  signal?: AbortSignal;
 }
 
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (() => {});
+  const checkpoint = () => options.signal?.throwIfAborted();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse().splice(0)) await closer().catch((e: unknown) => console.error('hub: close failed', e));
@@ -32,7 +38,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   try {
     const databases = await openSubgraphDatabases(config.subgraphs);
     closers.push(() => databases.close());
+    checkpoint();
     await databases.migrate();
+    checkpoint();
     if (config.seedHolders > 0) await databases.seed({ holders: config.seedHolders, log });
 
     const running: RunningSubgraph[] = [];
@@ -40,18 +48,22 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     // (`<DOMAIN>_URL`), which matters when ports are picked at random.
     const env = { ...(options.env ?? process.env) };
     for (const s of config.subgraphs) {
-      const served = await serveSubgraph(findSubgraph(s.name), databases.of(s.name), { port: s.port, host: config.host, env });
+      checkpoint();
+      // Only the gateway faces the network (HOST): a subgraph answers `_entities` for anyone who reaches it.
+      const served = await serveSubgraph(findSubgraph(s.name), databases.of(s.name), { port: s.port, host: SUBGRAPH_HOST, env });
       closers.push(() => served.close());
       running.push(served);
       env[`${envPrefix(s.name)}_URL`] = served.url;
       log(`subgraph ${s.name} on ${served.url} (${databases.of(s.name).driver})`);
     }
 
+    checkpoint();
     const gateway = await startGateway({
       host: config.host,
       port: config.gatewayPort,
       subgraphUrls: Object.fromEntries(running.map((s) => [s.name, s.url])),
       redisUrl: config.redisUrl,
+      maxDepth: config.maxDepth,
     });
     closers.push(() => gateway.close());
     log(`gateway on ${gateway.url}`);

@@ -7,6 +7,7 @@ import { readCommittedSupergraph } from '../schema/compose.js';
 import { formatError } from '../subgraphs/shared/errors.js';
 import { listen, type RunningServer } from '../subgraphs/shared/http.js';
 import type { GatewayConfig } from './config.js';
+import { depthLimitPlugin } from './depth-limit.js';
 import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
 import { SubgraphDataSource } from './subgraph-source.js';
 
@@ -25,7 +26,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
+    // server by itself and re-send the signal, which reads as a second Ctrl-C.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth)],
   });
   await apollo.start();
 

@@ -1,22 +1,31 @@
 // `npm run subgraph -- <name>`: one department's subgraph on its own port and database, as a department runs it.
 // Embedded, it keeps its own PGlite folder (.data/<name>), since a PGlite folder serves one process at a time.
-import { envPrefix, readDatabaseConfig, readPort } from './shared/config.js';
+import { envPrefix, readDatabaseConfig, readHost, readPort } from './shared/config.js';
 import { openDatabase } from './shared/database.js';
-import { closeOnSignal, runMain } from './shared/process.js';
+import { serveUntilSignal } from './shared/process.js';
 import { serveSubgraph } from './shared/subgraph.js';
 import { findSubgraph } from './index.js';
 
-runMain(async () => {
+serveUntilSignal(async (stopping) => {
   const name = process.argv[2];
   if (!name) throw new Error('Usage: npm run subgraph -- <name>');
   const subgraph = findSubgraph(name);
-  const database = await openDatabase(readDatabaseConfig(name, process.env, `.data/${name}`));
-  await database.migrate(name, subgraph.migrationsFolder);
+  // Every setting is read before anything is opened, so a bad one leaves nothing to close.
+  const databaseConfig = readDatabaseConfig(name, process.env, `.data/${name}`);
   const port = readPort(process.env, `${envPrefix(name)}_PORT`, subgraph.defaultPort);
-  const served = await serveSubgraph(subgraph, database, { port, host: process.env.HOST || '127.0.0.1', env: process.env });
-  closeOnSignal(async () => {
-    await served.close();
-    await database.close();
-  });
-  console.log(`subgraph ${name} on ${served.url} (${database.driver})`);
+  const host = readHost(process.env);
+  const database = await openDatabase(databaseConfig);
+  try {
+    await database.migrate(name, subgraph.migrationsFolder);
+    stopping.throwIfAborted();
+    const served = await serveSubgraph(subgraph, database, { port, host, env: process.env });
+    console.log(`subgraph ${name} on ${served.url} (${database.driver})`);
+    return async () => {
+      await served.close();
+      await database.close();
+    };
+  } catch (error) {
+    await database.close().catch((e: unknown) => console.error('database close failed', e));
+    throw error;
+  }
 });

@@ -1,6 +1,8 @@
 // The hub as an operator sees it: health, readiness, the backend it really runs on, the committed supergraph.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisCheck } from '../gateway/readiness.js';
 import { composeSupergraph, readCommittedSupergraph } from '../schema/compose.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 
 let hub: TestHub;
@@ -38,16 +40,35 @@ describe('when parts fail', () => {
     expect((await fetch(`${new URL('/', subgraph.url)}ready`)).status).toBe(200);
 
     await hub.databases[0]!.database.close();
+    // /ready names the failing component and nothing else: no driver message, no SQL, no parameters.
+    const subgraphReady = await fetch(`${new URL('/', subgraph.url)}ready`);
+    expect(subgraphReady.status).toBe(503);
+    const subgraphBody = await subgraphReady.text();
+    expect(JSON.parse(subgraphBody)).toEqual({ status: 'not ready', reason: 'database unreachable' });
     const notReady = await fetch(`${base()}ready`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toMatchObject({ status: 'not ready', reason: expect.stringContaining(subgraph.name) });
+    const notReadyBody = await notReady.text();
+    // Every subgraph of this hub shares the closed database: each is named, in registry order.
+    expect(JSON.parse(notReadyBody)).toEqual({ status: 'not ready', reason: SUBGRAPHS.map((s) => `subgraph ${s.name} is not ready`).join('; ') });
     // The caller learns that something failed inside, nothing about the database or its SQL.
     const failed = await hub.query('{ banks { code name } }');
     expect(failed.errors).toEqual([{ message: 'Internal server error', path: ['banks'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    for (const text of [subgraphBody, notReadyBody, JSON.stringify(failed)]) expect(text).not.toMatch(/select|params/i);
 
     await subgraph.close();
     const result = await hub.query('{ banks { code } }');
     expect(result.errors).toEqual([{ message: `The ${subgraph.name} service is unavailable; try again shortly`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name } }]);
+  });
+});
+
+describe('readiness checks', () => {
+  it('names only Redis when Redis is unreachable, not the driver\'s message', async () => {
+    const check = redisCheck('redis://127.0.0.1:1');
+    try {
+      await expect(check.check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });
+    } finally {
+      await check.close?.();
+    }
   });
 });
 

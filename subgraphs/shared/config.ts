@@ -26,6 +26,13 @@ export function readPort(env: Env, variable: string, fallback: number): number {
   return port;
 }
 
+/** Where a server listens: `HOST`, by default this machine only. */
+export function readHost(env: Env): string {
+  const host = env.HOST || '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) throw new ConfigError('HOST', `"${host}" is not a host name or address`);
+  return host;
+}
+
 export function readPositiveInt(env: Env, variable: string, fallback: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;

@@ -3,13 +3,16 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageForLog, NotReadyError } from './readiness.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** How long `close()` lets requests in flight finish before cutting their connections. */
+const DRAIN_TIMEOUT_MS = 5_000;
 
 export interface HttpEndpoints<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   context: (req: IncomingMessage) => Promise<TContext>;
-  /** Resolves with details when ready; throws (or rejects) with the reason when not. */
+  /** Resolves with details when ready; rejects when not, with a NotReadyError naming the failing component. */
   ready: () => Promise<Record<string, unknown>>;
 }
 
@@ -68,7 +71,17 @@ async function serveGraphQL<TContext extends BaseContext>(endpoints: HttpEndpoin
 }
 
 export async function listen<TContext extends BaseContext>(endpoints: HttpEndpoints<TContext>, port: number, host: string): Promise<RunningServer> {
+  // Requests being answered, so that close() can let them finish: a mutation that commits must reach its caller.
+  let inFlight = 0;
+  let closed: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+    // While closing, keep-alive clients are told to take their next request elsewhere.
+    if (closed) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handle = async () => {
       if (url.pathname === '/graphql') return serveGraphQL(endpoints, req, res, url.search);
@@ -78,7 +91,10 @@ export async function listen<TContext extends BaseContext>(endpoints: HttpEndpoi
         try {
           return sendJson(res, 200, { status: 'ready', ...(await endpoints.ready()) });
         } catch (error) {
-          return sendJson(res, 503, { status: 'not ready', reason: error instanceof Error ? error.message : String(error) });
+          // The caller learns which component failed; the log gets the underlying error.
+          const failure = error instanceof NotReadyError ? error : new NotReadyError('readiness check failed', messageForLog(error));
+          console.error(`not ready: ${failure.detail}`);
+          return sendJson(res, 503, { status: 'not ready', reason: failure.message });
         }
       }
       return sendJson(res, 404, { error: 'not found', endpoints: ['/graphql', '/health', '/ready'] });
@@ -97,13 +113,25 @@ export async function listen<TContext extends BaseContext>(endpoints: HttpEndpoi
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
+  // Stop accepting connections, drop the idle ones, let requests in flight finish (for a while), then cut
+  // whatever is left.
+  const close = async () => {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+      });
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await stopped;
+  };
   return {
     url: `http://${host}:${bound}/graphql`,
     port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => (closed ??= close()), // closing again waits for the first close
   };
 }

@@ -1,27 +1,48 @@
 // Command-line entry points stop cleanly on Ctrl-C or SIGTERM: servers closed, databases flushed, no
-// process left behind. A second signal while closing exits at once.
-export function closeOnSignal(close: () => Promise<void>): void {
-  let closing = false;
+// process left behind, exit code 0. A second signal while closing exits at once (code 1).
+
+/** What a failed command prints: a configuration error as one line, anything else as it is. */
+const describeFailure = (error: unknown) => (error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+
+/**
+ * Runs a long-lived command. `start` brings everything up and resolves with the function that closes it; if it
+ * throws, it has closed whatever it opened. The signal handler is in place before start-up begins, so Ctrl-C
+ * while migrating or seeding is handled too: `stopping` is aborted, so that `start` may give up at its next
+ * step, and once `start` has returned (or failed) what it started is closed, rather than the process being
+ * killed with an embedded database unflushed.
+ */
+export function serveUntilSignal(start: (stopping: AbortSignal) => Promise<() => Promise<void>>): void {
+  const stopping = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(1);
-    closing = true;
+    if (stopping.signal.aborted) process.exit(1);
     console.log(`\n${signal}: shutting down`);
-    close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    stopping.abort(new Error(`${signal} during start-up`));
+    started
+      // A failed start has closed what it had opened: nothing left to close.
+      .then((close) => close(), () => {})
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Signals arrive through the event loop, so none can be handled before `started` is set here.
+  const started = start(stopping.signal);
+  started.catch((error: unknown) => {
+    if (error === stopping.signal.reason) return; // start-up gave up on the signal, as asked
+    console.error(describeFailure(error));
+    if (!stopping.signal.aborted) process.exit(1);
+  });
 }
 
-/** Runs a command-line main, printing configuration errors as one line rather than a stack trace. */
+/** Runs a one-shot command-line main, printing configuration errors as one line rather than a stack trace. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+    console.error(describeFailure(error));
     process.exit(1);
   });
 }

@@ -10,6 +10,7 @@ import type { Env } from './config.js';
 import { StatementCounter, type Database, type Db } from './database.js';
 import { formatError } from './errors.js';
 import { listen, type RunningServer } from './http.js';
+import { notReady } from './readiness.js';
 
 export interface SubgraphRuntime<TContext> {
   /** Per-request state (loaders): made fresh for every request. */
@@ -71,6 +72,9 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
     schema: buildSubgraphSchema({ typeDefs: parse(readSdl(subgraph)), resolvers: subgraph.resolvers }),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // The command-line entries close servers and databases themselves on a signal (process.ts); Apollo's own
+    // handler would stop this server early and re-send the signal.
+    stopOnTerminationSignals: false,
     // No Apollo usage reporting here, so no inline traces to compute for it.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
@@ -80,7 +84,9 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
       apollo,
       context: async () => runtime.context(),
       ready: async () => {
-        await database.ping();
+        await database.ping().catch((error: unknown) => {
+          throw notReady('database unreachable', error);
+        });
         return { subgraph: subgraph.name, database: database.driver };
       },
     },

@@ -14,7 +14,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) return { config: { kind: 'pglite', dataDir: null }, drop: async () => {} };
   const name = `ykt_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (error) {
+    await admin.end();
+    throw error;
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {

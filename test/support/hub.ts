@@ -1,5 +1,6 @@
 // A real hub for a test file: every subgraph and the gateway on port 0 over the file's own database.
 import { SUBGRAPHS } from '../../subgraphs/index.js';
+import { readMaxDepth } from '../../gateway/config.js';
 import { startHub, type RunningHub } from '../../gateway/hub.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -17,17 +18,26 @@ export interface TestHub extends RunningHub {
 }
 
 export async function startTestHub(options: { seedHolders?: number; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const env = { ...process.env, ...options.env };
   const testDatabase = await createTestDatabase();
-  const hub = await startHub(
-    {
-      host: '127.0.0.1',
-      gatewayPort: 0,
-      subgraphs: SUBGRAPHS.map((s) => ({ name: s.name, port: 0, database: testDatabase.config })),
-      redisUrl: process.env.REDIS_URL || undefined,
-      seedHolders: options.seedHolders ?? 0,
-    },
-    { env: { ...process.env, ...options.env } },
-  );
+  let hub: RunningHub;
+  try {
+    hub = await startHub(
+      {
+        host: '127.0.0.1',
+        gatewayPort: 0,
+        subgraphs: SUBGRAPHS.map((s) => ({ name: s.name, port: 0, database: testDatabase.config })),
+        redisUrl: process.env.REDIS_URL || undefined,
+        seedHolders: options.seedHolders ?? 0,
+        maxDepth: readMaxDepth(env),
+      },
+      { env },
+    );
+  } catch (error) {
+    // startHub has closed what it opened; the test database is ours to drop.
+    await testDatabase.drop().catch((e: unknown) => console.error('test database drop failed', e));
+    throw error;
+  }
   const query = async (q: string, variables?: Record<string, unknown>) => {
     const res = await fetch(hub.gatewayUrl, {
       method: 'POST',
