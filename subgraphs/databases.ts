@@ -3,7 +3,7 @@
 import { SUBGRAPHS } from './index.js';
 import type { DatabaseConfig } from './shared/config.js';
 import { openDatabase, type Database } from './shared/database.js';
-import type { SeedOptions } from './shared/subgraph.js';
+import { migrationsFolderOf, type SeedOptions } from './shared/subgraph.js';
 
 export interface SubgraphDatabases {
   of(subgraph: string): Database;
@@ -40,7 +40,7 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     of,
     all: [...byKey.values()],
     async migrate() {
-      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, s.migrationsFolder);
+      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, migrationsFolderOf(s));
     },
     async seed(options) {
       // Registry order: a department's demo data reads that of the departments listed before it.

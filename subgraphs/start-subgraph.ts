@@ -3,7 +3,7 @@
 import { envPrefix, readDatabaseConfig, readHost, readPort } from './shared/config.js';
 import { openDatabase } from './shared/database.js';
 import { serveUntilSignal } from './shared/process.js';
-import { serveSubgraph } from './shared/subgraph.js';
+import { migrationsFolderOf, serveSubgraph } from './shared/subgraph.js';
 import { findSubgraph } from './index.js';
 
 serveUntilSignal(async (stopping) => {
@@ -16,7 +16,7 @@ serveUntilSignal(async (stopping) => {
   const host = readHost(process.env);
   const database = await openDatabase(databaseConfig);
   try {
-    await database.migrate(name, subgraph.migrationsFolder);
+    await database.migrate(name, migrationsFolderOf(subgraph));
     stopping.throwIfAborted();
     const served = await serveSubgraph(subgraph, database, { port, host, env: process.env });
     console.log(`subgraph ${name} on ${served.url} (${database.driver})`);

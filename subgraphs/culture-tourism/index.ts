@@ -1,6 +1,4 @@
 // The culture and tourism subgraph (文化和旅游, Art 7(5)): venues that take the card, admissions and library loans.
-import { fileURLToPath } from 'node:url';
-import { readSubgraphUrl } from '../shared/config.js';
 import { HrClient } from '../shared/hr-client.js';
 import type { Subgraph } from '../shared/subgraph.js';
 import type { CultureTourismDeps } from './commands.js';
@@ -11,12 +9,10 @@ import { seedCultureTourism } from './seed.js';
 export const cultureTourismSubgraph: Subgraph<CultureTourismContext> = {
   name: 'culture-tourism',
   defaultPort: 4005,
-  schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsFolder: fileURLToPath(new URL('../../migrations/culture-tourism', import.meta.url)),
   resolvers,
   setup({ db, env }) {
     // hr owns cards: every write checks the cards it names there (HR_URL when the hub started hr first).
-    const deps: CultureTourismDeps = { db, hr: new HrClient(readSubgraphUrl(env, 'hr', 4001)) };
+    const deps: CultureTourismDeps = { db, hr: HrClient.fromEnv(env) };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedCultureTourism,

@@ -1,6 +1,4 @@
 // The health subgraph (卫生健康, Art 7(3)): medical visits and their settlements, and the index of medical records.
-import { fileURLToPath } from 'node:url';
-import { readSubgraphUrl } from '../shared/config.js';
 import { HrClient } from '../shared/hr-client.js';
 import type { Subgraph } from '../shared/subgraph.js';
 import type { HealthDeps } from './commands.js';
@@ -11,12 +9,10 @@ import { seedHealth } from './seed.js';
 export const healthSubgraph: Subgraph<HealthContext> = {
   name: 'health',
   defaultPort: 4002,
-  schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsFolder: fileURLToPath(new URL('../../migrations/health', import.meta.url)),
   resolvers,
   setup({ db, env }) {
     // Writes name holders by id or card; hr, which owns both, confirms them.
-    const deps: HealthDeps = { db, hr: new HrClient(readSubgraphUrl(env, 'hr', 4001)) };
+    const deps: HealthDeps = { db, hr: HrClient.fromEnv(env) };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedHealth,

@@ -1,5 +1,4 @@
 // The HR subgraph (人社): owner of the holder and the card.
-import { fileURLToPath } from 'node:url';
 import { readHrSettings } from '../shared/config.js';
 import { describeForLog } from '../shared/errors.js';
 import type { Subgraph } from '../shared/subgraph.js';
@@ -14,8 +13,6 @@ const LAPSE_SWEEP_MS = 60_000;
 export const hrSubgraph: Subgraph<HrContext> = {
   name: 'hr',
   defaultPort: 4001,
-  schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsFolder: fileURLToPath(new URL('../../migrations/hr', import.meta.url)),
   resolvers,
   setup({ db, env }) {
     const deps: HrDeps = { db, settings: readHrSettings(env) };

@@ -1,5 +1,6 @@
 // Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
 // subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
+import { readSubgraphUrl, type Env } from './config.js';
 import { ErrorCode, badInput, hubError } from './errors.js';
 
 export interface CardFacts {
@@ -15,6 +16,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class HrClient {
   constructor(private readonly url: string) {}
+
+  /** hr at `HR_URL`, else its default local port. */
+  static fromEnv(env: Env): HrClient {
+    return new HrClient(readSubgraphUrl(env, 'hr', 4001));
+  }
 
   private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
     if (representations.length === 0) return [];

@@ -5,6 +5,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import type { Env } from './config.js';
 import { StatementCounter, type Database, type Db } from './database.js';
@@ -38,9 +40,6 @@ export interface Subgraph<TContext extends object = any> {
   name: string;
   /** Port when run on its own (`npm run subgraph -- <name>`); the gateway listens on 4000. */
   defaultPort: number;
-  /** Absolute path of the subgraph's SDL; composition reads the same file. */
-  schemaPath: string;
-  migrationsFolder: string;
   resolvers: GraphQLResolverMap<TContext>;
   /** Reads the subgraph's settings and starts its background work; called once at start. */
   setup(context: SetupContext): SubgraphRuntime<TContext>;
@@ -48,8 +47,15 @@ export interface Subgraph<TContext extends object = any> {
   seed?(database: Database, options: SeedOptions): Promise<void>;
 }
 
-export function readSdl(subgraph: Subgraph): string {
-  return readFileSync(subgraph.schemaPath, 'utf8');
+// The layout is the architecture: a subgraph's SDL is subgraphs/<name>/schema.graphql, its migrations migrations/<name>.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function readSdl(subgraph: Pick<Subgraph, 'name'>): string {
+  return readFileSync(path.join(ROOT, 'subgraphs', subgraph.name, 'schema.graphql'), 'utf8');
+}
+
+export function migrationsFolderOf(subgraph: Pick<Subgraph, 'name'>): string {
+  return path.join(ROOT, 'migrations', subgraph.name);
 }
 
 export interface ServeOptions {
