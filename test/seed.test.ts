@@ -8,7 +8,8 @@ import { rowsOf } from './support/sql.js';
 
 let hub: TestHub;
 const lines: string[] = [];
-const HOLDERS = 200;
+// The default, so the README's examples are checked against exactly what `npm start` seeds.
+const HOLDERS = 1000;
 
 beforeAll(async () => {
   hub = await startTestHub({ seedHolders: HOLDERS });
@@ -35,6 +36,17 @@ describe('npm run seed', () => {
     const data = await hub.ok(`{ holderByCard(cardNumber: "L00100718") { idNumber name registeredCity cards { cardNumber kind status } } }`);
     expect(data.holderByCard).toMatchObject({ idNumber: "440182200510121805", name: "吴英玲", registeredCity: '440100' });
     expect(data.holderByCard.cards).toContainEqual({ cardNumber: "L00100718", kind: 'PHYSICAL', status: 'ACTIVE' });
+  });
+
+  it('has the README\'s five-department holder, with data from every department', async () => {
+    const data = await hub.ok(`{ holderByCard(cardNumber: "V67836191") {
+      name concessionCertificates { kind } medicalVisits(first: 1) { nodes { kind } } rides(first: 1) { nodes { mode } }
+      venueAdmissions(first: 1) { nodes { concession } } }
+      rideAuthorization(cardNumber: "V67836191", city: "440300", mode: METRO) { allowed concession discountPercent } }`);
+    expect(data.holderByCard.name).toBe('彭杰');
+    expect(data.holderByCard.concessionCertificates).toEqual([{ kind: 'ELDERLY' }]);
+    for (const list of ['medicalVisits', 'rides', 'venueAdmissions']) expect(data.holderByCard[list].nodes, list).toHaveLength(1);
+    expect(data.rideAuthorization).toEqual({ allowed: true, concession: 'ELDERLY', discountPercent: 50 });
   });
 
   it('gives every seeded ID number a valid check character, and every card a history', async () => {
