@@ -1,7 +1,7 @@
 // What /ready means for the gateway: the supergraph is loaded, every subgraph (and so its database) answers
 // its own /ready, and Redis answers when one is configured. A failure answers with the failing component's name
 // only ("subgraph hr is not ready", "redis unreachable"); what went wrong goes to the log.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { allNotReady, NotReadyError, notReady } from '../subgraphs/shared/readiness.js';
 
 export interface ReadinessCheck {
@@ -30,9 +30,7 @@ export function subgraphCheck(name: string, graphqlUrl: string): ReadinessCheck 
   };
 }
 
-export function redisCheck(url: string): ReadinessCheck {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: TIMEOUT_MS });
-  redis.on('error', () => {}); // reported through /ready, not as an unhandled event
+export function redisCheck(redis: Redis): ReadinessCheck {
   return {
     name: 'redis',
     async check() {
@@ -43,9 +41,6 @@ export function redisCheck(url: string): ReadinessCheck {
         throw notReady('redis unreachable', error);
       }
       return 'redis';
-    },
-    async close() {
-      redis.disconnect();
     },
   };
 }

@@ -9,6 +9,7 @@ import { listen, type RunningServer } from '../subgraphs/shared/http.js';
 import type { GatewayConfig } from './config.js';
 import { depthLimitPlugin } from './depth-limit.js';
 import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
+import { openSharedState } from './shared-state.js';
 import { SubgraphDataSource } from './subgraph-source.js';
 
 export async function startGateway(config: GatewayConfig): Promise<RunningServer> {
@@ -22,8 +23,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
       return new SubgraphDataSource(name, url);
     },
   });
+  const shared = openSharedState(config.redisUrl);
   const apollo = new ApolloServer({
     gateway,
+    // Automatic persisted queries: clients send a document's hash instead of the document, once registered
+    // with any gateway instance (the cache is shared through Redis when configured).
+    cache: shared.cache,
     formatError,
     includeStacktraceInErrorResponses: false,
     // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
@@ -34,7 +39,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
   await apollo.start();
 
   const checks = Object.entries(config.subgraphUrls).map(([name, url]) => subgraphCheck(name, url));
-  if (config.redisUrl) checks.push(redisCheck(config.redisUrl));
+  if (shared.redis) checks.push(redisCheck(shared.redis));
   const server = await listen(
     {
       apollo,
@@ -50,6 +55,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
       await server.close();
       await apollo.stop();
       await Promise.all(checks.map((c) => c.close?.()));
+      await shared.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The hub as an operator sees it: health, readiness, the backend it really runs on, the committed supergraph.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisCheck } from '../gateway/readiness.js';
+import { openSharedState } from '../gateway/shared-state.js';
 import { composeSupergraph, readCommittedSupergraph } from '../schema/compose.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 import { startTestHub, type TestHub } from './support/hub.js';
@@ -63,11 +64,11 @@ describe('when parts fail', () => {
 
 describe('readiness checks', () => {
   it('names only Redis when Redis is unreachable, not the driver\'s message', async () => {
-    const check = redisCheck('redis://127.0.0.1:1');
+    const state = openSharedState('redis://127.0.0.1:1');
     try {
-      await expect(check.check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });
+      await expect(redisCheck(state.redis!).check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });
     } finally {
-      await check.close?.();
+      await state.close();
     }
   });
 });

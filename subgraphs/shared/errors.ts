@@ -49,7 +49,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  console.error('internal error:', describeForLog(unwrapResolverError(error)));
+  const original = unwrapResolverError(error);
+  // GraphQL's and Apollo's own refusals of a request (a persisted query whose hash does not match, say) come
+  // without a code and without a path; they describe the request, not the inside, and keep their message.
+  if (!formatted.path && original instanceof Error && original.name === 'GraphQLError' && !(original as GraphQLError).originalError) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+  }
+  console.error('internal error:', describeForLog(original));
   return {
     message: 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),
