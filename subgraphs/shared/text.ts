@@ -15,3 +15,10 @@ export function quote(value: string): string {
   const shown = value.replace(/[\u0000-\u001f\u007f]/g, '?');
   return shown.length > 40 ? `${shown.slice(0, 37)}...` : shown;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value is a UUID, as every opaque id here is: check before it reaches a uuid column. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
