@@ -56,6 +56,11 @@ describe('preferential certificates', () => {
     const read = (await hub.ok(CERTIFICATES, { id: holder.idNumber })).holder;
     expect(read.preferentialCertificates.nodes).toHaveLength(1);
     expect(codes(await hub.query(ISSUE, { input: { ...input, kind: 'VETERAN' } }))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    // The same request naming the holder another way (by card, not id) is the same request.
+    const { holder: carded, cardNumber } = await holderWithActiveCard(hub);
+    const byId = certificateInput({ id: carded.id });
+    const issued = await hub.ok(ISSUE, { input: byId });
+    expect(await hub.ok(ISSUE, { input: { ...byId, holder: { cardNumber } } })).toEqual(issued);
     // A new key for an already issued number is refused, not a second row.
     expect(codes(await hub.query(ISSUE, { input: { ...input, idempotencyKey: randomUUID() } }))).toEqual(['BAD_USER_INPUT']);
   });
@@ -75,6 +80,26 @@ describe('preferential certificates', () => {
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     expect(codes(await hub.query(ISSUE, { input: certificateInput({ id: holder.id, cardNumber: 'Z00000000' }) }))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('paging certificates', () => {
+  it('walks certificates issued within one millisecond one at a time without skipping any', async () => {
+    const holder = await registerHolder(hub);
+    await Promise.all(Array.from({ length: 12 }, () => hub.ok(ISSUE, { input: certificateInput({ id: holder.id }) })));
+    const PAGE = `query($id: String!, $after: String) { holder(idNumber: $id) { preferentialCertificates(first: 1, after: $after) { nodes { certificateNumber } pageInfo { hasNextPage endCursor } } } }`;
+    const seen = new Set<string>();
+    for (let after: string | null = null; ;) {
+      const page: any = (await hub.ok(PAGE, { id: holder.idNumber, after })).holder.preferentialCertificates;
+      for (const n of page.nodes) seen.add(n.certificateNumber);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen.size).toBe(12);
+  });
+
+  it('refuses a malformed certificate number before it reaches the database', async () => {
+    expect(codes(await hub.query(`{ preferentialCertificate(certificateNumber: "a\\u0000b") { kind } }`))).toEqual(['BAD_USER_INPUT']);
   });
 });
 

@@ -90,6 +90,18 @@ describe('transit function', () => {
   });
 });
 
+describe('transit function replays', () => {
+  it('returns the first result for a replayed load even after the card was lost', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const input = { idempotencyKey: key(), cardNumber, city: '440100', operator: '羊城通' };
+    const first = await hub.ok(LOAD, { input });
+    await cardStep(hub, 'reportCardLoss', cardNumber);
+    expect(await hub.ok(LOAD, { input })).toEqual(first);
+    // A new load on the lost card is refused.
+    expect(codes(await hub.query(LOAD, { input: { ...input, idempotencyKey: key() } }))).toEqual(['CARD_NOT_USABLE']);
+  });
+});
+
 describe('recordRides', () => {
   const ride = (cardNumber: string, extra: Record<string, unknown> = {}) => ({
     cardNumber, mode: 'METRO', city: '440100', line: '3号线', station: '体育西路', occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '4.00', ...extra,
@@ -129,6 +141,16 @@ describe('recordRides', () => {
     expect(codes(reused)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 
+  it('refuses a row with control characters or an impossible time on its own, echoing no raw input', async () => {
+    const { cardNumber } = await riderWithTransit();
+    const result = await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: [
+      ride('Z0000\u00000000'), ride(cardNumber, { occurredAt: '0000-01-01T00:00:00Z' }), ride(cardNumber, { station: 'A\u0000B' }),
+      ride('X'.repeat(100_000)), ride(cardNumber),
+    ] } });
+    expect(result.recordRides.results.map((r: any) => r.error?.code ?? 'OK')).toEqual(['CARD_NOT_FOUND', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'CARD_NOT_FOUND', 'OK']);
+    expect(JSON.stringify(result).length).toBeLessThan(5_000);
+  });
+
   it('refuses an empty batch and one of more than 1,000 rows', async () => {
     expect(codes(await hub.query(RECORD, { input: { idempotencyKey: key(), rides: [] } }))).toEqual(['BAD_USER_INPUT']);
     const many = Array.from({ length: 1001 }, () => ride('Z00000000'));
@@ -154,5 +176,30 @@ describe('recordRides', () => {
     const ranged = (await hub.ok(PAGE, { n: cardNumber, from: new Date(base + 2 * 86_400_000).toISOString(), to: new Date(base + 4 * 86_400_000).toISOString() })).holderByCard.rides;
     expect(ranged.nodes.map((n: any) => n.station)).toEqual(['S3', 'S2']);
     expect(codes(await hub.query(PAGE, { n: cardNumber, after: 'nonsense' }))).toEqual(['BAD_USER_INPUT']);
+    // A hand-made cursor whose id is no id, and a cursor of another list, are refused too.
+    const forged = Buffer.from(JSON.stringify(['rides', new Date().toISOString(), 'abc'])).toString('base64url');
+    expect(codes(await hub.query(PAGE, { n: cardNumber, after: forged }))).toEqual(['BAD_USER_INPUT']);
+    const other = Buffer.from(JSON.stringify(['venueAdmissions', new Date().toISOString(), randomUUID()])).toString('base64url');
+    expect(codes(await hub.query(PAGE, { n: cardNumber, after: other }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('pages rides at one instant without skipping any, and reads a bare day as Guangdong\'s day', async () => {
+    const { cardNumber } = await riderWithTransit();
+    const sameInstant = '2025-01-01T07:00:00+08:00';
+    await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: Array.from({ length: 5 }, (_, i) => ride(cardNumber, { occurredAt: sameInstant, station: `T${i}` })) } });
+    const PAGE = `query($n: String!, $after: String) { holderByCard(cardNumber: $n) { rides(first: 1, after: $after) { nodes { station } pageInfo { hasNextPage endCursor } } } }`;
+    const seen: string[] = [];
+    for (let after: string | null = null; ;) {
+      const page: any = (await hub.ok(PAGE, { n: cardNumber, after })).holderByCard.rides;
+      seen.push(...page.nodes.map((n: any) => n.station));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen.sort()).toEqual(['T0', 'T1', 'T2', 'T3', 'T4']);
+    // 07:00 in Guangdong on 1 January is still 31 December in UTC.
+    const DAY = `query($n: String!, $from: String, $to: String) { holderByCard(cardNumber: $n) { rides(from: $from, to: $to) { nodes { station } } } }`;
+    expect((await hub.ok(DAY, { n: cardNumber, from: '2025-01-01', to: '2025-01-02' })).holderByCard.rides.nodes).toHaveLength(5);
+    expect((await hub.ok(DAY, { n: cardNumber, from: '2024-12-31', to: '2025-01-01' })).holderByCard.rides.nodes).toHaveLength(0);
+    expect(codes(await hub.query(DAY, { n: cardNumber, from: '1' }))).toEqual(['BAD_USER_INPUT']);
   });
 });

@@ -16,6 +16,13 @@ export interface CivilAffairsDeps {
 }
 
 
+/** The issuing department's own certificate number. */
+export function checkCertificateNumber(raw: string): string {
+  const certificateNumber = raw.trim();
+  if (!/^[\w-]{4,40}$/.test(certificateNumber)) throw badInput('certificateNumber must be 4 to 40 letters, digits, _ or -', 'certificateNumber');
+  return certificateNumber;
+}
+
 export interface IssueCertificateInput {
   idempotencyKey: string;
   holder: HolderRef;
@@ -29,8 +36,7 @@ export interface IssueCertificateInput {
 
 /** Returns the id of the certificate issued (the first time, for a replayed key). */
 export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCertificateInput): Promise<string> {
-  const certificateNumber = input.certificateNumber.trim();
-  if (!/^[\w-]{4,40}$/.test(certificateNumber)) throw badInput('certificateNumber must be 4 to 40 letters, digits, _ or -', 'certificateNumber');
+  const certificateNumber = checkCertificateNumber(input.certificateNumber);
   if (input.kind === 'DISABILITY') {
     if (!input.disabilityLevel || input.disabilityLevel < 1 || input.disabilityLevel > 4) throw badInput('A disability certificate needs disabilityLevel 1 to 4', 'disabilityLevel');
   } else if (input.disabilityLevel != null) {
@@ -42,11 +48,11 @@ export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCerti
   if (validUntil && validUntil < validFrom) throw badInput('validUntil must not be before validFrom', 'validUntil');
   const holderId = await resolveHolderRef(deps.hr, input.holder);
 
+  // The normalised command, so a retry naming the holder by card instead of id is the same request.
+  const command = { holderId, certificateNumber, kind: input.kind, disabilityLevel: input.disabilityLevel ?? null, issuer, validFrom, validUntil };
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'issuePreferentialCertificate', payload: { ...input, holderId } }, async () => {
-      const row = await repo.insertCertificate(tx, {
-        certificateNumber, holderId, kind: input.kind, disabilityLevel: input.disabilityLevel ?? null, issuer, validFrom, validUntil,
-      });
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'issuePreferentialCertificate', payload: command }, async () => {
+      const row = await repo.insertCertificate(tx, command);
       if (!row) throw badInput(`Certificate ${certificateNumber} has already been issued`, 'certificateNumber');
       return row.id;
     }));
@@ -55,10 +61,11 @@ export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCerti
 
 export async function revokeCertificate(deps: CivilAffairsDeps, input: { idempotencyKey: string; certificateNumber: string; reason: string }): Promise<string> {
   const reason = readText(input.reason, 'reason', 500);
+  const certificateNumber = checkCertificateNumber(input.certificateNumber);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: input }, async () => {
-      const row = await repo.lockCertificate(tx, input.certificateNumber.trim());
-      if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${input.certificateNumber}`);
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: { certificateNumber, reason } }, async () => {
+      const row = await repo.lockCertificate(tx, certificateNumber);
+      if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${certificateNumber}`);
       if (row.status === 'REVOKED') throw hubError(ErrorCode.BAD_USER_INPUT, `Certificate ${row.certificateNumber} is already revoked`, { field: 'certificateNumber' });
       return (await repo.revokeCertificate(tx, row.id, reason, new Date())).id;
     }));
@@ -83,7 +90,7 @@ export async function grantRelief(deps: CivilAffairsDeps, input: GrantReliefInpu
   readCityCode(input.city, 'city');
   const holderId = await resolveHolderRef(deps.hr, input.holder);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'grantReliefEntitlement', payload: { ...input, holderId } }, async () =>
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'grantReliefEntitlement', payload: { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city } }, async () =>
       (await repo.insertRelief(tx, { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city })).id));
   return result;
 }

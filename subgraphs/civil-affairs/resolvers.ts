@@ -20,7 +20,7 @@ const byGrantTime = (r: ReliefRow) => ({ at: r.grantedAt, id: r.id });
 export const resolvers: GraphQLResolverMap<Ctx> = {
   Query: {
     async preferentialCertificate(_: unknown, { certificateNumber }: { certificateNumber: string }, ctx: Ctx) {
-      const row = await ctx.loaders.certificateByNumber.load(certificateNumber.trim());
+      const row = await ctx.loaders.certificateByNumber.load(commands.checkCertificateNumber(certificateNumber));
       if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${certificateNumber}`);
       return row;
     },
@@ -37,12 +37,12 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     // hr owns holders; this subgraph only adds fields to them.
     __resolveReference: (ref: { id: string }) => ref,
     async preferentialCertificates(holder: { id: string }, args: PageArgs, ctx: Ctx) {
-      const page = readPage(args);
+      const page = readPage(args, 'preferentialCertificates');
       return toConnection(await ctx.loaders.certificatesPage(page).load(holder.id), page, byIssueTime);
     },
     concessionCertificates: (holder: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.validCertificates.load(holder.id),
     async reliefEntitlements(holder: { id: string }, args: PageArgs, ctx: Ctx) {
-      const page = readPage(args);
+      const page = readPage(args, 'reliefEntitlements');
       return toConnection(await ctx.loaders.reliefPage(page).load(holder.id), page, byGrantTime);
     },
   },

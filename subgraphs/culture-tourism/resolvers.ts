@@ -52,11 +52,11 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     // hr owns holders; this subgraph only adds fields to them.
     __resolveReference: (ref: { id: string }) => ref,
     async venueAdmissions(holder: { id: string }, args: PageArgs, ctx: Ctx) {
-      const page = readPage(args);
+      const page = readPage(args, 'venueAdmissions');
       return toConnection(await ctx.loaders.admissionsPage(page).load(holder.id), page, byAdmissionTime);
     },
     async libraryLoans(holder: { id: string }, args: PageArgs, ctx: Ctx) {
-      const page = readPage(args);
+      const page = readPage(args, 'libraryLoans');
       return toConnection(await ctx.loaders.loansPage(page).load(holder.id), page, byBorrowTime);
     },
   },

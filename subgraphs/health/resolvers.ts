@@ -22,12 +22,13 @@ const byRecordTime = (r: HealthRecordRow) => ({ at: r.recordedAt, id: r.id });
 
 /** A holder-level page; an id that cannot be hr's (only reachable by calling the subgraph directly) has no rows. */
 async function holderPage<R>(
+  list: string,
   holderId: string,
   args: PageArgs,
   load: (page: Page) => Promise<R[]>,
   position: (row: R) => { at: Date; id: string },
 ): Promise<Connection<R>> {
-  const page = readPage(args);
+  const page = readPage(args, list);
   return toConnection(UUID.test(holderId) ? await load(page) : [], page, position);
 }
 
@@ -62,9 +63,9 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     // hr owns holders; this subgraph only adds fields to them.
     __resolveReference: (ref: { id: string }) => ref,
     medicalVisits: (holder: { id: string }, args: PageArgs, ctx: Ctx) =>
-      holderPage(holder.id, args, (page) => ctx.loaders.visitsPage(page).load(holder.id), byVisitTime),
+      holderPage('medicalVisits', holder.id, args, (page) => ctx.loaders.visitsPage(page).load(holder.id), byVisitTime),
     healthRecords: (holder: { id: string }, args: PageArgs, ctx: Ctx) =>
-      holderPage(holder.id, args, (page) => ctx.loaders.recordsPage(page).load(holder.id), byRecordTime),
+      holderPage('healthRecords', holder.id, args, (page) => ctx.loaders.recordsPage(page).load(holder.id), byRecordTime),
   },
   MedicalVisit: {
     holder: (visit: VisitRow) => ({ id: visit.holderId }),

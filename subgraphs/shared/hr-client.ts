@@ -2,6 +2,7 @@
 // subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
 import { readSubgraphUrl, type Env } from './config.js';
 import { ErrorCode, badInput, hubError } from './errors.js';
+import { isUuid, quote } from './text.js';
 
 export interface CardFacts {
   cardNumber: string;
@@ -12,7 +13,6 @@ export interface CardFacts {
 
 const TIMEOUT_MS = 5_000;
 const CARD_NUMBER = /^[A-Z]\d{8}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class HrClient {
   constructor(private readonly url: string) {}
@@ -24,6 +24,10 @@ export class HrClient {
 
   private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
     if (representations.length === 0) return [];
+    const unavailable = (detail: unknown) => {
+      console.error('hr lookup failed:', detail instanceof Error ? detail.message : detail);
+      return hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
+    };
     let body: { data?: { _entities: (T | null)[] }; errors?: { message: string }[] };
     try {
       const res = await fetch(this.url, {
@@ -33,11 +37,13 @@ export class HrClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       body = (await res.json()) as typeof body;
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
     } catch (error) {
-      console.error('hr subgraph unreachable:', error instanceof Error ? error.message : error);
-      throw hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
+      throw unavailable(error);
     }
-    if (!body.data) throw new Error(`hr lookup failed: ${body.errors?.map((e) => e.message).join('; ')}`);
+    // A partial answer (some entities failed) must not read as "no such card": that would be refused, and the
+    // refusal stored under the write's idempotency key for every retry.
+    if (!body.data?._entities || body.errors?.length) throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
     return body.data._entities;
   }
 
@@ -53,7 +59,7 @@ export class HrClient {
 
   /** Which of these holder ids exist. */
   async existingHolders(ids: readonly string[]): Promise<Set<string>> {
-    const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
+    const wanted = [...new Set(ids.filter(isUuid))];
     const found = await this.entities<{ id: string }>(wanted.map((id) => ({ __typename: 'Holder', id })), '... on Holder { id }');
     return new Set(found.flatMap((h) => (h ? [h.id] : [])));
   }
@@ -62,7 +68,7 @@ export class HrClient {
 /** The card a write names, or CARD_NOT_FOUND. */
 export async function requireCard(hr: HrClient, cardNumber: string): Promise<CardFacts> {
   const card = (await hr.cards([cardNumber])).get(cardNumber.trim().toUpperCase());
-  if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+  if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(cardNumber)}`);
   return card;
 }
 
@@ -76,6 +82,6 @@ export interface HolderRef {
 export async function resolveHolderRef(hr: HrClient, ref: HolderRef): Promise<string> {
   if ((ref.id ? 1 : 0) + (ref.cardNumber ? 1 : 0) !== 1) throw badInput('holder must give exactly one of id and cardNumber', 'holder');
   if (ref.cardNumber) return (await requireCard(hr, ref.cardNumber)).holderId;
-  if (!(await hr.existingHolders([ref.id!])).has(ref.id!)) throw hubError(ErrorCode.HOLDER_NOT_FOUND, `No holder with id ${ref.id}`);
+  if (!(await hr.existingHolders([ref.id!])).has(ref.id!)) throw hubError(ErrorCode.HOLDER_NOT_FOUND, `No holder with id ${quote(ref.id!)}`);
   return ref.id!;
 }

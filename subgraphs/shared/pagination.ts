@@ -4,6 +4,8 @@ import { and, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from 'driz
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './database.js';
 import { badInput } from './errors.js';
+import { isUuid } from './text.js';
+import { readDayOrInstant, readInstant } from './time.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 500;
@@ -16,42 +18,45 @@ export interface PageArgs {
 }
 
 export interface Page {
+  /** The list the page is of: a cursor from one list is refused by another. */
+  list: string;
   limit: number;
-  /** Rows strictly older than this position. */
+  /** Rows strictly older than this position (time to the millisecond, then id). */
   after: { at: string; id: string } | null;
   from: string | null;
   to: string | null;
 }
 
-function readTime(value: string | null | undefined, field: string): string | null {
-  if (value === null || value === undefined) return null;
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw badInput(`${field} must be an ISO 8601 date or time, got "${value}"`, field);
-  return time.toISOString();
+export function encodeCursor(list: string, at: Date | string, id: string): string {
+  return Buffer.from(JSON.stringify([list, new Date(at).toISOString(), id])).toString('base64url');
 }
 
-export function encodeCursor(at: Date | string, id: string): string {
-  return Buffer.from(JSON.stringify([new Date(at).toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Page['after'] {
+function decodeCursor(cursor: string, list: string): Page['after'] {
+  let parts: unknown[] = [];
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(new Date(at).getTime()) && /^[\w-]{1,64}$/.test(id)) return { at, id };
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
   } catch {
-    // fall through to the error below
+    // refused below
   }
-  throw badInput('after is not a cursor this list gave out (use pageInfo.endCursor)', 'after');
+  const [from, at, id] = Array.isArray(parts) ? parts : [];
+  if (from === list && typeof at === 'string' && typeof id === 'string' && isUuid(id)) {
+    try {
+      return { at: readInstant(at, 'after').toISOString(), id };
+    } catch {
+      // refused below
+    }
+  }
+  throw badInput(`after is not a cursor of ${list} (use that list's pageInfo.endCursor)`, 'after');
 }
 
-/** Validates paging arguments once, for every holder the field is asked of. */
-export function readPage(args: PageArgs): Page {
+/** Validates paging arguments once, for every holder the field is asked of. A day as from/to is Guangdong's day. */
+export function readPage(args: PageArgs, list: string): Page {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw badInput(`first must be from 1 to ${MAX_PAGE_SIZE}`, 'first');
-  const from = readTime(args.from, 'from');
-  const to = readTime(args.to, 'to');
+  const from = args.from ? readDayOrInstant(args.from, 'from').toISOString() : null;
+  const to = args.to ? readDayOrInstant(args.to, 'to').toISOString() : null;
   if (from && to && from > to) throw badInput('from must not be after to', 'from');
-  return { limit, after: args.after ? decodeCursor(args.after) : null, from, to };
+  return { list, limit, after: args.after ? decodeCursor(args.after, list) : null, from, to };
 }
 
 export interface Connection<T> {
@@ -65,7 +70,7 @@ export function toConnection<T>(rows: T[], page: Page, position: (row: T) => { a
   const last = nodes.at(-1);
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > page.limit, endCursor: last ? encodeCursor(position(last).at, position(last).id) : null },
+    pageInfo: { hasNextPage: rows.length > page.limit, endCursor: last ? encodeCursor(page.list, position(last).at, position(last).id) : null },
   };
 }
 
@@ -87,19 +92,24 @@ export async function pageByHolder<T extends PgTable>(
   page: Page,
   where?: SQL,
 ): Promise<T['$inferSelect'][]> {
+  const ids = holderIds.filter(isUuid);
+  if (ids.length === 0) return [];
+  // Times compare at millisecond precision, the precision a cursor carries: rows within one millisecond are
+  // told apart by id, so paging never skips one.
+  const at = sql`date_trunc('milliseconds', ${columns.at})`;
   // Generic over the table, drizzle's subquery types do not resolve; the rows are the table's own.
   const ranked: any = db
     .select({
       ...getTableColumns(table),
-      rank: sql<number>`row_number() over (partition by ${columns.holderId} order by ${columns.at} desc, ${columns.id} desc)`.as('rank'),
+      rank: sql<number>`row_number() over (partition by ${columns.holderId} order by ${at} desc, ${columns.id} desc)`.as('rank'),
     })
     .from(table as PgTable)
     .where(and(
-      inArray(columns.holderId, [...holderIds]),
+      inArray(columns.holderId, ids),
       page.from ? gte(columns.at, new Date(page.from)) : undefined,
       page.to ? lt(columns.at, new Date(page.to)) : undefined,
       // Raw parameters carry no column type, so the cursor's time is cast explicitly (postgres.js would not bind a Date).
-      page.after ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id})` : undefined,
+      page.after ? sql`(${at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id})` : undefined,
       where,
     ))
     .as('ranked');

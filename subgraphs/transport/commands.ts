@@ -5,7 +5,8 @@ import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import { isCityCode, readCityCode } from '../shared/cities.js';
 import { quote, readText } from '../shared/text.js';
-import { requireCard, type HrClient } from '../shared/hr-client.js';
+import type { HrClient } from '../shared/hr-client.js';
+import { readPastInstant } from '../shared/time.js';
 import { once } from '../shared/idempotency.js';
 import { readMoney } from '../shared/money.js';
 import * as repo from './repository.js';
@@ -22,24 +23,35 @@ export const MAX_RIDES_PER_CALL = 1_000;
 export async function loadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string; operator: string }): Promise<string> {
   const city = readCityCode(input.city, 'city');
   const operator = readText(input.operator, 'operator');
-  const card = await requireCard(deps.hr, input.cardNumber);
-  if (card.status !== 'ACTIVE') throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} is ${card.status}: only an active card takes the transit function`, { status: card.status });
+  const cardNumber = checkCardNumber(input.cardNumber);
+  const card = (await deps.hr.cards([cardNumber])).get(cardNumber);
+  // The card is judged inside the idempotent step: a replay returns the first result even if the card has
+  // since been lost.
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'loadTransitFunction', payload: input }, async () =>
-      (await repo.loadTransitFunction(tx, { cardNumber: card.cardNumber, holderId: card.holderId, city, operator })).id));
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'loadTransitFunction', payload: { cardNumber, city, operator } }, async () => {
+      if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+      if (card.status !== 'ACTIVE') throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${cardNumber} is ${card.status}: only an active card takes the transit function`, { status: card.status });
+      return (await repo.loadTransitFunction(tx, { cardNumber, holderId: card.holderId, city, operator })).id;
+    }));
   return result;
 }
 
 export async function unloadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string }): Promise<string> {
   const city = readCityCode(input.city, 'city');
-  const cardNumber = input.cardNumber.trim().toUpperCase();
+  const cardNumber = checkCardNumber(input.cardNumber);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: input }, async () => {
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: { cardNumber, city } }, async () => {
       const row = await repo.lockTransitFunction(tx, cardNumber, city);
       if (!row || row.unloadedAt) throw hubError(ErrorCode.TRANSIT_NOT_LOADED, `Card ${cardNumber} carries no transit function of city ${city}`);
       return (await repo.unloadTransitFunction(tx, row.id)).id;
     }));
   return result;
+}
+
+function checkCardNumber(raw: string): string {
+  const cardNumber = raw.trim().toUpperCase();
+  if (!/^[A-Z]\d{8}$/.test(cardNumber)) throw badInput(`Card number ${quote(raw)} is malformed: expected a letter and 8 digits`, 'cardNumber');
+  return cardNumber;
 }
 
 export interface RideInput {
@@ -56,19 +68,28 @@ export interface RideInput {
 /** One row's outcome, as stored for replays: the ride's id, or why the row was refused. */
 export type RideOutcome = { index: number; rideId: string } | { index: number; error: { code: string; message: string } };
 
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 /** What is wrong with a row on its own (no lookups), or null. */
 function rowProblem(ride: RideInput, now: number): string | null {
   if (!isCityCode(ride.city)) return `city ${quote(ride.city)} is not one of Guangdong's 21 city codes`;
   if (!/^\d{1,6}(\.\d{1,2})?$/.test(ride.fare)) return 'fare must be yuan with up to two decimals';
-  const at = new Date(ride.occurredAt).getTime();
-  if (Number.isNaN(at)) return 'occurredAt must be an ISO 8601 time';
-  if (at > now + CLOCK_SKEW_MS) return 'occurredAt is in the future';
+  try {
+    readPastInstant(ride.occurredAt, 'occurredAt', now);
+  } catch (error) {
+    return (error as Error).message;
+  }
   for (const [field, value] of [['line', ride.line], ['station', ride.station]] as const) {
     if (!value.trim() || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) return `${field} must be 1 to 100 characters of text`;
   }
   return null;
+}
+
+/** A row as the idempotency key remembers it: the same ride written another way is the same request. */
+function normalizedRide(ride: RideInput) {
+  const at = new Date(ride.occurredAt);
+  return {
+    ...ride, cardNumber: ride.cardNumber.trim().toUpperCase(), line: ride.line.trim(), station: ride.station.trim(),
+    occurredAt: Number.isNaN(at.getTime()) ? ride.occurredAt : at.toISOString(),
+  };
 }
 
 export async function recordRides(deps: TransportDeps, input: { idempotencyKey: string; rides: RideInput[] }): Promise<RideOutcome[]> {
@@ -78,7 +99,7 @@ export async function recordRides(deps: TransportDeps, input: { idempotencyKey: 
   const now = Date.now();
   const cards = await deps.hr.cards(input.rides.map((r) => r.cardNumber));
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordRides', payload: input.rides }, async () => {
+    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordRides', payload: input.rides.map(normalizedRide) }, async () => {
       const withTransit = await repo.cardsWithTransit(tx, [...cards.keys()]);
       const outcomes: RideOutcome[] = [];
       const accepted: { index: number; row: Parameters<typeof repo.insertRides>[1][number] }[] = [];
@@ -87,12 +108,12 @@ export async function recordRides(deps: TransportDeps, input: { idempotencyKey: 
         const problem = rowProblem(ride, now);
         if (problem) return refuse(ErrorCode.BAD_USER_INPUT, problem);
         const card = cards.get(ride.cardNumber.trim().toUpperCase());
-        if (!card) return refuse(ErrorCode.CARD_NOT_FOUND, `No card with number ${ride.cardNumber}`);
+        if (!card) return refuse(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(ride.cardNumber)}`);
         if (!withTransit.has(card.cardNumber)) return refuse(ErrorCode.TRANSIT_NOT_LOADED, `Card ${card.cardNumber} carries no transit function`);
         // Ids are drawn here, so each row's outcome names its ride whatever order RETURNING gives.
         accepted.push({ index, row: {
           id: randomUUID(), holderId: card.holderId, cardNumber: card.cardNumber, mode: ride.mode, city: ride.city, line: ride.line.trim(),
-          station: ride.station.trim(), occurredAt: new Date(ride.occurredAt), fare: readMoney(ride.fare, 'fare'), concession: ride.concession,
+          station: ride.station.trim(), occurredAt: readPastInstant(ride.occurredAt, 'occurredAt', now), fare: readMoney(ride.fare, 'fare'), concession: ride.concession,
         } });
       });
       await repo.insertRides(tx, accepted.map((a) => a.row));

@@ -73,7 +73,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     __resolveReference: (ref: { id: string }) => ref,
     transitFunctions: (holder: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.transitByHolder.load(holder.id),
     async rides(holder: { id: string }, args: PageArgs & { mode?: RideMode | null }, ctx: Ctx) {
-      const page = { ...readPage(args), mode: args.mode ?? null };
+      const page = { ...readPage(args, 'rides'), mode: args.mode ?? null };
       return toConnection(await ctx.loaders.ridesPage(page).load(holder.id), page, byRideTime);
     },
   },
