@@ -254,6 +254,142 @@ describe('library loans', () => {
   });
 });
 
+describe('hostile and odd input, refused before it reaches the database', () => {
+  const loanCount = async () => (await rows<{ n: number }>(sql`select count(*)::int as n from culture_tourism.library_loans`))[0]!.n;
+  const venueCount = async () => (await rows<{ n: number }>(sql`select count(*)::int as n from culture_tourism.venues`))[0]!.n;
+  /** BAD_USER_INPUT naming `field`, with a message that neither carries control characters nor runs long. */
+  const expectBadInput = (result: { errors?: { message: string; extensions?: Record<string, unknown> }[] }, field: string) => {
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(result.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(result.errors![0]!.message.length).toBeLessThan(200);
+  };
+
+  it('refuses free text with a NUL byte (loan title and item, venue name)', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const loans = await loanCount();
+    const venues = await venueCount();
+    expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-N1', title: '围\u0000城' }), 'title');
+    expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC\u0000N1', title: '围城' }), 'itemId');
+    expectBadInput(await registerVenue({ code: 'T-NUL', name: '测试\u0000馆', kind: 'MUSEUM', city: '440100' }), 'name');
+    expect([await loanCount(), await venueCount()]).toEqual([loans, venues]);
+  });
+
+  it.each(['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '1899-12-31T23:59:59Z', '2025-05-01T24:00:00+08:00', '2025-05-01T10:00:00+15:00'])(
+    'refuses the instant %s as an admission, borrowing, due or return time',
+    async (instant) => {
+      const { cardNumber } = await holderWithActiveCard(hub);
+      const batch = await recordAdmissions([{ cardNumber, venueCode: 'T-MUS-SZ', admittedAt: instant }, { cardNumber, venueCode: 'T-MUS-SZ', admittedAt: at(1) }]);
+      expect(batch.errors).toBeUndefined();
+      expect(batch.data.recordAdmissions).toMatchObject({ recorded: 1, refused: 1 });
+      expect(batch.data.recordAdmissions.results[0].error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'admissions[0].admittedAt' });
+      const loans = await loanCount();
+      expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-T1', title: '书', borrowedAt: instant }), 'borrowedAt');
+      expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-T1', title: '书', borrowedAt: at(1), dueAt: instant }), 'dueAt');
+      expect(await loanCount()).toBe(loans);
+      const lent = await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: `BC-T-${++run}`, title: '书', borrowedAt: at(1) });
+      expectBadInput(await giveBack(lent.data.recordLibraryLoan.id, key(), { returnedAt: instant }), 'returnedAt');
+      expect((await giveBack(lent.data.recordLibraryLoan.id)).data.returnLibraryLoan.returnedAt).not.toBeNull();
+    },
+  );
+
+  it('takes a due time in the future, but not a borrowing or return time', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-F1', title: '书', borrowedAt: tomorrow }), 'borrowedAt');
+    const lent = await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-F1', title: '书', dueAt: '2099-12-31T23:59:59+08:00' });
+    expect(lent.data.recordLibraryLoan.dueAt).toBe('2099-12-31T15:59:59.000Z');
+    expectBadInput(await giveBack(lent.data.recordLibraryLoan.id, key(), { returnedAt: tomorrow }), 'returnedAt');
+  });
+
+  it('checks venue codes and loan ids before looking them up', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    expectBadInput(await hub.query(`query($c: String!) { venue(code: $c) { name } }`, { c: 'T-LIB\u0000GZ' }), 'code');
+    expectBadInput(await hub.query(`query($c: String!) { venue(code: $c) { name } }`, { c: 'T'.repeat(100_000) }), 'code');
+    const batch = await recordAdmissions([{ cardNumber, venueCode: 'T-MUS\u0000SZ', admittedAt: at(1) }, { cardNumber, venueCode: 'T-MUS-SZ', admittedAt: at(1) }]);
+    expect(batch.errors).toBeUndefined();
+    expect(batch.data.recordAdmissions.results.map((r: any) => r.error?.field ?? null)).toEqual(['admissions[0].venueCode', null]);
+    expectBadInput(await borrow({ cardNumber, venueCode: 'T-LIB\u0000GZ', itemId: 'BC-V1', title: '书' }), 'venueCode');
+    expectBadInput(await giveBack('\u0000'.repeat(36)), 'loanId');
+    expect(codes(await giveBack('00000000-0000-4000-8000-00000000000\u0000'))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('pages nothing for a holder id that cannot be hr’s, asked of the subgraph directly', async () => {
+    const subgraph = hub.subgraphs.find((s) => s.name === 'culture-tourism')!;
+    const res = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Holder { venueAdmissions { nodes { id } } libraryLoans { nodes { id } } } } }`,
+        variables: { r: [{ __typename: 'Holder', id: 'not-a-uuid' }, { __typename: 'Holder', id: '\u0000' }] },
+      }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    const empty = { venueAdmissions: { nodes: [] }, libraryLoans: { nodes: [] } };
+    expect(body.data._entities).toEqual([empty, empty]);
+  });
+
+  it('echoes a row’s input in its refusal only cut short and without control characters, so the batch is stored', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const k = key();
+    const admissions = [
+      { cardNumber: `Z\u0000${'1'.repeat(7)}`, venueCode: 'T-MUS-SZ', admittedAt: at(1) },
+      { cardNumber: 'Z'.repeat(100_000), venueCode: 'T-MUS-SZ', admittedAt: at(1) },
+      { cardNumber, venueCode: `V\u0000${'X'.repeat(10_000)}`, admittedAt: at(1) },
+      { cardNumber, venueCode: 'T-MUS-SZ', admittedAt: at(1) },
+    ];
+    const first = await recordAdmissions(admissions, k);
+    expect(first.errors).toBeUndefined();
+    const batch = first.data.recordAdmissions;
+    expect([batch.recorded, batch.refused]).toEqual([1, 3]);
+    for (const r of batch.results.slice(0, 3)) {
+      expect(r.error.code).toBe('BAD_USER_INPUT');
+      expect(r.error.message).not.toMatch(/[\u0000-\u001f]/);
+      expect(r.error.message.length).toBeLessThan(200);
+    }
+    expect((await recordAdmissions(admissions, k)).data).toEqual(first.data);
+  });
+
+  it('quotes a city code it refuses', async () => {
+    expectBadInput(await registerVenue({ code: 'T-CITY', name: '测试馆', kind: 'MUSEUM', city: `44\u0000${'0'.repeat(100_000)}` }), 'city');
+    expectBadInput(await hub.query(`query($c: String) { venues(city: $c) { code } }`, { c: '44\u00000100' }), 'city');
+  });
+});
+
+describe('replays', () => {
+  it('treats the same loan, its times written in another offset and its text padded, as the same request', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const k = key();
+    const first = await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-2000', title: '红楼梦', borrowedAt: at(9), dueAt: at(23) }, k);
+    expect(first.errors).toBeUndefined();
+    const again = await borrow({ cardNumber: cardNumber.toLowerCase(), venueCode: ' t-lib-gz', itemId: 'BC-2000 ', title: ' 红楼梦', borrowedAt: iso(9), dueAt: '2025-05-23T04:00:00.000+02:00' }, k);
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(codes(await borrow({ cardNumber, venueCode: 'T-LIB-GZ', itemId: 'BC-2000', title: '红楼梦', borrowedAt: at(9), dueAt: at(24) }, k))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    const count = await rows<{ n: number }>(sql`select count(*)::int as n from culture_tourism.library_loans where card_number = ${cardNumber}`);
+    expect(count[0]!.n).toBe(1);
+
+    const back = key();
+    const returned = await giveBack(first.data.recordLibraryLoan.id, back, { returnedAt: at(20) });
+    expect((await giveBack(first.data.recordLibraryLoan.id.toUpperCase(), back, { returnedAt: iso(20) })).data).toEqual(returned.data);
+  });
+
+  it('returns the first outcome of a batch replayed after the card was reported lost', async () => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    const k = key();
+    const admissions = [{ cardNumber, venueCode: 'T-SCN-DG', admittedAt: at(15) }, { cardNumber: 'Z00000000', venueCode: 'T-SCN-DG', admittedAt: at(15) }];
+    const first = await recordAdmissions(admissions, k);
+    expect(first.data.recordAdmissions).toMatchObject({ recorded: 1, refused: 1 });
+    expect((await cardStep(hub, 'reportCardLoss', cardNumber)).errors).toBeUndefined();
+    const replay = await recordAdmissions(admissions, k);
+    expect(replay).toEqual(first);
+    // A new key now sees the lost card.
+    const fresh = await recordAdmissions(admissions.slice(0, 1));
+    expect(fresh.data.recordAdmissions.results[0].error).toMatchObject({ code: 'CARD_NOT_USABLE' });
+    expect((await admissionsOf(cardNumber)).nodes).toHaveLength(1);
+  });
+});
+
 describe('demo data and batching', () => {
   const idNumbers = async (n: number) =>
     (await rows<{ id_number: string }>(sql`select id_number from hr.holders order by id_number limit ${n}`)).map((r) => r.id_number);

@@ -282,6 +282,83 @@ describe('refusals, with nothing written', () => {
   });
 });
 
+describe('hostile and odd input, refused before it reaches the database', () => {
+  let holderId: string;
+  beforeAll(async () => {
+    holderId = (await registerHolder(hub)).id;
+  });
+  const record = (overrides: Record<string, unknown>) => hub.query(RECORD_HEALTH_RECORD, {
+    input: { idempotencyKey: randomUUID(), holder: { id: holderId }, type: 'EMR', institutionCode: GUANGZHOU, recordedAt: '2024-03-07T03:00:00Z', summary: '门诊病历', ...overrides },
+  });
+  const register = (overrides: Record<string, unknown>) => hub.query(REGISTER_INSTITUTION, {
+    input: { idempotencyKey: randomUUID(), code: 'H44190090002', name: '东莞市另一医院', city: '441900', level: 'PRIMARY', ...overrides },
+  });
+  /** BAD_USER_INPUT naming `field`, nothing written, and a message that neither carries control characters nor runs long. */
+  const expectRefused = async (result: GraphQLResponse | Promise<GraphQLResponse>, field: string, before: Record<string, number>) => {
+    const r = await result;
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(r.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(r.errors![0]!.message.length).toBeLessThan(200);
+    expect(await allCounts()).toEqual(before);
+  };
+
+  it('refuses free text with a NUL byte (department, summary, institution name)', async () => {
+    const before = await allCounts();
+    await expectRefused(recordVisit(outpatient({ id: holderId }, { department: '呼吸\u0000内科' })), 'department', before);
+    await expectRefused(record({ summary: '门诊\u0000病历' }), 'summary', before);
+    await expectRefused(register({ name: '东莞\u0000医院' }), 'name', before);
+  });
+
+  it.each(['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '1899-12-31T23:59:59Z', '2024-03-07T24:00:00+08:00', '2024-03-07T09:30:00+15:00', '2024-03-07'])(
+    'refuses the instant %s as a visit, admission, discharge, settlement and record time',
+    async (instant) => {
+      const before = await allCounts();
+      const stay = { kind: 'INPATIENT', admittedAt: '2024-05-01T10:00:00Z', dischargedAt: '2024-05-06T02:00:00Z' };
+      await expectRefused(recordVisit(outpatient({ id: holderId }, { visitedAt: instant })), 'visitedAt', before);
+      await expectRefused(recordVisit(outpatient({ id: holderId }, { ...stay, admittedAt: instant })), 'admittedAt', before);
+      await expectRefused(recordVisit(outpatient({ id: holderId }, { ...stay, dischargedAt: instant })), 'dischargedAt', before);
+      await expectRefused(recordVisit(outpatient({ id: holderId }, { settlement: { total: '1', fundPaid: '1', selfPaid: '0', cardPaid: '0', settledAt: instant } })), 'settlement.settledAt', before);
+      await expectRefused(record({ recordedAt: instant }), 'recordedAt', before);
+    },
+  );
+
+  it('refuses visit and record times in the future, beyond a few minutes of clock skew', async () => {
+    const before = await allCounts();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    await expectRefused(recordVisit(outpatient({ id: holderId }, { visitedAt: tomorrow })), 'visitedAt', before);
+    await expectRefused(recordVisit(outpatient({ id: holderId }, { kind: 'INPATIENT', visitedAt: '2024-05-01T08:00:00Z', admittedAt: tomorrow, dischargedAt: null, settlement: null })), 'admittedAt', before);
+    await expectRefused(record({ recordedAt: tomorrow }), 'recordedAt', before);
+    // A device clock a minute fast is not the future.
+    const skewed = new Date(Date.now() + 60_000).toISOString();
+    expect((await recordVisit(outpatient({ id: holderId }, { visitedAt: skewed }))).errors).toBeUndefined();
+  });
+
+  it('checks an institution code’s format before looking it up', async () => {
+    const before = await allCounts();
+    await expectRefused(recordVisit(outpatient({ id: holderId }, { institutionCode: 'H4401009\u00000001' })), 'institutionCode', before);
+    await expectRefused(record({ institutionCode: 'H4401009\u00000001' }), 'institutionCode', before);
+    await expectRefused(record({ institutionCode: 'X'.repeat(100_000) }), 'institutionCode', before);
+    // Lower case and padding are the same code.
+    expect((await record({ institutionCode: ` ${GUANGZHOU.toLowerCase()} ` })).errors).toBeUndefined();
+  });
+
+  it('echoes a caller’s value in a message only cut short and without control characters', async () => {
+    const before = await allCounts();
+    await expectRefused(register({ city: '44\u00000100' }), 'city', before);
+    await expectRefused(register({ city: '4'.repeat(100_000) }), 'city', before);
+    await expectRefused(register({ code: `H\u0000${'1'.repeat(100_000)}` }), 'code', before);
+    await expectRefused(recordVisit(outpatient({ id: holderId }, { diagnoses: [`I10\u0000${'9'.repeat(100_000)}`] })), 'diagnoses[0]', before);
+    const list = await hub.query(`query($c: String) { medicalInstitutions(city: $c) { code } }`, { c: `\u0000${'4'.repeat(100_000)}` });
+    expect(list.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'city' });
+    expect(list.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(list.errors![0]!.message.length).toBeLessThan(200);
+    const visit = await hub.query(`query($id: ID!) { medicalVisit(id: $id) { id } }`, { id: `\u0000${'x'.repeat(100_000)}` });
+    expect(codes(visit)).toEqual(['NOT_FOUND']);
+    expect(visit.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(visit.errors![0]!.message.length).toBeLessThan(200);
+  });
+});
+
 describe('medical institutions', () => {
   const register = (input: Record<string, unknown>) =>
     hub.query(REGISTER_INSTITUTION, { input: { idempotencyKey: randomUUID(), code: 'H44190090001', name: '东莞市测试医院', city: '441900', level: 'SECONDARY_A', ...input } });

@@ -3,20 +3,21 @@
 // network call holds locks.
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { isCityCode } from '../shared/cities.js';
+import { readCityCode } from '../shared/cities.js';
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import type { CardFacts, HrClient } from '../shared/hr-client.js';
 import { checkIdempotencyKey, once } from '../shared/idempotency.js';
-import { CultureTourismCode, cultureTourismError } from './errors.js';
+import { isUuid, quote, readText } from '../shared/text.js';
+import { readInstant, readPastInstant } from '../shared/time.js';
 import {
   cardNumberProblem,
-  checkText,
-  checkUuid,
-  instantProblem,
+  instantForHash,
+  isVenueCode,
   normalizeCardNumber,
   normalizeVenueCode,
-  readInstant,
+  pastInstantOrProblem,
+  readVenueCode,
   venueCodeProblem,
 } from './inputs.js';
 import * as repo from './repository.js';
@@ -51,12 +52,10 @@ export interface RegisterVenueInput {
 
 /** Returns the id of the venue registered (the first time, for a replayed key). */
 export async function registerVenue(deps: CultureTourismDeps, input: RegisterVenueInput): Promise<string> {
-  const code = normalizeVenueCode(input.code);
-  const problem = venueCodeProblem(code, 'code');
-  if (problem) throw problem;
-  const name = checkText(input.name, 'name', 100);
-  if (!isCityCode(input.city)) throw badInput(`city ${input.city} is not one of Guangdong's 21 city codes`, 'city');
-  const venue = { code, name, kind: input.kind, city: input.city };
+  const code = readVenueCode(input.code, 'code');
+  const name = readText(input.name, 'name', 100);
+  const city = readCityCode(input.city, 'city');
+  const venue = { code, name, kind: input.kind, city };
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'registerVenue', payload: venue }, async () => {
       const row = await repo.insertVenue(tx, venue);
@@ -89,9 +88,18 @@ export interface RecordAdmissionsOutcome {
 
 type AdmissionInsert = typeof admissions.$inferInsert;
 
+/** A batch row normalised: what is judged, and what the idempotency key guards. */
+interface AdmissionRow {
+  cardNumber: string;
+  venueCode: string;
+  /** The UTC ISO string when it parses (else as given, to be refused); null for "now". */
+  admittedAt: string | null;
+  concession: Concession;
+}
+
 /** A row's admission, or why the row is refused. Pure: the cards and venues are looked up beforehand. */
 function judgeAdmission(
-  row: Required<AdmissionInput>,
+  row: AdmissionRow,
   index: number,
   cards: Map<string, CardFacts>,
   venuesByCode: Map<string, VenueRow>,
@@ -100,12 +108,12 @@ function judgeAdmission(
   const field = (name: string) => `admissions[${index}].${name}`;
   const malformed = cardNumberProblem(row.cardNumber, field('cardNumber')) ?? venueCodeProblem(row.venueCode, field('venueCode'));
   if (malformed) return malformed;
-  const admittedAt = row.admittedAt === null ? at : instantProblem(row.admittedAt, field('admittedAt'), at);
+  const admittedAt = row.admittedAt === null ? at : pastInstantOrProblem(row.admittedAt, field('admittedAt'), at);
   if (!(admittedAt instanceof Date)) return admittedAt;
   const card = cards.get(row.cardNumber);
-  if (!card) return hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${row.cardNumber}`, { field: field('cardNumber') });
+  if (!card) return hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(row.cardNumber)}`, { field: field('cardNumber') });
   const venue = venuesByCode.get(row.venueCode);
-  if (!venue) return hubError(ErrorCode.NOT_FOUND, `No venue with code ${row.venueCode}`, { field: field('venueCode') });
+  if (!venue) return hubError(ErrorCode.NOT_FOUND, `No venue with code ${quote(row.venueCode)}`, { field: field('venueCode') });
   if (card.status !== 'ACTIVE') return cardNotUsable(card, field('cardNumber'));
   return {
     id: randomUUID(), holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, admittedAt,
@@ -126,10 +134,11 @@ export async function recordAdmissions(
     throw badInput(`A batch holds 1 to ${MAX_ADMISSIONS_PER_BATCH} admissions, got ${count}; split it`, 'admissions');
   }
   checkIdempotencyKey(input.idempotencyKey);
-  const rows = input.admissions.map((a) => ({
+  // Normalised before hashing, so a gate's retry that writes a time in another offset is the same request.
+  const rows = input.admissions.map((a): AdmissionRow => ({
     cardNumber: normalizeCardNumber(a.cardNumber),
     venueCode: normalizeVenueCode(a.venueCode),
-    admittedAt: a.admittedAt ?? null,
+    admittedAt: instantForHash(a.admittedAt ?? null),
     concession: a.concession ?? 'NONE',
   }));
   // One call to hr for the whole batch, before any lock is taken.
@@ -138,7 +147,8 @@ export async function recordAdmissions(
 
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordAdmissions', payload: { admissions: rows } }, async () => {
-      const codes = [...new Set(rows.map((r) => r.venueCode))];
+      // Only well-formed codes reach SQL (a NUL byte would fail the statement); a malformed one refuses its row.
+      const codes = [...new Set(rows.map((r) => r.venueCode).filter(isVenueCode))];
       const venuesByCode = new Map((await repo.findVenuesByCodes(tx, codes)).map((v) => [v.code, v]));
       const inserts: AdmissionInsert[] = [];
       const results = rows.map((row, index): AdmissionRowOutcome => {
@@ -172,18 +182,27 @@ export interface RecordLibraryLoanInput {
 export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordLibraryLoanInput): Promise<string> {
   const at = now(deps);
   const cardNumber = normalizeCardNumber(input.cardNumber);
-  const venueCode = normalizeVenueCode(input.venueCode);
-  const malformed = cardNumberProblem(cardNumber, 'cardNumber') ?? venueCodeProblem(venueCode, 'venueCode');
+  const malformed = cardNumberProblem(cardNumber, 'cardNumber');
   if (malformed) throw malformed;
-  const itemId = checkText(input.itemId, 'itemId', 64);
-  const title = checkText(input.title, 'title', 200);
-  const borrowedAt = input.borrowedAt ? readInstant(input.borrowedAt, 'borrowedAt', at) : at;
-  const dueAt = input.dueAt ? readInstant(input.dueAt, 'dueAt') : new Date(borrowedAt.getTime() + DEFAULT_LOAN_DAYS * 86_400_000);
+  const venueCode = readVenueCode(input.venueCode, 'venueCode');
+  const itemId = readText(input.itemId, 'itemId', 64);
+  const title = readText(input.title, 'title', 200);
+  const givenBorrowedAt = input.borrowedAt ? readPastInstant(input.borrowedAt, 'borrowedAt', at.getTime()) : null;
+  // Due dates lie ahead: any real instant will do, as long as it is after the borrowing.
+  const givenDueAt = input.dueAt ? readInstant(input.dueAt, 'dueAt') : null;
+  const borrowedAt = givenBorrowedAt ?? at;
+  const dueAt = givenDueAt ?? new Date(borrowedAt.getTime() + DEFAULT_LOAN_DAYS * 86_400_000);
   if (dueAt <= borrowedAt) throw badInput('dueAt must be after borrowedAt', 'dueAt');
   checkIdempotencyKey(input.idempotencyKey);
   const card = (await deps.hr.cards([cardNumber])).get(cardNumber);
 
-  const payload = { cardNumber, venueCode, itemId, title, borrowedAt: input.borrowedAt ?? null, dueAt: input.dueAt ?? null };
+  // The key guards the command as read, not as written: `+08:00` and `Z` forms of one time, or a padded title,
+  // are the same request. Times left to default stay null here (a retry's "now" differs from the first one's).
+  const payload = {
+    cardNumber, venueCode, itemId, title,
+    borrowedAt: givenBorrowedAt?.toISOString() ?? null,
+    dueAt: givenDueAt?.toISOString() ?? null,
+  };
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordLibraryLoan', payload }, async () => {
       // Judged inside `once`, so a replay returns the first loan even if the card has changed since.
@@ -193,7 +212,7 @@ export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordL
       if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${venueCode}`, { field: 'venueCode' });
       if (venue.kind !== 'LIBRARY') throw badInput(`Venue ${venueCode} is a ${venue.kind}, not a LIBRARY: it lends nothing`, 'venueCode');
       const loan = await repo.insertLoan(tx, { holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, itemId, title, borrowedAt, dueAt });
-      if (!loan) throw cultureTourismError(CultureTourismCode.ITEM_ON_LOAN, `Item ${itemId} of ${venueCode} is out on another loan`, { itemId });
+      if (!loan) throw hubError(ErrorCode.ITEM_ON_LOAN, `Item ${quote(itemId)} of ${venueCode} is out on another loan`, { itemId });
       return loan.id;
     }));
   return result;
@@ -204,15 +223,18 @@ export async function returnLibraryLoan(
   input: { idempotencyKey: string; loanId: string; returnedAt?: string | null },
 ): Promise<string> {
   const at = now(deps);
-  const loanId = checkUuid(input.loanId, 'loanId');
-  const returnedAt = input.returnedAt ? readInstant(input.returnedAt, 'returnedAt', at) : at;
-  const payload = { loanId, returnedAt: input.returnedAt ?? null };
+  // Loan ids are UUIDs: anything else is not one this hub gave out, and never reaches the uuid column.
+  if (!isUuid(input.loanId)) throw badInput(`loanId ${quote(input.loanId)} is not a library loan id this hub gave out`, 'loanId');
+  const loanId = input.loanId.toLowerCase();
+  const givenReturnedAt = input.returnedAt ? readPastInstant(input.returnedAt, 'returnedAt', at.getTime()) : null;
+  const returnedAt = givenReturnedAt ?? at;
+  const payload = { loanId, returnedAt: givenReturnedAt?.toISOString() ?? null };
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'returnLibraryLoan', payload }, async () => {
       const loan = await repo.lockLoan(tx, loanId);
       if (!loan) throw hubError(ErrorCode.NOT_FOUND, `No library loan with id ${loanId}`, { field: 'loanId' });
       if (loan.returnedAt) {
-        throw cultureTourismError(CultureTourismCode.LOAN_ALREADY_RETURNED, `Loan ${loanId} was returned at ${loan.returnedAt.toISOString()}`, { loanId });
+        throw hubError(ErrorCode.LOAN_ALREADY_RETURNED, `Loan ${loanId} was returned at ${loan.returnedAt.toISOString()}`, { loanId });
       }
       if (returnedAt < loan.borrowedAt) throw badInput('returnedAt must not be before the loan began', 'returnedAt');
       await repo.markReturned(tx, loanId, returnedAt);

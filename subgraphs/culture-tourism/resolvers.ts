@@ -1,11 +1,12 @@
 // GraphQL over culture and tourism: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { isCityCode } from '../shared/cities.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { readCityCode } from '../shared/cities.js';
+import { ErrorCode, hubError } from '../shared/errors.js';
 import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
+import { isUuid } from '../shared/text.js';
 import { isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
-import { normalizeVenueCode } from './inputs.js';
+import { readVenueCode } from './inputs.js';
 import type { CultureTourismLoaders } from './loaders.js';
 import { listVenues } from './repository.js';
 import type { AdmissionRow, LibraryLoanRow, VenueKind } from './tables.js';
@@ -29,12 +30,13 @@ async function venueOf(ctx: Ctx, venueId: string) {
 export const resolvers: GraphQLResolverMap<Ctx> = {
   Query: {
     venues(_: unknown, args: { city?: string | null; kind?: VenueKind | null }, ctx: Ctx) {
-      if (args.city && !isCityCode(args.city)) throw badInput(`city ${args.city} is not one of Guangdong's 21 city codes`, 'city');
-      return listVenues(ctx.deps.db, args);
+      return listVenues(ctx.deps.db, { city: args.city == null ? null : readCityCode(args.city, 'city'), kind: args.kind });
     },
     async venue(_: unknown, { code }: { code: string }, ctx: Ctx) {
-      const venue = await ctx.loaders.venueByCode.load(normalizeVenueCode(code));
-      if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${code}`);
+      // The format first: a malformed code (a NUL byte, 100 KB) is the caller's mistake, and never reaches SQL.
+      const wanted = readVenueCode(code, 'code');
+      const venue = await ctx.loaders.venueByCode.load(wanted);
+      if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${wanted}`);
       return venue;
     },
   },
@@ -49,15 +51,16 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       ctx.loaders.loanById.load(await commands.returnLibraryLoan(ctx.deps, input)),
   },
   Holder: {
-    // hr owns holders; this subgraph only adds fields to them.
+    // hr owns holders; this subgraph only adds fields to them. An id that cannot be hr's (only reachable by calling
+    // the subgraph directly) has no rows, and never reaches the uuid column.
     __resolveReference: (ref: { id: string }) => ref,
     async venueAdmissions(holder: { id: string }, args: PageArgs, ctx: Ctx) {
       const page = readPage(args, 'venueAdmissions');
-      return toConnection(await ctx.loaders.admissionsPage(page).load(holder.id), page, byAdmissionTime);
+      return toConnection(isUuid(holder.id) ? await ctx.loaders.admissionsPage(page).load(holder.id) : [], page, byAdmissionTime);
     },
     async libraryLoans(holder: { id: string }, args: PageArgs, ctx: Ctx) {
       const page = readPage(args, 'libraryLoans');
-      return toConnection(await ctx.loaders.loansPage(page).load(holder.id), page, byBorrowTime);
+      return toConnection(isUuid(holder.id) ? await ctx.loaders.loansPage(page).load(holder.id) : [], page, byBorrowTime);
     },
   },
   AdmissionRowResult: {

@@ -1,11 +1,13 @@
 // The health departments' writes: institutions, visits with their settlements, and record index entries.
 // Each checks its input, resolves the holder with hr (an HTTP call, so before any transaction opens), then writes
 // once per idempotency key in one transaction, returning the id of what it created.
-import { isCityCode } from '../shared/cities.js';
+import { readCityCode } from '../shared/cities.js';
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
 import { once } from '../shared/idempotency.js';
+import { quote, readText } from '../shared/text.js';
+import { readPastInstant } from '../shared/time.js';
 import { readDiagnoses } from './icd10.js';
 import * as repo from './repository.js';
 import { readSettlement, type SettlementInput } from './settlement.js';
@@ -18,47 +20,34 @@ export interface HealthDeps {
 
 // ---- input checks ----
 
-// An instant needs its offset: "2024-03-07T09:30" alone would mean whatever time zone the server runs in.
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-
-/** A real calendar day: JavaScript reads 2024-02-30 as 1 March rather than refusing it. */
-function isCalendarDay(ymd: string): boolean {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
-/** The instant as a UTC ISO string: comparable as text, and hashable for the idempotency ledger (a Date is not). */
-function readInstant(value: string, field: string): string {
-  const text = value.trim();
-  const time = new Date(text);
-  if (!INSTANT.test(text) || Number.isNaN(time.getTime()) || !isCalendarDay(text.slice(0, 10))) {
-    throw badInput(`${field} must be an ISO 8601 time with an offset, e.g. 2024-03-07T09:30:00+08:00, got "${value}"`, field);
-  }
-  return time.toISOString();
-}
-
-const readOptionalInstant = (value: string | null | undefined, field: string) => (value ? readInstant(value, field) : null);
+/**
+ * A time at which something already happened (a visit, an admission, a record), as a UTC ISO string: comparable
+ * as text, and the same in the idempotency ledger's hash however the caller wrote the offset. Visits and records
+ * are reported after the fact, so a time beyond the clock skew ahead of ours is refused.
+ */
+const readPastTime = (value: string, field: string): string => readPastInstant(value, field).toISOString();
+const readOptionalPastTime = (value: string | null | undefined, field: string) => (value ? readPastTime(value, field) : null);
 const dateOrNull = (iso: string | null) => (iso ? new Date(iso) : null);
 
-function readText(value: string, field: string, max: number): string {
-  const text = value.trim();
-  if (text.length === 0 || text.length > max) throw badInput(`${field} must be 1 to ${max} characters`, field);
-  return text;
+/** H + a 6-digit division code + a 5-digit serial, as the medical insurance administration numbers institutions. */
+const INSTITUTION_CODE = /^H\d{11}$/;
+
+/** An institution code from a caller (case and padding do not matter), or BAD_USER_INPUT naming the field. */
+function readInstitutionCode(raw: string, field: string): string {
+  const code = raw.trim().toUpperCase();
+  if (!INSTITUTION_CODE.test(code)) throw badInput(`Institution code ${quote(raw)} is malformed: expected H and 11 digits, e.g. H44010000001`, field);
+  return code;
 }
 
-const normalizeCode = (code: string) => code.trim().toUpperCase();
-
-/** H + a 6-digit division code + a 5-digit serial, as the medical insurance administration numbers institutions. */
-function readInstitutionCode(raw: string, city: string): string {
-  const code = normalizeCode(raw);
-  if (!/^H\d{11}$/.test(code)) throw badInput(`Institution code ${raw} is malformed: expected H and 11 digits, e.g. H44010000001`, 'code');
+/** A new institution's code, which must lie in its city. */
+function readNewInstitutionCode(raw: string, city: string): string {
+  const code = readInstitutionCode(raw, 'code');
   if (code.slice(1, 5) !== city.slice(0, 4)) throw badInput(`Institution code ${code} does not lie in city ${city}: its division code must start ${city.slice(0, 4)}`, 'code');
   return code;
 }
 
-async function institutionOrFail(tx: Db, rawCode: string): Promise<InstitutionRow> {
-  const code = normalizeCode(rawCode);
+/** `code` has been through readInstitutionCode. */
+async function institutionOrFail(tx: Db, code: string): Promise<InstitutionRow> {
   const institution = await repo.findInstitutionByCode(tx, code);
   if (!institution) {
     throw hubError(ErrorCode.NOT_FOUND, `No medical institution with code ${code}; register it with registerMedicalInstitution first`, { field: 'institutionCode' });
@@ -77,8 +66,8 @@ export interface RegisterInstitutionInput {
 }
 
 export async function registerInstitution(deps: HealthDeps, input: RegisterInstitutionInput): Promise<string> {
-  if (!isCityCode(input.city)) throw badInput(`city ${input.city} is not one of Guangdong's 21 city codes`, 'city');
-  const institution = { code: readInstitutionCode(input.code, input.city), name: readText(input.name, 'name', 100), city: input.city, level: input.level };
+  const city = readCityCode(input.city, 'city');
+  const institution = { code: readNewInstitutionCode(input.code, city), name: readText(input.name, 'name', 100), city, level: input.level };
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'registerMedicalInstitution', payload: institution }, async () => {
       const row = await repo.insertInstitution(tx, institution);
@@ -105,9 +94,10 @@ export interface RecordVisitInput {
 
 /** The visit as it will be stored, or BAD_USER_INPUT naming the first field that is wrong. */
 function readVisit(input: RecordVisitInput) {
-  const visitedAt = readInstant(input.visitedAt, 'visitedAt');
-  const admittedAt = readOptionalInstant(input.admittedAt, 'admittedAt');
-  const dischargedAt = readOptionalInstant(input.dischargedAt, 'dischargedAt');
+  const institutionCode = readInstitutionCode(input.institutionCode, 'institutionCode');
+  const visitedAt = readPastTime(input.visitedAt, 'visitedAt');
+  const admittedAt = readOptionalPastTime(input.admittedAt, 'admittedAt');
+  const dischargedAt = readOptionalPastTime(input.dischargedAt, 'dischargedAt');
   if (input.kind === 'INPATIENT') {
     if (!admittedAt) throw badInput('An INPATIENT visit needs admittedAt', 'admittedAt');
     if (dischargedAt && dischargedAt < admittedAt) throw badInput('dischargedAt must not be before admittedAt', 'dischargedAt');
@@ -117,10 +107,10 @@ function readVisit(input: RecordVisitInput) {
     throw badInput(`admittedAt and dischargedAt belong to INPATIENT visits, not ${input.kind}`, admittedAt ? 'admittedAt' : 'dischargedAt');
   }
   const settlement = input.settlement
-    ? { ...readSettlement(input.settlement), settledAt: readOptionalInstant(input.settlement.settledAt, 'settlement.settledAt') ?? dischargedAt ?? visitedAt }
+    ? { ...readSettlement(input.settlement), settledAt: readOptionalPastTime(input.settlement.settledAt, 'settlement.settledAt') ?? dischargedAt ?? visitedAt }
     : null;
   return {
-    institutionCode: normalizeCode(input.institutionCode),
+    institutionCode,
     kind: input.kind,
     department: readText(input.department, 'department', 50),
     visitedAt,
@@ -164,8 +154,8 @@ export interface RecordHealthRecordInput {
 export async function recordHealthRecord(deps: HealthDeps, input: RecordHealthRecordInput): Promise<string> {
   const record = {
     type: input.type,
-    institutionCode: normalizeCode(input.institutionCode),
-    recordedAt: readInstant(input.recordedAt, 'recordedAt'),
+    institutionCode: readInstitutionCode(input.institutionCode, 'institutionCode'),
+    recordedAt: readPastTime(input.recordedAt, 'recordedAt'),
     summary: readText(input.summary, 'summary', 500),
   };
   const holderId = await resolveHolderRef(deps.hr, input.holder);

@@ -2,6 +2,7 @@
 // optional dot with 1 to 4 characters of subcategory or extension (I10, J45.909, S72.001A). Only the shape is
 // checked: the hub indexes what institutions diagnose, it does not maintain the classification itself.
 import { badInput } from '../shared/errors.js';
+import { quote } from '../shared/text.js';
 
 const ICD10 = /^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/;
 export const MAX_DIAGNOSES = 20;
@@ -20,7 +21,7 @@ export function readDiagnoses(codes: readonly string[] | null | undefined, field
   const read = codes.map((raw, i) => {
     const code = normalizeIcd10(raw);
     if (!isIcd10Code(code)) {
-      throw badInput(`Diagnosis "${raw}" is not an ICD-10 code: expected a letter, 2 digits and optionally a dot and 1 to 4 characters, e.g. J45.909 or I10`, `${field}[${i}]`);
+      throw badInput(`Diagnosis "${quote(raw)}" is not an ICD-10 code: expected a letter, 2 digits and optionally a dot and 1 to 4 characters, e.g. J45.909 or I10`, `${field}[${i}]`);
     }
     return code;
   });

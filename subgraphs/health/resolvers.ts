@@ -1,9 +1,10 @@
 // GraphQL over the health domain: reads go through the per-request loaders, writes through the commands, and a
 // write's result is read back by id (the first write's, on an idempotent replay).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { isCityCode } from '../shared/cities.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import { readCityCode } from '../shared/cities.js';
+import { ErrorCode, hubError } from '../shared/errors.js';
 import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../shared/pagination.js';
+import { isUuid, quote } from '../shared/text.js';
 import { isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
 import type { HealthLoaders } from './loaders.js';
@@ -16,7 +17,6 @@ export interface HealthContext {
 }
 
 type Ctx = HealthContext;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byVisitTime = (v: VisitRow) => ({ at: v.visitedAt, id: v.id });
 const byRecordTime = (r: HealthRecordRow) => ({ at: r.recordedAt, id: r.id });
 
@@ -29,7 +29,7 @@ async function holderPage<R>(
   position: (row: R) => { at: Date; id: string },
 ): Promise<Connection<R>> {
   const page = readPage(args, list);
-  return toConnection(UUID.test(holderId) ? await load(page) : [], page, position);
+  return toConnection(isUuid(holderId) ? await load(page) : [], page, position);
 }
 
 async function loadOrFail<R>(row: Promise<R | null>, what: string): Promise<R> {
@@ -42,12 +42,11 @@ async function loadOrFail<R>(row: Promise<R | null>, what: string): Promise<R> {
 export const resolvers: GraphQLResolverMap<Ctx> = {
   Query: {
     medicalInstitutions(_: unknown, { city }: { city?: string | null }, ctx: Ctx) {
-      if (city != null && !isCityCode(city)) throw badInput(`city ${city} is not one of Guangdong's 21 city codes`, 'city');
-      return listInstitutions(ctx.deps.db, city ?? null);
+      return listInstitutions(ctx.deps.db, city == null ? null : readCityCode(city, 'city'));
     },
     async medicalVisit(_: unknown, { id }: { id: string }, ctx: Ctx) {
-      const visit = UUID.test(id) ? await ctx.loaders.visitById.load(id) : null;
-      if (!visit) throw hubError(ErrorCode.NOT_FOUND, `No medical visit with id ${id}`);
+      const visit = isUuid(id) ? await ctx.loaders.visitById.load(id) : null;
+      if (!visit) throw hubError(ErrorCode.NOT_FOUND, `No medical visit with id ${quote(id)}`);
       return visit;
     },
   },

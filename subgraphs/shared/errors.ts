@@ -16,6 +16,10 @@ export const ErrorCode = {
   TRANSIT_NOT_LOADED: 'TRANSIT_NOT_LOADED',
   CARD_NOT_USABLE: 'CARD_NOT_USABLE',
   NOT_FOUND: 'NOT_FOUND',
+  /** A library copy is already out on another loan that has not been returned. */
+  ITEM_ON_LOAN: 'ITEM_ON_LOAN',
+  /** A library loan was returned before; a copy comes back once. */
+  LOAN_ALREADY_RETURNED: 'LOAN_ALREADY_RETURNED',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
