@@ -5,6 +5,8 @@ import { idempotencyTable } from '../shared/idempotency.js';
 
 export const civilAffairs = pgSchema('civil_affairs');
 
+// Times that order a holder's pages are kept to the millisecond, the precision a page cursor carries.
+
 export const CERTIFICATE_KINDS = ['ELDERLY', 'DISABILITY', 'VETERAN'] as const;
 export const CERTIFICATE_STATUSES = ['VALID', 'REVOKED'] as const;
 export const RELIEF_KINDS = ['MINIMUM_LIVING_ALLOWANCE', 'EXTREME_POVERTY_SUPPORT', 'TEMPORARY_ASSISTANCE'] as const;
@@ -31,8 +33,8 @@ export const certificates = civilAffairs.table('certificates', {
   status: certificateStatusEnum('status').notNull().default('VALID'),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   revocationReason: text('revocation_reason'),
-  issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('certificates_holder_idx').on(t.holderId, t.issuedAt)]);
+  issuedAt: timestamp('issued_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+}, (t) => [index('certificates_holder_idx').on(t.holderId, t.issuedAt, t.id)]);
 
 export const reliefEntitlements = civilAffairs.table('relief_entitlements', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -42,8 +44,8 @@ export const reliefEntitlements = civilAffairs.table('relief_entitlements', {
   periodStart: date('period_start', { mode: 'string' }).notNull(),
   periodEnd: date('period_end', { mode: 'string' }),
   city: char('city', { length: 6 }).notNull(),
-  grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('relief_entitlements_holder_idx').on(t.holderId, t.grantedAt)]);
+  grantedAt: timestamp('granted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+}, (t) => [index('relief_entitlements_holder_idx').on(t.holderId, t.grantedAt, t.id)]);
 
 export const idempotencyKeys = idempotencyTable(civilAffairs);
 

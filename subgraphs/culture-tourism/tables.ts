@@ -32,7 +32,7 @@ export const admissions = cultureTourism.table('admissions', {
   /** The card presented at the gate, physical or electronic. */
   cardNumber: text('card_number').notNull(),
   venueId: uuid('venue_id').notNull().references(() => venues.id),
-  admittedAt: timestamp('admitted_at', { withTimezone: true }).notNull(),
+  admittedAt: timestamp('admitted_at', { withTimezone: true, precision: 3 }).notNull(),
   concession: concessionEnum('concession').notNull().default('NONE'),
   /** Where the service happened (Art 4): the venue's city, kept on the row so reports need no join. */
   city: char('city', { length: 6 }).notNull(),
@@ -52,7 +52,7 @@ export const libraryLoans = cultureTourism.table('library_loans', {
   /** The library's own identifier of the copy lent (barcode). */
   itemId: text('item_id').notNull(),
   title: text('title').notNull(),
-  borrowedAt: timestamp('borrowed_at', { withTimezone: true }).notNull(),
+  borrowedAt: timestamp('borrowed_at', { withTimezone: true, precision: 3 }).notNull(),
   dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
   returnedAt: timestamp('returned_at', { withTimezone: true }),
 }, (t) => [

@@ -41,7 +41,7 @@ export const visits = health.table('visits', {
   /** Where the holder was served (the institution's city), whichever city they are registered in (Art 4). */
   city: char('city', { length: 6 }).notNull(),
   department: text('department').notNull(),
-  visitedAt: timestamp('visited_at', { withTimezone: true }).notNull(),
+  visitedAt: timestamp('visited_at', { withTimezone: true, precision: 3 }).notNull(),
   admittedAt: timestamp('admitted_at', { withTimezone: true }),
   dischargedAt: timestamp('discharged_at', { withTimezone: true }),
   createdAt: createdAt(),
@@ -86,7 +86,7 @@ export const healthRecords = health.table('health_records', {
   holderId: uuid('holder_id').notNull(),
   type: recordTypeEnum('type').notNull(),
   institutionId: uuid('institution_id').notNull().references(() => medicalInstitutions.id),
-  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull(),
   summary: text('summary').notNull(),
   createdAt: createdAt(),
 }, (t) => [

@@ -35,7 +35,7 @@ export const rides = transport.table('rides', {
   city: char('city', { length: 6 }).notNull(),
   line: text('line').notNull(),
   station: text('station').notNull(),
-  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
   /** Yuan actually charged, after any concession. */
   fare: numeric('fare', { precision: 10, scale: 2 }).notNull(),
   concession: concessionEnum('concession').notNull().default('NONE'),

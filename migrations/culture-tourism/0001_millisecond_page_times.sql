@@ -1,0 +1,2 @@
+ALTER TABLE "culture_tourism"."admissions" ALTER COLUMN "admitted_at" SET DATA TYPE timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "culture_tourism"."library_loans" ALTER COLUMN "borrowed_at" SET DATA TYPE timestamp (3) with time zone;

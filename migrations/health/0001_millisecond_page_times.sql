@@ -1,0 +1,2 @@
+ALTER TABLE "health"."health_records" ALTER COLUMN "recorded_at" SET DATA TYPE timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "health"."visits" ALTER COLUMN "visited_at" SET DATA TYPE timestamp (3) with time zone;
