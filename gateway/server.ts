@@ -12,6 +12,8 @@ import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
 import { openSharedState } from './shared-state.js';
 import { SubgraphDataSource } from './subgraph-source.js';
 
+const PERSISTED_QUERY_TTL_SECONDS = 24 * 60 * 60;
+
 export async function startGateway(config: GatewayConfig): Promise<RunningServer> {
   // @apollo/gateway reports usage to Apollo unless told not to; a hub of personal data never phones home.
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -29,6 +31,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
     // Automatic persisted queries: clients send a document's hash instead of the document, once registered
     // with any gateway instance (the cache is shared through Redis when configured).
     cache: shared.cache,
+    // Registrations expire, so clients registering endless variants cannot grow the shared store without bound.
+    persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
     formatError,
     includeStacktraceInErrorResponses: false,
     // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
@@ -36,7 +40,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth)],
   });
-  await apollo.start();
+  const abandon = async (error: unknown): Promise<never> => {
+    await apollo.stop().catch(() => {});
+    await shared.close();
+    throw error;
+  };
+  await apollo.start().catch(abandon);
 
   const checks = Object.entries(config.subgraphUrls).map(([name, url]) => subgraphCheck(name, url));
   if (shared.redis) checks.push(redisCheck(shared.redis));
@@ -48,7 +57,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServer
     },
     config.port,
     config.host,
-  );
+  ).catch(abandon);
   return {
     ...server,
     async close() {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SUBGRAPHS } from '../subgraphs/index.js';
+import { envPrefix } from '../subgraphs/shared/config.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 
@@ -37,7 +39,9 @@ afterAll(async () => {
 function cliEnv(db: TestDatabase = database!): NodeJS.ProcessEnv {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ykt-cli-'));
   dataDirs.push(dataDir);
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: '0', HR_PORT: '0', SEED_HOLDERS: '30', PGLITE_DATA_DIR: dataDir };
+  // Every port free-picked: a hub already running here (or another CI job) must not collide with this one.
+  const ports = Object.fromEntries(SUBGRAPHS.map((s) => [`${envPrefix(s.name)}_PORT`, '0']));
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: '0', ...ports, SEED_HOLDERS: '30', PGLITE_DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   // vitest sets NODE_ENV=test, under which Apollo leaves signals alone; a newcomer's shell has no NODE_ENV.
   delete env.NODE_ENV;

@@ -2,7 +2,6 @@
 // of 60 and over, disability and veteran certificates for a few, some expired or revoked so every status shows.
 import { asc, gt } from 'drizzle-orm';
 import { holders } from '../hr/tables.js';
-import { CITY_CODES } from '../shared/cities.js';
 import type { Database } from '../shared/database.js';
 import { pad, seededRandom } from '../shared/random.js';
 import type { SeedOptions } from '../shared/subgraph.js';
@@ -19,11 +18,10 @@ export async function seedCivilAffairs(database: Database, options: SeedOptions)
     return;
   }
   const hrDb = (options.databaseOf ?? (() => database))('hr').db;
-  const random = seededRandom(20241102);
   const today = chinaDate(new Date());
   const year = Number(today.slice(0, 4));
   let after = '00000000-0000-0000-0000-000000000000';
-  let serial = 0;
+  let issued = 0;
   let total = 0;
   for (;;) {
     const batch = await hrDb.select({ id: holders.id, birthDate: holders.birthDate, city: holders.registeredCity })
@@ -33,27 +31,32 @@ export async function seedCivilAffairs(database: Database, options: SeedOptions)
     const certificateRows: (typeof certificates.$inferInsert)[] = [];
     const reliefRows: (typeof reliefEntitlements.$inferInsert)[] = [];
     for (const holder of batch) {
+      // Each holder draws from a sequence of their own, every draw every time: who turns 60 this year changes
+      // nothing for anyone else, so the demo data (and the README's example) stay put from year to year.
+      const random = seededRandom(Number.parseInt(holder.id.slice(0, 8), 16));
+      const [elderlyRoll, kindRoll, level, expiredRoll, termYears, reliefRoll, reliefKindRoll, amount] =
+        [10, 100, 4, 4, 5, 100, 5, 500].map((n) => random(n)) as [number, number, number, number, number, number, number, number];
+      const dates = [0, 1].map(() => ({ back: random(8), month: random(12) + 1, day: random(28) + 1, endMonth: random(12) + 1 }));
       const age = year - Number(holder.birthDate.slice(0, 4));
-      const issue = (kind: 'ELDERLY' | 'DISABILITY' | 'VETERAN', extra: Partial<typeof certificates.$inferInsert> = {}) => {
-        serial++;
-        const validFrom = `${year - 1 - random(8)}-${pad(random(12) + 1, 2)}-${pad(random(28) + 1, 2)}`;
+      const issue = (kind: 'ELDERLY' | 'DISABILITY' | 'VETERAN', slot: 0 | 1, extra: Partial<typeof certificates.$inferInsert> = {}) => {
+        const d = dates[slot]!;
+        const validFrom = `${year - 1 - d.back}-${pad(d.month, 2)}-${pad(d.day, 2)}`;
         certificateRows.push({
-          certificateNumber: `GD${kind[0]}${pad(serial, 9)}`, holderId: holder.id, kind, issuer: holder.city, validFrom,
+          certificateNumber: `GD${kind[0]}-${holder.id.slice(0, 13)}`, holderId: holder.id, kind, issuer: holder.city, validFrom,
           issuedAt: new Date(`${validFrom}T02:00:00Z`), ...extra,
         });
       };
-      if (age >= 60 && random(10) < 8) issue('ELDERLY');
-      const roll = random(100);
+      if (age >= 60 && elderlyRoll < 8) issue('ELDERLY', 0);
       // Disability and veteran certificates run for a term; one in four here has already run out (full fare).
-      const term = () => ({ validUntil: random(4) === 0 ? `${year - 1}-${pad(random(12) + 1, 2)}-01` : `${year + 1 + random(5)}-12-31` });
-      if (roll < 4) issue('DISABILITY', { disabilityLevel: 1 + random(4), ...term() });
-      else if (roll < 6) issue('VETERAN', term());
-      else if (roll === 6) issue('DISABILITY', { disabilityLevel: 2, status: 'REVOKED', revokedAt: new Date(), revocationReason: '复核不符合条件' });
-      if (random(100) < 5) {
+      const term = { validUntil: expiredRoll === 0 ? `${year - 1}-${pad(dates[1]!.endMonth, 2)}-01` : `${year + 1 + termYears}-12-31` };
+      if (kindRoll < 4) issue('DISABILITY', 1, { disabilityLevel: 1 + level, ...term });
+      else if (kindRoll < 6) issue('VETERAN', 1, term);
+      else if (kindRoll === 6) issue('DISABILITY', 1, { disabilityLevel: 2, status: 'REVOKED', revokedAt: new Date(), revocationReason: '复核不符合条件' });
+      if (reliefRoll < 5) {
         reliefRows.push({
-          holderId: holder.id, kind: random(5) === 0 ? 'EXTREME_POVERTY_SUPPORT' : 'MINIMUM_LIVING_ALLOWANCE',
-          monthlyAmount: `${1000 + random(500)}.00`, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`,
-          city: CITY_CODES.includes(holder.city as never) ? holder.city : CITY_CODES[0]!, grantedAt: new Date(Date.UTC(year - 1, 11, 15)),
+          holderId: holder.id, kind: reliefKindRoll === 0 ? 'EXTREME_POVERTY_SUPPORT' : 'MINIMUM_LIVING_ALLOWANCE',
+          monthlyAmount: `${1000 + amount}.00`, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`,
+          city: holder.city, grantedAt: new Date(Date.UTC(year - 1, 11, 15)),
         });
       }
     }
@@ -61,7 +64,8 @@ export async function seedCivilAffairs(database: Database, options: SeedOptions)
       if (certificateRows.length) await tx.insert(certificates).values(certificateRows);
       if (reliefRows.length) await tx.insert(reliefEntitlements).values(reliefRows);
     });
+    issued += certificateRows.length;
     total += batch.length;
-    log(`civil-affairs: ${total} holders considered, ${serial} certificates`);
+    log(`civil-affairs: ${total} holders considered, ${issued} certificates`);
   }
 }

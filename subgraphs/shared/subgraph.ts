@@ -84,7 +84,13 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
     // No Apollo usage reporting here, so no inline traces to compute for it.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
-  await apollo.start();
+  // A start that fails half-way (the port taken, say) stops what it started: no sweep left running.
+  const abandon = async (error: unknown): Promise<never> => {
+    await apollo.stop().catch(() => {});
+    await runtime.stop?.();
+    throw error;
+  };
+  await apollo.start().catch(abandon);
   const server = await listen(
     {
       apollo,
@@ -98,7 +104,7 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
     },
     options.port,
     options.host,
-  );
+  ).catch(abandon);
   return {
     ...server,
     name: subgraph.name,
