@@ -44,7 +44,12 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     },
     async seed(options) {
       // Registry order: a department's demo data reads that of the departments listed before it.
-      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await s.seed?.(of(s.name), { ...options, databaseOf: of });
+      // Under each database's seed lock: replicas starting together on an empty database seed it once (the
+      // second finds the data and leaves it).
+      for (const s of SUBGRAPHS) {
+        if (!s.seed || !configs.some((c) => c.name === s.name)) continue;
+        await of(s.name).exclusively(`seed:${s.name}`, () => s.seed!(of(s.name), { ...options, databaseOf: of }));
+      }
     },
     close,
   };

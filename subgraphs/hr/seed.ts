@@ -1,7 +1,6 @@
 // Deterministic demo data for the HR domain: the same holders, cards and numbers on every machine, so the README's
 // example query works everywhere. Holders are spread over all 21 cities; cards cover every status; some holders
 // are Hong Kong, Macau or Taiwan residents or foreigners (Art 10).
-import { sql } from 'drizzle-orm';
 import type { Database } from '../shared/database.js';
 import { CITY_CODES, PROVINCE_CODE } from '../shared/cities.js';
 import type { SeedOptions } from '../shared/subgraph.js';
@@ -74,10 +73,9 @@ const CHUNK = 500;
 
 export async function seedHr(database: Database, options: SeedOptions): Promise<void> {
   const log = options.log ?? (() => {});
-  // One transaction: a seed interrupted half-way leaves nothing behind (and is redone on the next start), and
-  // replicas starting together on one empty database seed it once.
+  // One transaction: a seed interrupted half-way leaves nothing behind (and is redone on the next start).
+  // Replicas take turns through the seed lock the caller holds (SubgraphDatabases.seed).
   await database.db.transaction(async (db) => {
-    await db.execute(sql`select pg_advisory_xact_lock(hashtext('ykt-hub:seed:hr'))`);
     if ((await countHolders(db)) > 0) {
       log('hr: holders already present, demo data left as it is');
       return;

@@ -21,6 +21,11 @@ export interface Database {
   handle(logger: Logger): Db;
   /** Applies one domain's drizzle-kit migrations; safe to call from several processes at once. */
   migrate(domain: string, migrationsFolder: string): Promise<void>;
+  /**
+   * Runs `work` while holding a lock named `name` that every process on this database respects (a PostgreSQL
+   * advisory lock; embedded, one process owns the database anyway): replicas starting together take turns.
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -41,20 +46,25 @@ async function openPostgres(url: string): Promise<Database> {
   // Notices ("schema already exists, skipping") are noise in a server log.
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const db = drizzlePostgres({ client });
+  const exclusively = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const lock = await client.reserve();
+    try {
+      await lock`select pg_advisory_lock(hashtext(${`ykt-hub:${name}`}))`;
+      return await work();
+    } finally {
+      await lock`select pg_advisory_unlock(hashtext(${`ykt-hub:${name}`}))`.catch(() => {});
+      lock.release();
+    }
+  };
   return {
     db,
     driver: 'postgres',
     handle: (logger) => drizzlePostgres({ client, logger }),
+    exclusively,
     async migrate(domain, migrationsFolder) {
       // Several processes (test files, subgraph replicas) may start together: one migrates, the others wait.
-      const lock = await client.reserve();
-      try {
-        await lock`select pg_advisory_lock(hashtext(${`ykt-hub:migrate:${domain}`}))`;
-        await migratePostgres(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) });
-      } finally {
-        await lock`select pg_advisory_unlock(hashtext(${`ykt-hub:migrate:${domain}`}))`.catch(() => {});
-        lock.release();
-      }
+      await exclusively(`migrate:${domain}`, () =>
+        migratePostgres(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) }));
     },
     async ping() {
       await db.execute(sql`select 1`);
@@ -70,12 +80,21 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite({ client });
+  const turns = new Map<string, Promise<unknown>>();
+  // One process owns an embedded database: taking turns within the process is enough.
+  const exclusively = <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const turn = (turns.get(name) ?? Promise.resolve()).then(work);
+    turns.set(name, turn.catch(() => {}));
+    return turn;
+  };
   return {
     db,
     driver: 'pglite',
     handle: (logger) => drizzlePglite({ client, logger }),
+    exclusively,
     async migrate(domain, migrationsFolder) {
-      await migratePglite(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) });
+      await exclusively(`migrate:${domain}`, () =>
+        migratePglite(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) }));
     },
     async ping() {
       await db.execute(sql`select 1`);
