@@ -41,7 +41,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     checkpoint();
     await databases.migrate();
     checkpoint();
-    if (config.seedHolders > 0) await databases.seed({ holders: config.seedHolders, log });
+    if (config.seedHolders > 0) await databases.seed({ holders: config.seedHolders, log, signal: options.signal });
 
     const running: RunningSubgraph[] = [];
     // Subgraphs start in registry order, hr first: later ones find the ones before at their real URLs

@@ -3,6 +3,7 @@
 import { SUBGRAPHS } from './index.js';
 import type { DatabaseConfig } from './shared/config.js';
 import { openDatabase, type Database } from './shared/database.js';
+import { yieldToEventLoop } from './shared/process.js';
 import { migrationsFolderOf, type SeedOptions } from './shared/subgraph.js';
 
 export interface SubgraphDatabases {
@@ -11,8 +12,8 @@ export interface SubgraphDatabases {
   all: { database: Database; subgraphs: string[] }[];
   /** Applies every subgraph's migrations to its database. */
   migrate(): Promise<void>;
-  /** Fills each subgraph's empty tables with deterministic demo data. */
-  seed(options: SeedOptions): Promise<void>;
+  /** Fills each subgraph's empty tables with deterministic demo data; `signal` stops it between departments. */
+  seed(options: SeedOptions & { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,9 +47,12 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
       // Registry order: a department's demo data reads that of the departments listed before it.
       // Under each database's seed lock: replicas starting together on an empty database seed it once (the
       // second finds the data and leaves it).
+      const { signal, ...seedOptions } = options;
       for (const s of SUBGRAPHS) {
         if (!s.seed || !configs.some((c) => c.name === s.name)) continue;
-        await of(s.name).exclusively(`seed:${s.name}`, () => s.seed!(of(s.name), { ...options, databaseOf: of }));
+        await yieldToEventLoop();
+        signal?.throwIfAborted();
+        await of(s.name).exclusively(`seed:${s.name}`, () => s.seed!(of(s.name), { ...seedOptions, databaseOf: of }));
       }
     },
     close,

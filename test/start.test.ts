@@ -109,9 +109,10 @@ it('stops cleanly on Ctrl-C during start-up, and starts again on the same data',
   // An empty database (on PostgreSQL the file's own has been seeded by the test before).
   const empty = await createTestDatabase();
   ownDatabases.push(empty);
-  const env = { ...cliEnv(empty), SEED_HOLDERS: '1000' };
+  // Enough holders that seeding outlasts the signal's way here even on a loaded machine (1,000 did not).
+  const env = { ...cliEnv(empty), SEED_HOLDERS: '5000' };
   // The first progress line of seeding: the hub is still starting, its database open.
-  const run = runScript('start', [], env, /hr: \d+ \/ 1000 holders/);
+  const run = runScript('start', [], env, /hr: \d+ \/ 5000 holders/);
   await run.matched;
   await interrupt(run.child, run.exited);
   // The signal came while seeding: start-up stopped there, and closed the database it had opened.

@@ -2,6 +2,7 @@
 // example query works everywhere. Holders are spread over all 21 cities; cards cover every status; some holders
 // are Hong Kong, Macau or Taiwan residents or foreigners (Art 10).
 import type { Database } from '../shared/database.js';
+import { yieldToEventLoop } from '../shared/process.js';
 import { CITY_CODES, PROVINCE_CODE } from '../shared/cities.js';
 import type { SeedOptions } from '../shared/subgraph.js';
 import { chinaDate } from '../shared/time.js';
@@ -178,6 +179,7 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
       await db.insert(bankAccounts).values(accountRows);
       await db.insert(cards).values(cardRows);
       for (let e = 0; e < eventRows.length; e += 2000) await db.insert(cardEvents).values(eventRows.slice(e, e + 2000));
+      await yieldToEventLoop(); // let a Ctrl-C through (see yieldToEventLoop)
       if (start === 0) log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
       log(`hr: ${Math.min(start + CHUNK, options.holders)} / ${options.holders} holders`);
     }

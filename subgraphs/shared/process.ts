@@ -46,3 +46,12 @@ export function runMain(main: () => Promise<void>): void {
     process.exit(1);
   });
 }
+
+/**
+ * Lets the event loop turn. Embedded PGlite answers without real I/O, so a long seed can run as one unbroken
+ * chain of promises, and a Ctrl-C (delivered by the event loop) would wait for all of it: long loops call this
+ * between steps.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
