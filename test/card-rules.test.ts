@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardState } from '../subgraphs/hr/card-rules.js';
-import { generateCardNumber, generateIdentificationCode, isCardNumber } from '../subgraphs/hr/card-numbers.js';
+import { generateCardNumber, generateIdentificationCode } from '../subgraphs/hr/card-numbers.js';
+import { isCardNumber } from '../subgraphs/shared/card-number.js';
 
 const card = (status: CardState['status'], extra: Partial<CardState> = {}): CardState => ({
   kind: 'PHYSICAL', status, lossKind: null, lossLapsesAt: null, ...extra,

@@ -7,18 +7,12 @@ import { quote } from '../shared/text.js';
 import { readInstant, readPastInstant } from '../shared/time.js';
 import { GraphQLError } from 'graphql';
 
-const CARD_NUMBER = /^[A-Z]\d{8}$/;
 const VENUE_CODE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 
-export const normalizeCardNumber = (raw: string) => raw.trim().toUpperCase();
+export { cardNumberProblem, normalizeCardNumber } from '../shared/card-number.js';
 export const normalizeVenueCode = (raw: string) => raw.trim().toUpperCase();
 
 export const isVenueCode = (code: string) => VENUE_CODE.test(code);
-
-/** The problem with a (normalised) card number, or null when it is well formed. */
-export function cardNumberProblem(cardNumber: string, field: string): GraphQLError | null {
-  return CARD_NUMBER.test(cardNumber) ? null : badInput(`Card number ${quote(cardNumber)} is malformed: expected a letter and 8 digits, e.g. F41665315`, field);
-}
 
 /** The problem with a (normalised) venue code, or null when it is well formed. */
 export function venueCodeProblem(code: string, field: string): GraphQLError | null {

@@ -7,11 +7,6 @@ export const secureRandomInt: RandomInt = (max) => randomInt(max);
 // Physical cards carry a letter and 8 digits (e.g. F41665315); electronic cards get an E-prefixed number of
 // the same shape, so a number alone tells the kind. O and I are left out: they read as 0 and 1.
 const PHYSICAL_LETTERS = 'ABCDFGHJKLMNPQRSTUVWXYZ';
-export const CARD_NUMBER_PATTERN = /^[A-Z]\d{8}$/;
-
-export function isCardNumber(value: string): boolean {
-  return CARD_NUMBER_PATTERN.test(value);
-}
 
 function digits(count: number, random: RandomInt): string {
   let s = '';

@@ -12,7 +12,8 @@ import { chinaDate, readDate } from '../shared/time.js';
 import { generateCardNumber, generateIdentificationCode, secureRandomInt } from './card-numbers.js';
 import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardStep } from './card-rules.js';
 import { parseBirthDate, validateIdNumber, validatePhone } from './identifiers.js';
-import { checkAccountNumber, checkBankCode, checkCardNumber, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
+import { readCardNumber } from '../shared/card-number.js';
+import { checkAccountNumber, checkBankCode, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
 import * as repo from './repository.js';
 import type { cards, CardEventType, CardRow, HolderRow, IdType, LossKind } from './tables.js';
 
@@ -162,7 +163,7 @@ async function settleLapse(tx: Db, card: CardRow, at: Date): Promise<CardRow> {
 }
 
 async function lockCardForStep(tx: Db, rawCardNumber: string, step: CardStep, at: Date, lossKind?: LossKind) {
-  const cardNumber = checkCardNumber(rawCardNumber);
+  const cardNumber = readCardNumber(rawCardNumber);
   const holderId = await repo.findCardHolderId(tx, cardNumber);
   if (!holderId) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
   await repo.lockHolderById(tx, holderId);

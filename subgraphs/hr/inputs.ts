@@ -1,8 +1,6 @@
 // Checks on what callers send to the HR subgraph, shared by its queries and commands.
 import { badInput } from '../shared/errors.js';
 import { readCityCode } from '../shared/cities.js';
-import { quote } from '../shared/text.js';
-import { isCardNumber } from './card-numbers.js';
 import { validateAnyIdNumber } from './identifiers.js';
 import type { Channel } from './tables.js';
 
@@ -14,12 +12,6 @@ export interface ServedAt {
 export function checkServedAt(servedAt: ServedAt): ServedAt {
   readCityCode(servedAt.city, 'servedAt.city');
   return servedAt;
-}
-
-export function checkCardNumber(raw: string): string {
-  const cardNumber = raw.trim().toUpperCase();
-  if (!isCardNumber(cardNumber)) throw badInput(`Card number ${quote(raw)} is malformed: expected a letter and 8 digits, e.g. F41665315`, 'cardNumber');
-  return cardNumber;
 }
 
 /** A bare identity document number (any document type), normalized; BAD_USER_INPUT saying what is wrong. */

@@ -3,7 +3,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import { isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
-import { checkCardNumber, checkIdNumber } from './inputs.js';
+import { checkIdNumber } from './inputs.js';
+import { readCardNumber } from '../shared/card-number.js';
+import { isUuid } from '../shared/text.js';
 import type { HrLoaders } from './loaders.js';
 import { listBanks } from './repository.js';
 import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.js';
@@ -14,10 +16,9 @@ export interface HrContext {
 }
 
 export const MAX_HOLDERS_PER_QUERY = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function cardOrFail(ctx: HrContext, raw: string): Promise<CardRow> {
-  const cardNumber = checkCardNumber(raw);
+  const cardNumber = readCardNumber(raw);
   const card = await ctx.loaders.cardByNumber.load(cardNumber);
   if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
   return card;
@@ -66,7 +67,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     registerBank: mutation(commands.registerBank),
   },
   Holder: {
-    __resolveReference: (ref: { id: string }, ctx: HrContext) => (UUID.test(ref.id) ? ctx.loaders.holderById.load(ref.id) : null),
+    __resolveReference: (ref: { id: string }, ctx: HrContext) => (isUuid(ref.id) ? ctx.loaders.holderById.load(ref.id) : null),
     cards: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.cardsByHolderId.load(holder.id),
     bankAccount: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.openBankAccountByHolderId.load(holder.id),
     ...timestamps,

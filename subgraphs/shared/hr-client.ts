@@ -1,5 +1,6 @@
 // Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
 // subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
+import { isCardNumber, normalizeCardNumber } from './card-number.js';
 import { readSubgraphUrl, type Env } from './config.js';
 import { ErrorCode, badInput, hubError } from './errors.js';
 import { isUuid, quote } from './text.js';
@@ -12,7 +13,6 @@ export interface CardFacts {
 }
 
 const TIMEOUT_MS = 5_000;
-const CARD_NUMBER = /^[A-Z]\d{8}$/;
 
 export class HrClient {
   constructor(private readonly url: string) {}
@@ -49,7 +49,7 @@ export class HrClient {
 
   /** The cards with these numbers, by number; unknown and malformed numbers are absent. */
   async cards(cardNumbers: readonly string[]): Promise<Map<string, CardFacts>> {
-    const wanted = [...new Set(cardNumbers.map((n) => n.trim().toUpperCase()).filter((n) => CARD_NUMBER.test(n)))];
+    const wanted = [...new Set(cardNumbers.map(normalizeCardNumber).filter(isCardNumber))];
     const found = await this.entities<{ cardNumber: string; kind: CardFacts['kind']; status: string; holder: { id: string } }>(
       wanted.map((cardNumber) => ({ __typename: 'Card', cardNumber })),
       '... on Card { cardNumber kind status holder { id } }',

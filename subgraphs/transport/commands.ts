@@ -1,6 +1,7 @@
 // Transport's writes: loading and unloading the transit function, and recording rides in batches. Each runs once
 // per idempotency key; a ride batch records every good row and refuses each bad one with its reason.
 import { randomUUID } from 'node:crypto';
+import { readCardNumber } from '../shared/card-number.js';
 import type { Db } from '../shared/database.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import { isCityCode, readCityCode } from '../shared/cities.js';
@@ -23,7 +24,7 @@ export const MAX_RIDES_PER_CALL = 1_000;
 export async function loadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string; operator: string }): Promise<string> {
   const city = readCityCode(input.city, 'city');
   const operator = readText(input.operator, 'operator');
-  const cardNumber = checkCardNumber(input.cardNumber);
+  const cardNumber = readCardNumber(input.cardNumber);
   const card = (await deps.hr.cards([cardNumber])).get(cardNumber);
   // The card is judged inside the idempotent step: a replay returns the first result even if the card has
   // since been lost.
@@ -38,7 +39,7 @@ export async function loadTransitFunction(deps: TransportDeps, input: { idempote
 
 export async function unloadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string }): Promise<string> {
   const city = readCityCode(input.city, 'city');
-  const cardNumber = checkCardNumber(input.cardNumber);
+  const cardNumber = readCardNumber(input.cardNumber);
   const { result } = await deps.db.transaction((tx) =>
     once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: { cardNumber, city } }, async () => {
       const row = await repo.lockTransitFunction(tx, cardNumber, city);
@@ -46,12 +47,6 @@ export async function unloadTransitFunction(deps: TransportDeps, input: { idempo
       return (await repo.unloadTransitFunction(tx, row.id)).id;
     }));
   return result;
-}
-
-function checkCardNumber(raw: string): string {
-  const cardNumber = raw.trim().toUpperCase();
-  if (!/^[A-Z]\d{8}$/.test(cardNumber)) throw badInput(`Card number ${quote(raw)} is malformed: expected a letter and 8 digits`, 'cardNumber');
-  return cardNumber;
 }
 
 export interface RideInput {

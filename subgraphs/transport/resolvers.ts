@@ -1,9 +1,8 @@
 // GraphQL over transport: reads through the per-request loaders, writes through the commands, and the ride
 // decision from what federation brings (card status from hr, certificates from civil affairs).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badInput } from '../shared/errors.js';
+import { readCardNumber } from '../shared/card-number.js';
 import { readCityCode } from '../shared/cities.js';
-import { quote } from '../shared/text.js';
 import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
 import { chinaDate, isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
@@ -32,8 +31,7 @@ const byRideTime = (r: RideRow) => ({ at: r.occurredAt, id: r.id });
 export const resolvers: GraphQLResolverMap<Ctx> = {
   Query: {
     rideAuthorization(_: unknown, args: { cardNumber: string; city: string; mode: RideMode }) {
-      const cardNumber = args.cardNumber.trim().toUpperCase();
-      if (!/^[A-Z]\d{8}$/.test(cardNumber)) throw badInput(`Card number ${quote(args.cardNumber)} is malformed: expected a letter and 8 digits`, 'cardNumber');
+      const cardNumber = readCardNumber(args.cardNumber);
       readCityCode(args.city, 'city');
       return { cardNumber, city: args.city, mode: args.mode, card: { cardNumber } };
     },
