@@ -144,6 +144,26 @@ it('runs one subgraph alone with npm run subgraph -- hr, as a department would',
   await interrupt(run.child, run.exited);
 }, 120_000);
 
+it('runs the gateway alone with npm run gateway, in front of subgraphs running elsewhere', async () => {
+  const subgraphs = await startTestHub();
+  try {
+    const urls = Object.fromEntries(subgraphs.subgraphs.map((s) => [`${envPrefix(s.name)}_URL`, s.url]));
+    const run = runScript('gateway', [], { ...cliEnv(), ...urls }, /gateway on (\S+)/);
+    const gatewayUrl = (await run.matched)[1]!;
+    expect(gatewayUrl).not.toBe(subgraphs.gatewayUrl);
+    const res = await fetch(gatewayUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ card(cardNumber: "Z00000000") { status } }' }),
+    });
+    // Answered by the hr subgraph the variables point at: its own refusal, through this gateway.
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'CARD_NOT_FOUND', serviceName: 'hr' });
+    expect((await fetch(new URL('/ready', gatewayUrl))).status).toBe(200);
+    await interrupt(run.child, run.exited);
+  } finally {
+    await subgraphs.close();
+  }
+}, 120_000);
+
 it('leaves signals to the command-line entries: a hub installs no SIGINT or SIGTERM handler of its own', async () => {
   // Apollo stops a server on a signal by itself and re-sends it, unless NODE_ENV=test (as vitest sets) or told
   // not to; the re-sent signal would read as a second Ctrl-C to serveUntilSignal and exit 1 mid-shutdown.
