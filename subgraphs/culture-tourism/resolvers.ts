@@ -3,7 +3,6 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { readCityCode } from '../shared/cities.js';
 import { ErrorCode, hubError } from '../shared/errors.js';
 import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
-import { isUuid } from '../shared/text.js';
 import { isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
 import { readVenueCode } from './inputs.js';
@@ -56,11 +55,11 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     __resolveReference: (ref: { id: string }) => ref,
     async venueAdmissions(holder: { id: string }, args: PageArgs, ctx: Ctx) {
       const page = readPage(args, 'venueAdmissions');
-      return toConnection(isUuid(holder.id) ? await ctx.loaders.admissionsPage(page).load(holder.id) : [], page, byAdmissionTime);
+      return toConnection(await ctx.loaders.admissionsPage(page).load(holder.id), page, byAdmissionTime);
     },
     async libraryLoans(holder: { id: string }, args: PageArgs, ctx: Ctx) {
       const page = readPage(args, 'libraryLoans');
-      return toConnection(isUuid(holder.id) ? await ctx.loaders.loansPage(page).load(holder.id) : [], page, byBorrowTime);
+      return toConnection(await ctx.loaders.loansPage(page).load(holder.id), page, byBorrowTime);
     },
   },
   AdmissionRowResult: {

@@ -20,16 +20,15 @@ type Ctx = HealthContext;
 const byVisitTime = (v: VisitRow) => ({ at: v.visitedAt, id: v.id });
 const byRecordTime = (r: HealthRecordRow) => ({ at: r.recordedAt, id: r.id });
 
-/** A holder-level page; an id that cannot be hr's (only reachable by calling the subgraph directly) has no rows. */
+/** A holder-level page (pageByHolder gives an id that cannot be hr's no rows). */
 async function holderPage<R>(
   list: string,
-  holderId: string,
   args: PageArgs,
   load: (page: Page) => Promise<R[]>,
   position: (row: R) => { at: Date; id: string },
 ): Promise<Connection<R>> {
   const page = readPage(args, list);
-  return toConnection(isUuid(holderId) ? await load(page) : [], page, position);
+  return toConnection(await load(page), page, position);
 }
 
 async function loadOrFail<R>(row: Promise<R | null>, what: string): Promise<R> {
@@ -62,9 +61,9 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     // hr owns holders; this subgraph only adds fields to them.
     __resolveReference: (ref: { id: string }) => ref,
     medicalVisits: (holder: { id: string }, args: PageArgs, ctx: Ctx) =>
-      holderPage('medicalVisits', holder.id, args, (page) => ctx.loaders.visitsPage(page).load(holder.id), byVisitTime),
+      holderPage('medicalVisits', args, (page) => ctx.loaders.visitsPage(page).load(holder.id), byVisitTime),
     healthRecords: (holder: { id: string }, args: PageArgs, ctx: Ctx) =>
-      holderPage('healthRecords', holder.id, args, (page) => ctx.loaders.recordsPage(page).load(holder.id), byRecordTime),
+      holderPage('healthRecords', args, (page) => ctx.loaders.recordsPage(page).load(holder.id), byRecordTime),
   },
   MedicalVisit: {
     holder: (visit: VisitRow) => ({ id: visit.holderId }),
