@@ -21,6 +21,14 @@ export const ErrorCode = {
   /** A library loan was returned before; a copy comes back once. */
   LOAN_ALREADY_RETURNED: 'LOAN_ALREADY_RETURNED',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** A request the hub cannot take as sent: a missing or unknown purpose, a malformed header (HTTP 400). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** No valid token, or a client that is unknown or suspended (HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The caller may not do this: a purpose outside its list, another domain's write, a field its purpose does not allow, another city's holder. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The client sent more requests than its limit allows; `retryAfterSeconds` says when to try again (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
