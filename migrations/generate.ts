@@ -1,9 +1,10 @@
-// `npm run db:generate [-- --custom --name x]`: drizzle-kit generate for every subgraph's tables, each into
-// its own migrations/<domain> folder. Extra arguments pass through to drizzle-kit.
+// `npm run db:generate [-- --custom --name x]`: drizzle-kit generate for every subgraph's tables and the
+// gateway's, each into its own migrations/<domain> folder. Extra arguments pass through to drizzle-kit.
 import { spawnSync } from 'node:child_process';
+import { GATEWAY_STORE } from '../gateway/store.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 
-for (const { name } of SUBGRAPHS) {
+for (const name of [...SUBGRAPHS.map((s) => s.name), GATEWAY_STORE]) {
   const run = spawnSync('npx', ['drizzle-kit', 'generate', ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, DRIZZLE_DOMAIN: name },

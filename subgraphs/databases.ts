@@ -1,5 +1,7 @@
-// Opens the database of every subgraph, once per distinct configuration: subgraphs sharing DATABASE_URL share a
-// pool, and embedded they share one PGlite (a PGlite folder serves one process at a time).
+// Opens the database of every subgraph, and of the gateway's own store (an entry named `gateway`), once per
+// distinct configuration: those sharing DATABASE_URL share a pool, and embedded they share one PGlite (a PGlite
+// folder serves one process at a time).
+import { GATEWAY_STORE, migrateGatewayDatabase } from '../gateway/store.js';
 import { SUBGRAPHS } from './index.js';
 import type { DatabaseConfig } from './shared/config.js';
 import { openDatabase, type Database } from './shared/database.js';
@@ -10,7 +12,7 @@ export interface SubgraphDatabases {
   of(subgraph: string): Database;
   /** Each distinct database, with the subgraphs it serves. */
   all: { database: Database; subgraphs: string[] }[];
-  /** Applies every subgraph's migrations to its database. */
+  /** Applies every subgraph's migrations to its database, then the gateway's when it has an entry. */
   migrate(): Promise<void>;
   /** Fills each subgraph's empty tables with deterministic demo data; `signal` stops it between departments. */
   seed(options: SeedOptions & { signal?: AbortSignal }): Promise<void>;
@@ -42,6 +44,7 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     all: [...byKey.values()],
     async migrate() {
       for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, migrationsFolderOf(s));
+      if (configs.some((c) => c.name === GATEWAY_STORE)) await migrateGatewayDatabase(of(GATEWAY_STORE));
     },
     async seed(options) {
       // Registry order: a department's demo data reads that of the departments listed before it.

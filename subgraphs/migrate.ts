@@ -1,11 +1,16 @@
-// `npm run migrate`: applies every subgraph's migrations to its database (start-up does this too).
+// `npm run migrate`: applies every subgraph's migrations to its database, and the gateway's to its own
+// (GATEWAY_DATABASE_URL, else DATABASE_URL, else embedded); start-up does this too.
+import { GATEWAY_STORE } from '../gateway/store.js';
 import { readDatabaseConfig } from './shared/config.js';
 import { runMain } from './shared/process.js';
 import { openSubgraphDatabases } from './databases.js';
 import { SUBGRAPHS } from './index.js';
 
 runMain(async () => {
-  const databases = await openSubgraphDatabases(SUBGRAPHS.map((s) => ({ name: s.name, database: readDatabaseConfig(s.name) })));
+  const databases = await openSubgraphDatabases([
+    ...SUBGRAPHS.map((s) => ({ name: s.name, database: readDatabaseConfig(s.name) })),
+    { name: GATEWAY_STORE, database: readDatabaseConfig(GATEWAY_STORE) },
+  ]);
   try {
     await databases.migrate();
     for (const { database, subgraphs } of databases.all) console.log(`migrated ${subgraphs.join(', ')} (${database.driver})`);
