@@ -4,6 +4,7 @@ import { composeServices } from '@apollo/composition';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
+import { readSchemaPolicy } from '../gateway/policy/schema-policy.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 import { readSubgraphUrl } from '../subgraphs/shared/config.js';
 import { readSdl } from '../subgraphs/shared/subgraph.js';
@@ -19,6 +20,16 @@ export function composeSupergraph(): string {
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   }
+  // Composition only hints when subgraphs annotate a shared field with different @sensitive arguments, and keeps
+  // one subgraph's: a policy nobody chose. Fail instead.
+  const policyConflicts = result.hints.filter(
+    (h) => h.definition.code === 'INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS' && h.message.includes('@sensitive'),
+  );
+  if (policyConflicts.length > 0) {
+    throw new Error(`Composition failed:\n${policyConflicts.map((h) => `- ${h.message}`).join('\n')}`);
+  }
+  // An annotation the gateway could not enforce (a non-null field refused, say) fails here, not at the gateway's start.
+  readSchemaPolicy(result.supergraphSdl);
   return result.supergraphSdl.trimEnd() + '\n';
 }
 

@@ -50,8 +50,13 @@ export interface Subgraph<TContext extends object = any> {
 // The layout is the architecture: a subgraph's SDL is subgraphs/<name>/schema.graphql, its migrations migrations/<name>.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+// The hub's field policy (@sensitive and its enums), which every subgraph must define identically for composition
+// to keep it; one file appended to each SDL rather than five copies that could drift.
+const POLICY_SDL_PATH = path.join(ROOT, 'schema', 'policy.graphql');
+
 export function readSdl(subgraph: Pick<Subgraph, 'name'>): string {
-  return readFileSync(path.join(ROOT, 'subgraphs', subgraph.name, 'schema.graphql'), 'utf8');
+  const own = readFileSync(path.join(ROOT, 'subgraphs', subgraph.name, 'schema.graphql'), 'utf8');
+  return `${own.trimEnd()}\n\n${readFileSync(POLICY_SDL_PATH, 'utf8')}`;
 }
 
 export function migrationsFolderOf(subgraph: Pick<Subgraph, 'name'>): string {

@@ -1,0 +1,95 @@
+// The field policy wrapped around @apollo/gateway: every operation is planned for the caller's purpose before the
+// gateway plans its subgraph fetches, so a refused field is never fetched from any department, and the answer is
+// made to say what was refused and what masked (apply-field-access.ts).
+import type { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { GatewayContext } from '../caller.js';
+import { applyFieldAccess } from './apply-field-access.js';
+import { planFieldAccess, type FieldAccess } from './field-access.js';
+import { LruCache } from './plan-cache.js';
+import { isPurpose, type Purpose } from './purposes.js';
+import { readSchemaPolicy } from './schema-policy.js';
+
+/** Distinct (operation, purpose) pairs whose plans are kept; a plan is a walk of the operation, cheap to redo. */
+const PLAN_CACHE_SIZE = 2_000;
+
+interface Plan {
+  access: FieldAccess;
+  /** What the gateway caches its query plan under for `access.document`. */
+  queryHash: string;
+  operation: OperationDefinitionNode | null;
+}
+
+// Keyed by the request's context value: Apollo Server hands the executor (as `context`) the very object its plugins
+// see as `contextValue`, so a plugin (the audit) finds the decision there. HTTP batching, which shares one context
+// among a batch's operations, is off (Apollo's default, which server.ts keeps).
+const accessByContext = new WeakMap<object, FieldAccess>();
+
+/** What the field policy decided for the request with this context value (for the audit record), once executed. */
+export function fieldAccessOf(context: GatewayContext): FieldAccess | undefined {
+  return accessByContext.get(context);
+}
+
+/**
+ * `gateway`, for `new ApolloServer({ gateway })`, enforcing the @sensitive annotations of `supergraphSdl`, which must
+ * be the supergraph the gateway serves. Throws at once if the annotations cannot be enforced.
+ */
+export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): GatewayInterface {
+  const policy = readSchemaPolicy(supergraphSdl);
+  const plans = new LruCache<string, Plan>(PLAN_CACHE_SIZE);
+  // The policy and the cached plans belong to this supergraph; a gateway that moved to another one would serve
+  // fields this policy never saw. The gateway is given a fixed supergraph, so this would be a wiring mistake.
+  let servesAnotherSupergraph = false;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    servesAnotherSupergraph = coreSupergraphSdl !== supergraphSdl;
+  });
+
+  const planFor = (apiSchema: GraphQLSchema, requestContext: Parameters<GatewayExecutor>[0], purpose: Purpose): Plan => {
+    const { queryHash, document, request } = requestContext;
+    // Keyed like the gateway's own plans (query hash and operation name), and by purpose.
+    const key = `${queryHash}\n${request.operationName ?? ''}\n${purpose}`;
+    let plan = plans.get(key);
+    if (!plan) {
+      const access = planFieldAccess(apiSchema, document, request.operationName, policy, purpose);
+      plan = access.unchanged
+        ? { access, queryHash, operation: null }
+        : {
+            access,
+            // The gateway caches query plans by query hash: each variant of an operation needs its own. The hash of
+            // the variant's text is what a client sending that very text would get, and it has the same plan.
+            queryHash: createHash('sha256').update(print(access.document)).digest('hex'),
+            operation: access.document.definitions[0] as OperationDefinitionNode,
+          };
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+
+  return {
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+    async load(options) {
+      const { schema: apiSchema, executor } = await gateway.load(options);
+      const policed: GatewayExecutor = async (requestContext) => {
+        if (servesAnotherSupergraph) throw new Error('The gateway serves a supergraph other than the one its field policy was read from');
+        const context = requestContext.context as Partial<GatewayContext>;
+        const purpose = context.caller?.purpose;
+        // Every request has a caller by now (context.ts); one without is a wiring mistake, and reads nothing.
+        if (!purpose || !isPurpose(purpose)) throw new Error('No purpose for this request: the field policy cannot decide');
+        const plan = planFor(apiSchema, requestContext, purpose);
+        accessByContext.set(context, plan.access);
+        if (plan.access.unchanged) return applyFieldAccess(await executor(requestContext), plan.access, purpose);
+        const result = await executor({
+          ...requestContext,
+          document: plan.access.document,
+          queryHash: plan.queryHash,
+          operation: plan.operation ?? requestContext.operation,
+        });
+        return applyFieldAccess(result, plan.access, purpose);
+      };
+      return { executor: policed };
+    },
+  };
+}
