@@ -1,7 +1,9 @@
 // The one place the gateway and the hub launcher read their environment; validated at start, and a bad value
 // fails with a message naming the variable.
 import { SUBGRAPHS } from '../subgraphs/index.js';
-import { envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
+import { ConfigError, envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSecret, readSubgraphSecret, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
+import { localSecret } from '../subgraphs/shared/local-secrets.js';
+import type { TokenKeys, TokenSettings } from './auth/token-keys.js';
 
 export interface GatewayConfig {
   host: string;
@@ -12,6 +14,12 @@ export interface GatewayConfig {
   redisUrl: string | undefined;
   /** Operations nested deeper than this are refused before any subgraph is called. */
   maxDepth: number;
+  /** How callers' tokens are verified. */
+  tokens: TokenSettings;
+  /** Signs every subgraph call (SUBGRAPH_SECRET). */
+  subgraphSecret: string;
+  /** The gateway's own tables (the client register): GATEWAY_DATABASE_URL, else DATABASE_URL, else PGlite. */
+  database: DatabaseConfig;
 }
 
 export interface HubSubgraphConfig {
@@ -29,12 +37,35 @@ export interface HubConfig {
   /** Holders `npm start` seeds into an empty database; 0 turns seeding off. */
   seedHolders: number;
   maxDepth: number;
+  tokens: TokenSettings;
+  subgraphSecret: string;
+  database: DatabaseConfig;
 }
 
 const readRedisUrl = (env: Env) => readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
 
 /** `GATEWAY_MAX_DEPTH`: how deeply an operation's fields may nest (12 by default). */
 export const readMaxDepth = (env: Env) => readPositiveInt(env, 'GATEWAY_MAX_DEPTH', 12);
+
+/**
+ * Exactly one of `GATEWAY_JWT_SECRET` (HS256, at least 32 characters), `GATEWAY_JWKS_FILE` and `GATEWAY_JWKS_URL`;
+ * with none, the local secret `npm run token` signs with (.data/local-secrets.json). `GATEWAY_JWT_AUDIENCE`: the
+ * `aud` tokens must carry, `ykt-hub` by default.
+ */
+export function readTokenSettings(env: Env = process.env): TokenSettings {
+  const given = ['GATEWAY_JWT_SECRET', 'GATEWAY_JWKS_FILE', 'GATEWAY_JWKS_URL'].filter((v) => env[v]);
+  if (given.length > 1) throw new ConfigError(given[1]!, `set only one of ${given.join(' and ')}`);
+  let keys: TokenKeys;
+  const secret = readSecret(env, 'GATEWAY_JWT_SECRET');
+  const jwksUrl = readUrl(env, 'GATEWAY_JWKS_URL', ['https:', 'http:']);
+  if (secret) keys = { kind: 'secret', secret, variable: 'GATEWAY_JWT_SECRET' };
+  else if (env.GATEWAY_JWKS_FILE) keys = { kind: 'jwks-file', path: env.GATEWAY_JWKS_FILE, variable: 'GATEWAY_JWKS_FILE' };
+  else if (jwksUrl) keys = { kind: 'jwks-url', url: jwksUrl, variable: 'GATEWAY_JWKS_URL' };
+  else keys = { kind: 'secret', secret: localSecret('jwtSecret', 'GATEWAY_JWT_SECRET'), variable: 'GATEWAY_JWT_SECRET' };
+  const audience = env.GATEWAY_JWT_AUDIENCE || 'ykt-hub';
+  if (!/^[\w.:/-]{1,200}$/.test(audience)) throw new ConfigError('GATEWAY_JWT_AUDIENCE', `"${audience}" is not a usable audience`);
+  return { keys, audience };
+}
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
@@ -47,6 +78,10 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphUrls,
     redisUrl: readRedisUrl(env),
     maxDepth: readMaxDepth(env),
+    tokens: readTokenSettings(env),
+    subgraphSecret: readSubgraphSecret(env),
+    // Standalone and embedded, the gateway keeps its own PGlite folder: one process per folder.
+    database: readDatabaseConfig('gateway', env, '.data/gateway'),
   };
 }
 
@@ -63,5 +98,8 @@ export function readHubConfig(env: Env = process.env): HubConfig {
     redisUrl: readRedisUrl(env),
     seedHolders: seed,
     maxDepth: readMaxDepth(env),
+    tokens: readTokenSettings(env),
+    subgraphSecret: readSubgraphSecret(env),
+    database: readDatabaseConfig('gateway', env),
   };
 }

@@ -4,17 +4,16 @@ import { openSubgraphDatabases } from '../subgraphs/databases.js';
 import { findSubgraph } from '../subgraphs/index.js';
 import { envPrefix, type Env } from '../subgraphs/shared/config.js';
 import type { Database } from '../subgraphs/shared/database.js';
-import type { RunningServer } from '../subgraphs/shared/http.js';
 import { serveSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import type { HubConfig } from './config.js';
-import { startGateway } from './server.js';
+import { startGateway, type RunningGateway } from './server.js';
 
 /** Where the hub's subgraphs listen, whatever HOST the gateway is given. */
 const SUBGRAPH_HOST = '127.0.0.1';
 
 export interface RunningHub {
   gatewayUrl: string;
-  gateway: RunningServer;
+  gateway: RunningGateway;
   subgraphs: RunningSubgraph[];
   /** Each distinct database, by the subgraphs that use it. */
   databases: { database: Database; subgraphs: string[] }[];
@@ -36,7 +35,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     for (const closer of closers.reverse().splice(0)) await closer().catch((e: unknown) => console.error('hub: close failed', e));
   };
   try {
-    const databases = await openSubgraphDatabases(config.subgraphs);
+    // The gateway's register shares the subgraphs' database when their settings agree (one PGlite, embedded).
+    const databases = await openSubgraphDatabases([...config.subgraphs, { name: 'gateway', database: config.database }]);
     closers.push(() => databases.close());
     checkpoint();
     await databases.migrate();
@@ -46,7 +46,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const running: RunningSubgraph[] = [];
     // Subgraphs start in registry order, hr first: later ones find the ones before at their real URLs
     // (`<DOMAIN>_URL`), which matters when ports are picked at random.
-    const env = { ...(options.env ?? process.env) };
+    // The subgraphs check the gateway's signature with the same secret it signs with.
+    const env: Env = { ...(options.env ?? process.env), SUBGRAPH_SECRET: config.subgraphSecret };
     for (const s of config.subgraphs) {
       checkpoint();
       // Only the gateway faces the network (HOST): a subgraph answers `_entities` for anyone who reaches it.
@@ -58,13 +59,19 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     }
 
     checkpoint();
-    const gateway = await startGateway({
-      host: config.host,
-      port: config.gatewayPort,
-      subgraphUrls: Object.fromEntries(running.map((s) => [s.name, s.url])),
-      redisUrl: config.redisUrl,
-      maxDepth: config.maxDepth,
-    });
+    const gateway = await startGateway(
+      {
+        host: config.host,
+        port: config.gatewayPort,
+        subgraphUrls: Object.fromEntries(running.map((s) => [s.name, s.url])),
+        redisUrl: config.redisUrl,
+        maxDepth: config.maxDepth,
+        tokens: config.tokens,
+        subgraphSecret: config.subgraphSecret,
+        database: config.database,
+      },
+      { database: databases.of('gateway') },
+    );
     closers.push(() => gateway.close());
     log(`gateway on ${gateway.url}`);
     return { gatewayUrl: gateway.url, gateway, subgraphs: running, databases: databases.all, close };

@@ -1,70 +1,114 @@
 // The gateway: the one door to holder data. It serves the committed supergraph and routes each subgraph fetch
 // to the URL configured for it (so tests and deployments need not match the URLs composition recorded).
+// Every request is authenticated and bound to a purpose (context.ts), writes are held to the caller's domain
+// (plugins/write-domain.ts), fields to what the purpose allows (policy/policy-gateway.ts), and every subgraph
+// call is signed (subgraph-source.ts).
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { readCommittedSupergraph } from '../schema/compose.js';
+import { openDatabase, type Database } from '../subgraphs/shared/database.js';
 import { formatError } from '../subgraphs/shared/errors.js';
 import { listen, type RunningServer } from '../subgraphs/shared/http.js';
+import { loadVerificationKey } from './auth/token-keys.js';
+import type { GatewayContext } from './caller.js';
+import { openClientChanges } from './clients/changes.js';
+import { openClientRegister, type ClientRegister } from './clients/register.js';
 import type { GatewayConfig } from './config.js';
-import { depthLimitPlugin } from './depth-limit.js';
+import { contextFactory } from './context.js';
+import { openRateLimiter } from './limits/rate-limiter.js';
+import { depthLimitPlugin } from './plugins/depth-limit.js';
+import { writeDomainPlugin } from './plugins/write-domain.js';
+import { withFieldPolicy } from './policy/policy-gateway.js';
+import { readSchemaPolicy } from './policy/schema-policy.js';
 import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
 import { openSharedState } from './shared-state.js';
+import { migrateGatewayDatabase } from './store.js';
 import { SubgraphDataSource } from './subgraph-source.js';
 
 const PERSISTED_QUERY_TTL_SECONDS = 24 * 60 * 60;
 
-export async function startGateway(config: GatewayConfig): Promise<RunningServer> {
+export interface GatewayOptions {
+  /** The gateway's database, already migrated, when the caller (the hub) shares it; else opened from config. */
+  database?: Database;
+}
+
+export interface RunningGateway extends RunningServer {
+  /** The client register this gateway reads (suspensions reach it through the change channel). */
+  register: ClientRegister;
+  database: Database;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   // @apollo/gateway reports usage to Apollo unless told not to; a hub of personal data never phones home.
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
-  const gateway = new ApolloGateway({
-    supergraphSdl: readCommittedSupergraph(),
-    buildService: ({ name }) => {
-      const url = config.subgraphUrls[name];
-      if (!url) throw new Error(`No URL configured for subgraph ${name}`);
-      return new SubgraphDataSource(name, url);
-    },
-  });
-  const shared = openSharedState(config.redisUrl);
-  const apollo = new ApolloServer({
-    gateway,
-    // Automatic persisted queries: clients send a document's hash instead of the document, once registered
-    // with any gateway instance (the cache is shared through Redis when configured).
-    cache: shared.cache,
-    // Registrations expire, so clients registering endless variants cannot grow the shared store without bound.
-    persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
-    formatError,
-    includeStacktraceInErrorResponses: false,
-    // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
-    // server by itself and re-send the signal, which reads as a second Ctrl-C.
-    stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth)],
-  });
-  const abandon = async (error: unknown): Promise<never> => {
-    await apollo.stop().catch(() => {});
-    await shared.close();
-    throw error;
-  };
-  await apollo.start().catch(abandon);
+  // Everything that can fail on bad configuration or a bad supergraph fails before anything is opened.
+  const supergraphSdl = readCommittedSupergraph();
+  const policy = readSchemaPolicy(supergraphSdl);
+  const key = loadVerificationKey(config.tokens.keys);
 
-  const checks = Object.entries(config.subgraphUrls).map(([name, url]) => subgraphCheck(name, url));
-  if (shared.redis) checks.push(redisCheck(shared.redis));
-  const server = await listen(
-    {
-      apollo,
-      context: async () => ({}),
-      ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
-    },
-    config.port,
-    config.host,
-  ).catch(abandon);
-  return {
-    ...server,
-    async close() {
-      await server.close();
-      await apollo.stop();
-      await Promise.all(checks.map((c) => c.close?.()));
-      await shared.close();
-    },
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse().splice(0)) await close().catch((e: unknown) => console.error('gateway: close failed', e));
   };
+  try {
+    let database = options.database;
+    if (!database) {
+      const own = await openDatabase(config.database);
+      closers.push(() => own.close());
+      await migrateGatewayDatabase(own);
+      database = own;
+    }
+    const shared = openSharedState(config.redisUrl);
+    closers.push(() => shared.close());
+    const changes = openClientChanges(config.redisUrl);
+    closers.push(() => changes.close());
+    const register = await openClientRegister(database.db, changes);
+    closers.push(() => register.close());
+    const limiter = openRateLimiter(shared.redis);
+    closers.push(() => limiter.close());
+
+    const gateway = new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ name }) => {
+        const url = config.subgraphUrls[name];
+        if (!url) throw new Error(`No URL configured for subgraph ${name}`);
+        return new SubgraphDataSource(name, url, config.subgraphSecret);
+      },
+    });
+    const apollo = new ApolloServer<GatewayContext>({
+      gateway: withFieldPolicy(gateway, supergraphSdl),
+      // Automatic persisted queries: clients send a document's hash instead of the document, once registered
+      // with any gateway instance (the cache is shared through Redis when configured).
+      cache: shared.cache,
+      // Registrations expire, so clients registering endless variants cannot grow the shared store without bound.
+      persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
+      formatError,
+      includeStacktraceInErrorResponses: false,
+      // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
+      // server by itself and re-send the signal, which reads as a second Ctrl-C.
+      stopOnTerminationSignals: false,
+      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners)],
+    });
+    await apollo.start();
+    closers.push(() => apollo.stop());
+
+    const checks = Object.entries(config.subgraphUrls).map(([name, url]) => subgraphCheck(name, url));
+    closers.push(async () => void (await Promise.all(checks.map((c) => c.close?.()))));
+    if (shared.redis) checks.push(redisCheck(shared.redis));
+    const server = await listen(
+      {
+        apollo,
+        context: contextFactory({ key, audience: config.tokens.audience, register, limiter }),
+        ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
+      },
+      config.port,
+      config.host,
+    );
+    closers.push(() => server.close());
+    return { ...server, register, database, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }

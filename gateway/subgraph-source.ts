@@ -1,11 +1,34 @@
-// How the gateway talks to one subgraph. A subgraph that cannot be reached is reported to the caller as
-// SUBGRAPH_UNAVAILABLE, naming the department's service, rather than as an anonymous internal error.
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
+// How the gateway talks to one subgraph: every call carries the caller the gateway established, signed with
+// the secret the subgraphs share (they refuse anything else). A subgraph that cannot be reached is reported to
+// the caller as SUBGRAPH_UNAVAILABLE, naming the department's service, rather than as an anonymous internal error.
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ErrorCode, hubError } from '../subgraphs/shared/errors.js';
+import { CALLER_HEADER, encodeClaims, signingFetch } from '../subgraphs/shared/gateway-proof.js';
+import type { GatewayContext } from './caller.js';
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
-  constructor(readonly name: string, url: string) {
-    super({ url });
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(readonly name: string, url: string, secret: string) {
+    // Node's fetch keeps connections to the subgraph alive; the signature is added as the call leaves.
+    super({ url, fetcher: signingFetch(secret) as unknown as RemoteGraphQLDataSource['fetcher'] });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const caller = context?.caller;
+    // Every operation runs with an established caller (gateway/context.ts); without one, nothing is sent.
+    if (!caller) throw new Error(`no caller for a call to ${this.name}`);
+    request.http!.headers.set(
+      CALLER_HEADER,
+      encodeClaims({
+        requestId: caller.requestId,
+        client: caller.client.id,
+        kind: caller.client.kind,
+        city: caller.client.city,
+        domain: caller.client.domain,
+        purpose: caller.purpose,
+        operator: caller.operator,
+        caseRef: caller.caseRef,
+      }),
+    );
   }
 
   override didEncounterError(error: Error, _request: unknown, response: unknown): never {

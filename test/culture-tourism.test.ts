@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cultureTourismSubgraph } from '../subgraphs/culture-tourism/index.js';
 import { CITY_CODES } from '../subgraphs/shared/cities.js';
 import { codes, startTestHub, type TestHub } from './support/hub.js';
+import { callSubgraph } from './support/subgraph.js';
 import { cardStep, holderWithActiveCard, registerBank } from './support/hr.js';
 import { rowsOf } from './support/sql.js';
 
@@ -315,15 +316,10 @@ describe('hostile and odd input, refused before it reaches the database', () => 
 
   it('pages nothing for a holder id that cannot be hr’s, asked of the subgraph directly', async () => {
     const subgraph = hub.subgraphs.find((s) => s.name === 'culture-tourism')!;
-    const res = await fetch(subgraph.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Holder { venueAdmissions { nodes { id } } libraryLoans { nodes { id } } } } }`,
-        variables: { r: [{ __typename: 'Holder', id: 'not-a-uuid' }, { __typename: 'Holder', id: '\u0000' }] },
-      }),
+    const { body } = await callSubgraph(subgraph.url, {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Holder { venueAdmissions { nodes { id } } libraryLoans { nodes { id } } } } }`,
+      variables: { r: [{ __typename: 'Holder', id: 'not-a-uuid' }, { __typename: 'Holder', id: '\u0000' }] },
     });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
     const empty = { venueAdmissions: { nodes: [] }, libraryLoans: { nodes: [] } };
     expect(body.data._entities).toEqual([empty, empty]);

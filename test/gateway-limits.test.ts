@@ -2,7 +2,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGatewayConfig, readHubConfig } from '../gateway/config.js';
-import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
+import { READER, startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
 import { holderWithActiveCard, registerBank } from './support/hr.js';
 
 let hub: TestHub;
@@ -27,7 +27,7 @@ function nestedQuery(depth: number): string {
 }
 
 async function post(query: string): Promise<{ status: number; body: GraphQLResponse }> {
-  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await hub.headers(READER), body: JSON.stringify({ query }) });
   return { status: res.status, body: (await res.json()) as GraphQLResponse };
 }
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HrClient } from '../subgraphs/shared/hr-client.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, TEST_SUBGRAPH_SECRET, type TestHub } from './support/hub.js';
 import { holderWithActiveCard, registerBank } from './support/hr.js';
 
 let hub: TestHub;
@@ -30,15 +30,15 @@ afterAll(async () => {
 describe('HrClient', () => {
   it('finds real cards and holders in hr, and leaves unknown ones out', async () => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
-    const hr = new HrClient(hub.subgraphs.find((s) => s.name === 'hr')!.url);
+    const hr = new HrClient(hub.subgraphs.find((s) => s.name === 'hr')!.url, TEST_SUBGRAPH_SECRET, 'test');
     const cards = await hr.cards([cardNumber.toLowerCase(), 'Z00000000', 'garbage']);
     expect([...cards.values()]).toEqual([{ cardNumber, kind: 'PHYSICAL', status: 'ACTIVE', holderId: holder.id }]);
     expect(await hr.existingHolders([holder.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid'])).toEqual(new Set([holder.id]));
   });
 
   it('reports hr unavailable on a partial answer and when hr is unreachable', async () => {
-    await expect(new HrClient(failingUrl).cards(['Z00000000'])).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' } });
-    await expect(new HrClient('http://127.0.0.1:1/graphql').existingHolders(['00000000-0000-4000-8000-000000000000']))
+    await expect(new HrClient(failingUrl, TEST_SUBGRAPH_SECRET, 'test').cards(['Z00000000'])).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' } });
+    await expect(new HrClient('http://127.0.0.1:1/graphql', TEST_SUBGRAPH_SECRET, 'test').existingHolders(['00000000-0000-4000-8000-000000000000']))
       .rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
   });
 });

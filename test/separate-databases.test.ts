@@ -7,13 +7,14 @@ import { startHub, type RunningHub } from '../gateway/hub.js';
 import { readHubConfig } from '../gateway/config.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { defaultIdentity, identityHeaders, TEST_SUBGRAPH_SECRET, TEST_TOKENS } from './support/hub.js';
 import { rowsOf } from './support/sql.js';
 
 let hub: RunningHub;
 const databases: TestDatabase[] = [];
 
 async function gql(query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await identityHeaders(defaultIdentity(query)), body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data;
@@ -24,6 +25,7 @@ beforeAll(async () => {
   databases.push(hrDatabase!, othersDatabase!);
   hub = await startHub({
     host: '127.0.0.1', gatewayPort: 0, redisUrl: undefined, seedHolders: 0, maxDepth: 12,
+    tokens: TEST_TOKENS, subgraphSecret: TEST_SUBGRAPH_SECRET, database: othersDatabase!.config,
     subgraphs: SUBGRAPHS.map((s) => ({ name: s.name, port: 0, database: s.name === 'hr' ? hrDatabase!.config : othersDatabase!.config })),
   });
 });
@@ -39,7 +41,7 @@ it('reads HR_DATABASE_URL for hr alone, DATABASE_URL for the rest', () => {
 });
 
 it('keeps each department\'s schema in its own database, and joins them through federation', async () => {
-  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([['hr'], ['civil-affairs', 'culture-tourism', 'health', 'transport']]);
+  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([['hr'], ['civil-affairs', 'culture-tourism', 'gateway', 'health', 'transport']]);
   const schemasOf = async (i: number) =>
     (await rowsOf<{ schema_name: string }>(hub.databases[i]!.database.db, sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism') order by 1`)).map((r) => r.schema_name);
   expect(await schemasOf(0)).toEqual(['hr']);

@@ -6,17 +6,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGateway } from '../gateway/server.js';
 import { KEY_PREFIX } from '../gateway/shared-state.js';
 import type { RunningServer } from '../subgraphs/shared/http.js';
-import { codes, startTestHub, type TestHub, type GraphQLResponse } from './support/hub.js';
+import { codes, READER, startTestHub, type TestHub, type GraphQLResponse } from './support/hub.js';
 
 let hub: TestHub;
 let second: RunningServer;
 
 beforeAll(async () => {
   hub = await startTestHub();
-  second = await startGateway({
-    host: '127.0.0.1', port: 0, maxDepth: 12, redisUrl: process.env.REDIS_URL || undefined,
-    subgraphUrls: Object.fromEntries(hub.subgraphs.map((s) => [s.name, s.url])),
-  });
+  second = await startGateway(hub.gatewayConfig(), { database: hub.gateway.database });
 });
 afterAll(async () => {
   await second?.close();
@@ -29,7 +26,7 @@ const hash = createHash('sha256').update(query).digest('hex');
 const persisted = { persistedQuery: { version: 1, sha256Hash: hash } };
 
 async function send(url: string, body: Record<string, unknown>): Promise<GraphQLResponse> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: await hub.headers(READER), body: JSON.stringify(body) });
   return (await res.json()) as GraphQLResponse;
 }
 

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 import { envPrefix } from '../subgraphs/shared/config.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { READER, startTestHub, TEST_JWT_SECRET, TEST_SUBGRAPH_SECRET, type TestHub } from './support/hub.js';
+import { callSubgraph } from './support/subgraph.js';
 
 const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
@@ -41,7 +42,10 @@ function cliEnv(db: TestDatabase = database!): NodeJS.ProcessEnv {
   dataDirs.push(dataDir);
   // Every port free-picked: a hub already running here (or another CI job) must not collide with this one.
   const ports = Object.fromEntries(SUBGRAPHS.map((s) => [`${envPrefix(s.name)}_PORT`, '0']));
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: '0', ...ports, SEED_HOLDERS: '30', PGLITE_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, GATEWAY_PORT: '0', ...ports, SEED_HOLDERS: '30', PGLITE_DATA_DIR: dataDir,
+    GATEWAY_JWT_SECRET: TEST_JWT_SECRET, SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+  };
   delete env.DATABASE_URL;
   // vitest sets NODE_ENV=test, under which Apollo leaves signals alone; a newcomer's shell has no NODE_ENV.
   delete env.NODE_ENV;
@@ -89,12 +93,17 @@ async function interrupt(child: ChildProcess, exited: Promise<number | null>) {
 }
 
 it('serves the seeded hub on npm start and stops every process on Ctrl-C', async () => {
-  const run = runScript('start', [], cliEnv(), /ykt-hub ready: (\S+)/);
+  const env = cliEnv();
+  const run = runScript('start', [], env, /ykt-hub ready: (\S+)/);
   const gatewayUrl = (await run.matched)[1]!;
 
+  // As the README shows: a token from npm run token, a purpose, an operator.
+  const tokenRun = runScript('token', ['province'], env, /^(\S+\.\S+\.\S+)\n/);
+  const token = (await tokenRun.matched)[1]!;
+  expect(await tokenRun.exited).toBe(0);
   const res = await fetch(gatewayUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'HOLDER_SELF_SERVICE', 'x-operator': 'holder-app' },
     body: JSON.stringify({ query: '{ holderByCard(cardNumber: "L00100718") { name cards { cardNumber kind status } } }' }),
   });
   const body = (await res.json()) as any;
@@ -135,12 +144,11 @@ it('runs one subgraph alone with npm run subgraph -- hr, as a department would',
   const run = runScript('subgraph', ['hr'], env, /subgraph hr on (\S+) \((\w+)\)/);
   const [, url, driver] = await run.matched;
   expect(driver).toBe(database!.config.kind);
-  const res = await fetch(url!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ card(cardNumber: "L00100718") { status holder { name } } }' }),
-  });
-  expect(((await res.json()) as any).data.card).toEqual({ status: 'ACTIVE', holder: { name: '吴英玲' } });
+  const query = { query: '{ card(cardNumber: "L00100718") { status holder { name } } }' };
+  expect((await callSubgraph(url!, query)).body.data.card).toEqual({ status: 'ACTIVE', holder: { name: '吴英玲' } });
+  // Unsigned, as anyone reaching the port would call it: refused.
+  const direct = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
+  expect(direct.status).toBe(401);
   await interrupt(run.child, run.exited);
 }, 120_000);
 
@@ -152,7 +160,7 @@ it('runs the gateway alone with npm run gateway, in front of subgraphs running e
     const gatewayUrl = (await run.matched)[1]!;
     expect(gatewayUrl).not.toBe(subgraphs.gatewayUrl);
     const res = await fetch(gatewayUrl, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: await subgraphs.headers(READER),
       body: JSON.stringify({ query: '{ card(cardNumber: "Z00000000") { status } }' }),
     });
     // Answered by the hr subgraph the variables point at: its own refusal, through this gateway.

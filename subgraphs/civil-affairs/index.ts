@@ -10,7 +10,7 @@ export const civilAffairsSubgraph: Subgraph<CivilAffairsContext> = {
   defaultPort: 4004,
   resolvers,
   setup({ db, env }) {
-    const deps = { db, hr: HrClient.fromEnv(env) };
+    const deps = { db, hr: HrClient.fromEnv(env, 'civil-affairs') };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedCivilAffairs,

@@ -12,7 +12,7 @@ export const cultureTourismSubgraph: Subgraph<CultureTourismContext> = {
   resolvers,
   setup({ db, env }) {
     // hr owns cards: every write checks the cards it names there (HR_URL when the hub started hr first).
-    const deps: CultureTourismDeps = { db, hr: HrClient.fromEnv(env) };
+    const deps: CultureTourismDeps = { db, hr: HrClient.fromEnv(env, 'culture-tourism') };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedCultureTourism,

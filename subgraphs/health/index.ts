@@ -12,7 +12,7 @@ export const healthSubgraph: Subgraph<HealthContext> = {
   resolvers,
   setup({ db, env }) {
     // Writes name holders by id or card; hr, which owns both, confirms them.
-    const deps: HealthDeps = { db, hr: HrClient.fromEnv(env) };
+    const deps: HealthDeps = { db, hr: HrClient.fromEnv(env, 'health') };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedHealth,

@@ -23,7 +23,7 @@ export const hrSubgraph: Subgraph<HrContext> = {
     const timer = setInterval(sweep, LAPSE_SWEEP_MS);
     timer.unref();
     return {
-      context: () => ({ loaders: createLoaders(db), deps }),
+      context: (caller) => ({ loaders: createLoaders(db), deps, caller }),
       // A sweep under way finishes before the database closes.
       stop: async () => {
         clearInterval(timer);

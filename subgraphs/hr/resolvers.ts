@@ -1,6 +1,8 @@
 // GraphQL over the HR domain: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GraphQLError } from 'graphql';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
+import type { CallerClaims } from '../shared/gateway-proof.js';
 import { isoTimestamp } from '../shared/time.js';
 import * as commands from './commands.js';
 import { checkIdNumber } from './inputs.js';
@@ -13,6 +15,22 @@ import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.
 export interface HrContext {
   loaders: HrLoaders;
   deps: commands.HrDeps;
+  /** Who the gateway says is asking. */
+  caller: CallerClaims;
+}
+
+/**
+ * A city platform looks up by ID number only the holders registered in its city. A holder from elsewhere it
+ * serves through the card they present (holderByCard, card): being served in another city is normal (Art 4),
+ * browsing another city's register is not.
+ */
+function regionRefusal(ctx: HrContext, holder: HolderRow): GraphQLError | null {
+  if (ctx.caller.kind !== 'CITY' || holder.registeredCity === ctx.caller.city) return null;
+  return hubError(
+    ErrorCode.FORBIDDEN,
+    `City platform ${ctx.caller.city} may look up a holder registered in another city only by a card the holder presents`,
+    { reason: 'REGION' },
+  );
 }
 
 export const MAX_HOLDERS_PER_QUERY = 100;
@@ -38,18 +56,22 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
       const holder = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
       if (!holder) throw hubError(ErrorCode.HOLDER_NOT_FOUND, 'No holder is registered with this ID number');
+      const refusal = regionRefusal(ctx, holder);
+      if (refusal) throw refusal;
       return holder;
     },
     async holderByCard(_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) {
       const card = await cardOrFail(ctx, cardNumber);
       return ctx.loaders.holderById.load(card.holderId);
     },
-    holders(_: unknown, { idNumbers }: { idNumbers: string[] }, ctx: HrContext) {
+    async holders(_: unknown, { idNumbers }: { idNumbers: string[] }, ctx: HrContext) {
       if (idNumbers.length > MAX_HOLDERS_PER_QUERY) {
         throw badInput(`At most ${MAX_HOLDERS_PER_QUERY} ID numbers per query, got ${idNumbers.length}`, 'idNumbers');
       }
       const numbers = idNumbers.map((raw, i) => checkIdNumber(raw, `idNumbers[${i}]`));
-      return ctx.loaders.holderByIdNumber.loadMany(numbers);
+      const found = await ctx.loaders.holderByIdNumber.loadMany(numbers);
+      // A holder outside the caller's region is an error at its own position; the others still come back.
+      return found.map((holder) => (holder && !(holder instanceof Error) ? (regionRefusal(ctx, holder) ?? holder) : holder));
     },
     card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),
     banks: (_: unknown, __: unknown, ctx: HrContext) => listBanks(ctx.deps.db),

@@ -1,6 +1,7 @@
 // The one place a subgraph process reads its environment. Everything is validated at start, and a bad value
 // fails with a message naming the variable, rather than surfacing later as a confusing runtime error.
 import path from 'node:path';
+import { localSecret } from './local-secrets.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -90,4 +91,23 @@ export interface HrSettings {
 
 export function readHrSettings(env: Env = process.env): HrSettings {
   return { temporaryLossDays: readPositiveInt(env, 'HR_TEMPORARY_LOSS_DAYS', 5) };
+}
+
+/** At least this long: a shared secret guessed is every holder's data read. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** A secret from `variable`, at least MIN_SECRET_LENGTH characters; unset, undefined. */
+export function readSecret(env: Env, variable: string): string | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < MIN_SECRET_LENGTH) throw new ConfigError(variable, `expected at least ${MIN_SECRET_LENGTH} characters`);
+  return raw;
+}
+
+/**
+ * `SUBGRAPH_SECRET`: shared by the gateway and every subgraph; the gateway signs each subgraph call with it and a
+ * subgraph refuses calls that are not signed. Unset, a local one (.data/local-secrets.json).
+ */
+export function readSubgraphSecret(env: Env = process.env): string {
+  return readSecret(env, 'SUBGRAPH_SECRET') ?? localSecret('subgraphSecret', 'SUBGRAPH_SECRET');
 }

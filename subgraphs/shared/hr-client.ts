@@ -1,7 +1,9 @@
 // Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
 // subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
+import { randomUUID } from 'node:crypto';
 import { isCardNumber, normalizeCardNumber } from './card-number.js';
-import { readSubgraphUrl, type Env } from './config.js';
+import { readSubgraphSecret, readSubgraphUrl, type Env } from './config.js';
+import { CALLER_HEADER, encodeClaims, signingFetch } from './gateway-proof.js';
 import { ErrorCode, badInput, hubError } from './errors.js';
 import { isUuid, quote } from './text.js';
 
@@ -15,11 +17,20 @@ export interface CardFacts {
 const TIMEOUT_MS = 5_000;
 
 export class HrClient {
-  constructor(private readonly url: string) {}
+  private readonly fetch: typeof fetch;
+
+  /** `from`: the subgraph asking; hr sees its calls signed as `subgraph:<from>`, like the gateway's own. */
+  constructor(private readonly url: string, secret: string, private readonly from: string) {
+    this.fetch = signingFetch(secret);
+  }
 
   /** hr at `HR_URL`, else its default local port. */
-  static fromEnv(env: Env): HrClient {
-    return new HrClient(readSubgraphUrl(env, 'hr', 4001));
+  static fromEnv(env: Env, from: string): HrClient {
+    return new HrClient(readSubgraphUrl(env, 'hr', 4001), readSubgraphSecret(env), from);
+  }
+
+  private caller(): string {
+    return encodeClaims({ requestId: randomUUID(), client: `subgraph:${this.from}`, kind: 'SUBGRAPH', city: null, domain: this.from, purpose: null, operator: null, caseRef: null });
   }
 
   private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
@@ -30,9 +41,9 @@ export class HrClient {
     };
     let body: { data?: { _entities: (T | null)[] }; errors?: { message: string }[] };
     try {
-      const res = await fetch(this.url, {
+      const res = await this.fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', [CALLER_HEADER]: this.caller() },
         body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });

@@ -9,9 +9,14 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** How long `close()` lets requests in flight finish before cutting their connections. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
-export interface HttpEndpoints<TContext extends BaseContext> {
+export interface HttpEndpoints<TContext extends BaseContext, TAuth = undefined> {
   apollo: ApolloServer<TContext>;
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Checks a GraphQL request, with its raw body, before Apollo sees it: the subgraphs verify the gateway's
+   * signature here. Throws a RefusedRequest to refuse; what it returns reaches `context`.
+   */
+  authorize?: (req: IncomingMessage, body: string) => TAuth;
+  context: (req: IncomingMessage, auth: TAuth) => Promise<TContext>;
   /** Resolves with details when ready; rejects when not, with a NotReadyError naming the failing component. */
   ready: () => Promise<Record<string, unknown>>;
 }
@@ -28,7 +33,14 @@ class HttpError extends Error {
   }
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** A GraphQL request refused before execution: answered as a GraphQL error with a code and an HTTP status. */
+export class RefusedRequest extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -36,8 +48,11 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
     chunks.push(chunk);
   }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(req: IncomingMessage, text: string): unknown {
+  if (text === '') return undefined;
   if (!(req.headers['content-type'] ?? '').includes('json')) return text;
   try {
     return JSON.parse(text);
@@ -50,15 +65,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function serveGraphQL<TContext extends BaseContext>(endpoints: HttpEndpoints<TContext>, req: IncomingMessage, res: ServerResponse, search: string) {
+async function serveGraphQL<TContext extends BaseContext, TAuth>(endpoints: HttpEndpoints<TContext, TAuth>, req: IncomingMessage, res: ServerResponse, search: string) {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = await readJsonBody(req);
+  const text = await readBody(req);
+  let auth: TAuth;
+  try {
+    auth = endpoints.authorize ? endpoints.authorize(req, text) : (undefined as TAuth);
+  } catch (error) {
+    if (!(error instanceof RefusedRequest)) throw error;
+    return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+  }
+  const body = parseBody(req, text);
   const result = await endpoints.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body },
-    context: () => endpoints.context(req),
+    context: () => endpoints.context(req, auth),
   });
   res.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) res.setHeader(name, value);
@@ -70,7 +93,7 @@ async function serveGraphQL<TContext extends BaseContext>(endpoints: HttpEndpoin
   }
 }
 
-export async function listen<TContext extends BaseContext>(endpoints: HttpEndpoints<TContext>, port: number, host: string): Promise<RunningServer> {
+export async function listen<TContext extends BaseContext, TAuth = undefined>(endpoints: HttpEndpoints<TContext, TAuth>, port: number, host: string): Promise<RunningServer> {
   // Requests being answered, so that close() can let them finish: a mutation that commits must reach its caller.
   let inFlight = 0;
   let closed: Promise<void> | undefined;

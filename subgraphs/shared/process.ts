@@ -1,8 +1,14 @@
 // Command-line entry points stop cleanly on Ctrl-C or SIGTERM: servers closed, databases flushed, no
 // process left behind, exit code 0. A second signal while closing exits at once (code 1).
 
-/** What a failed command prints: a configuration error as one line, anything else as it is. */
-const describeFailure = (error: unknown) => (error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+/** A command used wrongly: printed as its message (the usage), without a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** What a failed command prints: a configuration or usage error as its message, anything else as it is. */
+const describeFailure = (error: unknown) =>
+  error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError') ? error.message : error;
 
 /**
  * Runs a long-lived command. `start` brings everything up and resolves with the function that closes it; if it

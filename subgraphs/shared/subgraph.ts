@@ -8,15 +8,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
-import type { Env } from './config.js';
+import { readSubgraphSecret, type Env } from './config.js';
 import { StatementCounter, type Database, type Db } from './database.js';
-import { formatError } from './errors.js';
-import { listen, type RunningServer } from './http.js';
+import { ErrorCode, formatError } from './errors.js';
+import { ProofError, verifyCall, type CallerClaims } from './gateway-proof.js';
+import { listen, RefusedRequest, type RunningServer } from './http.js';
 import { notReady } from './readiness.js';
 
 export interface SubgraphRuntime<TContext> {
-  /** Per-request state (loaders): made fresh for every request. */
-  context(): TContext;
+  /** Per-request state (loaders): made fresh for every request, for the caller the gateway vouched for. */
+  context(caller: CallerClaims): TContext;
   /** Stops background work started by `setup`. */
   stop?(): Promise<void> | void;
 }
@@ -77,6 +78,7 @@ export interface RunningSubgraph extends RunningServer {
 
 /** Serves a migrated subgraph over HTTP until `close()`. */
 export async function serveSubgraph(subgraph: Subgraph, database: Database, options: ServeOptions): Promise<RunningSubgraph> {
+  const secret = readSubgraphSecret(options.env);
   const statements = new StatementCounter();
   const runtime = subgraph.setup({ db: database.handle(statements), database, env: options.env });
   const apollo = new ApolloServer({
@@ -99,7 +101,16 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
   const server = await listen(
     {
       apollo,
-      context: async () => runtime.context(),
+      // Only the hub may call: anyone else reaching this port would read holder data past the gateway's policy.
+      authorize: (req, body) => {
+        try {
+          return verifyCall(secret, req.headers, body);
+        } catch (error) {
+          if (!(error instanceof ProofError)) throw error;
+          throw new RefusedRequest(401, ErrorCode.UNAUTHENTICATED, `The ${subgraph.name} subgraph answers the hub's gateway only (${error.message})`);
+        }
+      },
+      context: async (_req, caller) => runtime.context(caller),
       ready: async () => {
         await database.ping().catch((error: unknown) => {
           throw notReady('database unreachable', error);

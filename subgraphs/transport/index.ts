@@ -10,7 +10,7 @@ export const transportSubgraph: Subgraph<TransportContext> = {
   defaultPort: 4003,
   resolvers,
   setup({ db, env }) {
-    const deps = { db, hr: HrClient.fromEnv(env) };
+    const deps = { db, hr: HrClient.fromEnv(env, 'transport') };
     return { context: () => ({ loaders: createLoaders(db), deps }) };
   },
   seed: seedTransport,

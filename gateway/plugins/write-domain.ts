@@ -1,0 +1,56 @@
+// Who may write where (Art 3, 16): a department writes only its own domain's data; the provincial and city
+// platforms serve holders at their counters and online, so they may run hr's card and holder services; nobody
+// else writes. Checked on the resolved operation, before the gateway plans any fetch: a mutation runs whole
+// or not at all.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { ErrorCode } from '../../subgraphs/shared/errors.js';
+import type { Client, GatewayContext } from '../caller.js';
+
+/** The subgraph domains a client may write. */
+export function mayWrite(client: Client, domain: string): boolean {
+  switch (client.kind) {
+    case 'DEPARTMENT':
+      return client.domain === domain;
+    case 'PROVINCE':
+    case 'CITY':
+      return domain === 'hr';
+    case 'GOVERNANCE':
+      return false;
+  }
+}
+
+/** The root fields an operation selects, through fragments. */
+function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, into: Set<string> = new Set()): Set<string> {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) into.add(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, document, into);
+    else {
+      const fragment = document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment) rootFields(fragment.selectionSet, document, into);
+    }
+  }
+  return into;
+}
+
+/** `owners`: each Mutation field's subgraph, read from the supergraph (gateway/policy/schema-policy.ts). */
+export function writeDomainPlugin(owners: ReadonlyMap<string, string>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (operation?.operation !== 'mutation') return;
+          const { client } = contextValue.caller;
+          for (const field of rootFields(operation.selectionSet, document)) {
+            if (field === '__typename') continue;
+            const domain = owners.get(field);
+            if (domain && mayWrite(client, domain)) continue;
+            throw new GraphQLError(`Client ${client.id} may not write ${domain ?? 'this'} data (Mutation.${field})`, {
+              extensions: { code: ErrorCode.FORBIDDEN, coordinate: `Mutation.${field}`, domain, http: { status: 403 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Secrets for a machine with no configuration: `npm install && npm start` must work, `npm run token` must sign
+// tokens the running hub accepts, and `npm run gateway` must be able to call `npm run subgraph`. So each secret
+// not given in the environment is generated once into .data/local-secrets.json (readable by its owner only) and
+// read from there by every process on the machine. Deployments set the variables instead.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type LocalSecretName = 'jwtSecret' | 'subgraphSecret';
+
+const FILE = '.data/local-secrets.json';
+let warned = false;
+
+export function localSecret(name: LocalSecretName, variable: string): string {
+  const file = path.resolve(FILE);
+  const read = (): Record<string, string> => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new Error(`${FILE} is unreadable (${(error as Error).message}); delete it to have new local secrets made`);
+    }
+  };
+  let secrets = read();
+  if (!secrets.jwtSecret || !secrets.subgraphSecret) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const made = { jwtSecret: randomBytes(32).toString('base64url'), subgraphSecret: randomBytes(32).toString('base64url') };
+    try {
+      // `wx`: of processes starting together, one writes and the others read what it wrote.
+      writeFileSync(file, JSON.stringify(made, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    secrets = read();
+  }
+  if (!warned) {
+    warned = true;
+    console.warn(`Using local development secrets from ${FILE}; set ${variable} (and its siblings) in a deployment.`);
+  }
+  const secret = secrets[name];
+  if (!secret) throw new Error(`${FILE} lacks ${name}; delete it to have new local secrets made`);
+  return secret;
+}
