@@ -50,7 +50,7 @@ export const readMaxDepth = (env: Env) => readPositiveInt(env, 'GATEWAY_MAX_DEPT
 /**
  * Exactly one of `GATEWAY_JWT_SECRET` (HS256, at least 32 characters), `GATEWAY_JWKS_FILE` and `GATEWAY_JWKS_URL`;
  * with none, the local secret `npm run token` signs with (.data/local-secrets.json). `GATEWAY_JWT_AUDIENCE`: the
- * `aud` tokens must carry, `ykt-hub` by default.
+ * `aud` tokens must carry, `ykt-hub` by default; `GATEWAY_JWT_ISSUER`, when set, the `iss` they must carry.
  */
 export function readTokenSettings(env: Env = process.env): TokenSettings {
   const given = ['GATEWAY_JWT_SECRET', 'GATEWAY_JWKS_FILE', 'GATEWAY_JWKS_URL'].filter((v) => env[v]);
@@ -64,7 +64,9 @@ export function readTokenSettings(env: Env = process.env): TokenSettings {
   else keys = { kind: 'secret', secret: localSecret('jwtSecret', 'GATEWAY_JWT_SECRET'), variable: 'GATEWAY_JWT_SECRET' };
   const audience = env.GATEWAY_JWT_AUDIENCE || 'ykt-hub';
   if (!/^[\w.:/-]{1,200}$/.test(audience)) throw new ConfigError('GATEWAY_JWT_AUDIENCE', `"${audience}" is not a usable audience`);
-  return { keys, audience };
+  const issuer = env.GATEWAY_JWT_ISSUER || undefined;
+  if (issuer !== undefined && !/^[\w.:/-]{1,200}$/.test(issuer)) throw new ConfigError('GATEWAY_JWT_ISSUER', `"${issuer}" is not a usable issuer`);
+  return { keys, audience, ...(issuer ? { issuer } : {}) };
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/shared/errors.js';
 import { verifyToken, TokenError } from './auth/tokens.js';
-import type { VerificationKey } from './auth/token-keys.js';
+import type { TokenSettings, VerificationKey } from './auth/token-keys.js';
 import type { Caller, Client, GatewayContext } from './caller.js';
 import type { ClientRegister } from './clients/register.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
@@ -14,7 +14,7 @@ import { isPurpose, PURPOSE_REQUIREMENTS, PURPOSES, type Purpose } from './polic
 
 export interface ContextDependencies {
   key: VerificationKey;
-  audience: string;
+  tokens: TokenSettings;
   register: ClientRegister;
   limiter: RateLimiter;
 }
@@ -41,7 +41,7 @@ async function authenticate(req: IncomingMessage, deps: ContextDependencies): Pr
   if (!match) throw unauthenticated('the Authorization header is not "Bearer <JWT>"');
   let clientId: string;
   try {
-    clientId = await verifyToken(match[1]!, deps.key, deps.audience);
+    clientId = await verifyToken(match[1]!, deps.key, deps.tokens);
   } catch (error) {
     if (error instanceof TokenError) throw unauthenticated(error.message);
     throw error;

@@ -70,6 +70,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
     const gateway = new ApolloGateway({
       supergraphSdl,
+      // On by default outside NODE_ENV=production: any caller could read the plan, which names internal fetches.
+      __exposeQueryPlanExperimental: false,
       buildService: ({ name }) => {
         const url = config.subgraphUrls[name];
         if (!url) throw new Error(`No URL configured for subgraph ${name}`);
@@ -99,7 +101,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const server = await listen(
       {
         apollo,
-        context: contextFactory({ key, audience: config.tokens.audience, register, limiter }),
+        context: contextFactory({ key, tokens: config.tokens, register, limiter }),
         ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
       },
       config.port,

@@ -19,6 +19,13 @@ describe('configuration', () => {
     expect(gateway).toMatchObject({ port: 0, redisUrl: 'redis://r:6379' });
     expect(gateway.subgraphUrls).toMatchObject({ transport: 'http://10.0.0.3:9000/graphql', hr: 'http://127.0.0.1:4001/graphql' });
     expect(readHubConfig({ SEED_HOLDERS: '0' }).seedHolders).toBe(0);
+    const secrets = { GATEWAY_JWT_SECRET: 's'.repeat(32), SUBGRAPH_SECRET: 'g'.repeat(32) };
+    expect(readGatewayConfig({ ...secrets, GATEWAY_JWT_ISSUER: 'https://idp.gd.gov.cn', GATEWAY_DATABASE_URL: 'postgres://h/gw' })).toMatchObject({
+      tokens: { keys: { kind: 'secret', secret: 's'.repeat(32) }, audience: 'ykt-hub', issuer: 'https://idp.gd.gov.cn' },
+      subgraphSecret: 'g'.repeat(32),
+      database: { kind: 'postgres', url: 'postgres://h/gw', source: 'GATEWAY_DATABASE_URL' },
+    });
+    expect(readGatewayConfig({ ...secrets, GATEWAY_JWT_SECRET: '', GATEWAY_JWKS_FILE: '/etc/ykt/jwks.json' }).tokens.keys).toEqual({ kind: 'jwks-file', path: '/etc/ykt/jwks.json', variable: 'GATEWAY_JWKS_FILE' });
   });
 
   it.each([
@@ -30,6 +37,12 @@ describe('configuration', () => {
     [{ SEED_HOLDERS: '-3' }, 'SEED_HOLDERS'],
     [{ HOST: 'a b' }, 'HOST'],
     [{ GATEWAY_MAX_DEPTH: '0' }, 'GATEWAY_MAX_DEPTH'],
+    [{ GATEWAY_JWT_SECRET: 'short' }, 'GATEWAY_JWT_SECRET'],
+    [{ GATEWAY_JWT_SECRET: 'x'.repeat(32), GATEWAY_JWKS_URL: 'https://idp/jwks' }, 'GATEWAY_JWKS_URL'],
+    [{ GATEWAY_JWKS_URL: 'ftp://idp/jwks' }, 'GATEWAY_JWKS_URL'],
+    [{ GATEWAY_JWT_AUDIENCE: 'a b' }, 'GATEWAY_JWT_AUDIENCE'],
+    [{ GATEWAY_JWT_ISSUER: 'a b' }, 'GATEWAY_JWT_ISSUER'],
+    [{ SUBGRAPH_SECRET: 'too-short' }, 'SUBGRAPH_SECRET'],
   ])('refuses %o naming the variable', (env, variable) => {
     expect(() => readHubConfig(env)).toThrow(new RegExp(`^Configuration error in ${variable}: `));
   });

@@ -22,7 +22,8 @@ runMain(async () => {
   const clientId = positionals[0];
   if (!clientId || positionals.length > 1 || !/^[a-z0-9-]{2,64}$/.test(clientId)) throw new UsageError(USAGE);
   const ttl = readTtl(values.ttl!);
-  const { keys, audience } = readTokenSettings();
+  const settings = readTokenSettings();
+  const { keys } = settings;
   if (keys.kind !== 'secret') throw new UsageError(`The gateway verifies tokens with public keys (${keys.variable}); tokens come from the identity provider holding the private keys.`);
-  console.log(await signToken(keys.secret, clientId, audience, ttl));
+  console.log(await signToken(keys.secret, clientId, settings, ttl));
 });

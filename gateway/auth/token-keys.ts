@@ -15,6 +15,8 @@ export interface TokenSettings {
   keys: TokenKeys;
   /** The `aud` every token must carry. */
   audience: string;
+  /** The `iss` every token must carry, when configured (an identity provider names itself there). */
+  issuer?: string;
 }
 
 /** Asymmetric algorithms only with public keys: a JWKS must never let an HS256 token in by way of a public key. */

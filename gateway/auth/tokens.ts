@@ -1,6 +1,6 @@
 // Callers' bearer tokens: verified on every request, and signed for local use by `npm run token`.
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { VerificationKey } from './token-keys.js';
+import type { TokenSettings, VerificationKey } from './token-keys.js';
 
 /** Leeway for clocks that differ a little between the identity provider and the gateway. */
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -10,11 +10,12 @@ export class TokenError extends Error {
 }
 
 /** The client id (`sub`) of a valid token; a TokenError saying why otherwise, without echoing the token. */
-export async function verifyToken(token: string, key: VerificationKey, audience: string): Promise<string> {
+export async function verifyToken(token: string, key: VerificationKey, settings: TokenSettings): Promise<string> {
   try {
     const { payload } = await jwtVerify(token, key.key as Parameters<typeof jwtVerify>[1], {
       algorithms: key.algorithms,
-      audience,
+      audience: settings.audience,
+      ...(settings.issuer ? { issuer: settings.issuer } : {}),
       requiredClaims: ['exp', 'sub'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
@@ -31,11 +32,13 @@ export async function verifyToken(token: string, key: VerificationKey, audience:
 }
 
 /** A token for `clientId`, valid for `ttlSeconds`, signed with a shared secret (HS256). */
-export function signToken(secret: string, clientId: string, audience: string, ttlSeconds: number): Promise<string> {
-  return new SignJWT({})
+export function signToken(secret: string, clientId: string, settings: TokenSettings, ttlSeconds: number): Promise<string> {
+  const jwt = new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(clientId)
-    .setAudience(audience)
+    .setAudience(settings.audience);
+  if (settings.issuer) jwt.setIssuer(settings.issuer);
+  return jwt
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(new TextEncoder().encode(secret));

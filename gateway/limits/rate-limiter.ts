@@ -60,12 +60,13 @@ function inProcessLimiter(now: () => number): RateLimiter {
 
 function redisLimiter(redis: Redis, now: () => number): RateLimiter {
   let failing = false;
-  // Availability over limiting: while Redis is away every request goes ahead (a turnstile stopped is worse than a
-  // client briefly over its budget). Logged once per outage, not per request.
-  const unavailable = (error: unknown): RateDecision => {
-    if (!failing) console.error('rate limiter: redis failed; admitting requests unlimited until it answers:', error instanceof Error ? error.message : error);
+  // While Redis is away each instance counts on its own: requests are not refused for Redis's sake (a turnstile
+  // stopped is worse than a client briefly over its shared budget), nor let through without any limit.
+  const local = inProcessLimiter(now);
+  const unavailable = (error: unknown, clientId: string, perMinute: number): Promise<RateDecision> => {
+    if (!failing) console.error('rate limiter: redis failed; counting in this process until it answers:', error instanceof Error ? error.message : error);
     failing = true;
-    return { allowed: true };
+    return local.take(clientId, perMinute);
   };
   return {
     async take(clientId, perMinute) {
@@ -76,7 +77,7 @@ function redisLimiter(redis: Redis, now: () => number): RateLimiter {
       const key = `${RATE_KEY_PREFIX}${clientId}:${window}`;
       const ttl = (window + 1) * WINDOW_MS - at + 5_000;
       // Known to be away (between reconnection attempts): admit at once rather than wait on a doomed call.
-      if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') return unavailable(new Error(`connection ${redis.status}`));
+      if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') return unavailable(new Error(`connection ${redis.status}`), clientId, perMinute);
       try {
         // MULTI: the count and its expiry together, so no key is left without one.
         const results = await redis.multi().incr(key).pexpire(key, ttl).exec();
@@ -86,9 +87,9 @@ function redisLimiter(redis: Redis, now: () => number): RateLimiter {
         failing = false;
         return decide(Number(incr[1]), perMinute, at);
       } catch (error) {
-        return unavailable(error);
+        return unavailable(error, clientId, perMinute);
       }
     },
-    async close() {},
+    close: () => local.close(),
   };
 }

@@ -202,7 +202,8 @@ export async function applyForCard(
       const holder = await lockHolder(tx, input.idNumber);
       const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
       if (live) {
-        throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, `The holder already has a physical card (${live.cardNumber}, ${live.status}): report it lost and replace it instead`, { cardNumber: live.cardNumber });
+        // No card number: an ID number alone must not lead to a card, and through it to the holder's data.
+        throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, `The holder already has a physical card (${live.status}): report it lost and replace it instead`, { status: live.status });
       }
       const opened = bankCode ? await openAccount(tx, holder.id, bankCode, accountNumber!) : null;
       const account = opened?.account ?? (await repo.lockOpenBankAccount(tx, holder.id));
@@ -301,7 +302,7 @@ export async function issueElectronicCard(deps: HrDeps, input: { idNumber: strin
         throw hubError(ErrorCode.ILLEGAL_CARD_TRANSITION, 'An electronic card needs an active physical card to mirror', { status: physical?.status ?? null });
       }
       const existing = await repo.findLiveCard(tx, holder.id, 'ELECTRONIC');
-      if (existing) throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, `The holder already has an electronic card (${existing.cardNumber})`, { cardNumber: existing.cardNumber });
+      if (existing) throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, 'The holder already has an electronic card');
       const card = await insertNewCard(tx, deps, {
         holderId: holder.id, kind: 'ELECTRONIC', physicalCardId: physical.id, status: 'ACTIVE', issuingAuthority: physical.issuingAuthority,
         issuedOn: chinaDate(at), expiresOn: physical.expiresOn, bankAccountId: physical.bankAccountId,

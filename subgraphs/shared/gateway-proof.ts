@@ -1,9 +1,9 @@
 // Proof that a subgraph call comes from the hub: the gateway (and a subgraph asking another, such as health
 // asking hr about a card) signs each call with the secret it shares with the subgraphs. The signature covers
-// the caller's claims, the time and the exact body, so a captured header cannot carry another query or another
-// caller, and an old one expires. Subgraphs refuse unsigned calls: the gateway's policy cannot be walked around.
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CLOCK_SKEW_MS } from './time.js';
+// the time, a one-off nonce, the method and target, the caller's claims and the exact body: a captured header
+// cannot carry another query, another caller or another method, it expires, and it is good for one call only.
+// Subgraphs refuse anything else: the gateway's policy cannot be walked around by calling their ports.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const CALLER_HEADER = 'x-ykt-caller';
 export const SIGNATURE_HEADER = 'x-ykt-signature';
@@ -22,37 +22,70 @@ export interface CallerClaims {
   caseRef: string | null;
 }
 
-const mac = (secret: string, timestamp: string, caller: string, body: string) =>
-  createHmac('sha256', secret).update(`${timestamp}.${caller}.`).update(body).digest();
+/** How long a signature is good for: the hub's processes share a clock, or NTP-synchronised ones. */
+export const SIGNATURE_LIFETIME_MS = 30_000;
+
+/** What a signature covers besides the secret. */
+export interface SignedCall {
+  method: string;
+  /** Path and query string, e.g. `/graphql`. */
+  target: string;
+  /** The CALLER_HEADER value. */
+  caller: string;
+  body: string;
+}
+
+const mac = (secret: string, timestamp: string, nonce: string, call: SignedCall) =>
+  createHmac('sha256', secret)
+    .update(`${timestamp}\n${nonce}\n${call.method.toUpperCase()}\n${call.target}\n${call.caller}\n`)
+    .update(call.body)
+    .digest();
 
 /** The CALLER_HEADER value for these claims. */
 export const encodeClaims = (claims: CallerClaims) => Buffer.from(JSON.stringify(claims)).toString('base64url');
 
-/** The SIGNATURE_HEADER value for a call with this caller header and body. */
-export function signatureFor(secret: string, caller: string, body: string, now = Date.now()): string {
+/** The SIGNATURE_HEADER value for a call. */
+export function signatureFor(secret: string, call: SignedCall, now = Date.now()): string {
   const timestamp = String(now);
-  return `t=${timestamp},s=${mac(secret, timestamp, caller, body).toString('hex')}`;
+  const nonce = randomBytes(12).toString('base64url');
+  return `t=${timestamp},n=${nonce},s=${mac(secret, timestamp, nonce, call).toString('hex')}`;
 }
 
 export class ProofError extends Error {
   override name = 'ProofError';
 }
 
-/** The claims of a signed call; throws ProofError when the call is unsigned, tampered with, or stale. */
-export function verifyCall(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now = Date.now()): CallerClaims {
-  const caller = headers[CALLER_HEADER];
-  const signature = headers[SIGNATURE_HEADER];
-  if (typeof caller !== 'string' || typeof signature !== 'string') throw new ProofError('unsigned call');
-  const parts = /^t=(\d{1,15}),s=([0-9a-f]{64})$/.exec(signature);
-  if (!parts) throw new ProofError('malformed signature');
-  const [, timestamp, hex] = parts as unknown as [string, string, string];
-  if (!timingSafeEqual(mac(secret, timestamp, caller, body), Buffer.from(hex, 'hex'))) throw new ProofError('bad signature');
-  // Machines' clocks differ a little; a signature older than that is a replay.
-  if (Math.abs(now - Number(timestamp)) > CLOCK_SKEW_MS) throw new ProofError('stale signature');
-  try {
-    return JSON.parse(Buffer.from(caller, 'base64url').toString('utf8')) as CallerClaims;
-  } catch {
-    throw new ProofError('malformed caller');
+/**
+ * Checks signed calls for one subgraph process, remembering the nonces it has accepted while their signatures
+ * are fresh (two generations of sets, swapped every lifetime: memory bounded by the call rate).
+ */
+export class CallVerifier {
+  private current = new Set<string>();
+  private previous = new Set<string>();
+  private rotatedAt = Date.now();
+
+  constructor(private readonly secret: string) {}
+
+  /** The claims of a signed call; throws ProofError when it is unsigned, tampered with, stale or replayed. */
+  verify(headers: Record<string, string | string[] | undefined>, call: Omit<SignedCall, 'caller'>, now = Date.now()): CallerClaims {
+    const caller = headers[CALLER_HEADER];
+    const signature = headers[SIGNATURE_HEADER];
+    if (typeof caller !== 'string' || typeof signature !== 'string') throw new ProofError('unsigned call');
+    const parts = /^t=(\d{1,15}),n=([\w-]{16}),s=([0-9a-f]{64})$/.exec(signature);
+    if (!parts) throw new ProofError('malformed signature');
+    const [, timestamp, nonce, hex] = parts as unknown as [string, string, string, string];
+    if (!timingSafeEqual(mac(this.secret, timestamp, nonce, { ...call, caller }), Buffer.from(hex, 'hex'))) throw new ProofError('bad signature');
+    if (Math.abs(now - Number(timestamp)) > SIGNATURE_LIFETIME_MS) throw new ProofError('stale signature');
+    if (now - this.rotatedAt > SIGNATURE_LIFETIME_MS) {
+      [this.previous, this.current, this.rotatedAt] = [this.current, new Set(), now];
+    }
+    if (this.current.has(nonce) || this.previous.has(nonce)) throw new ProofError('replayed signature');
+    this.current.add(nonce);
+    try {
+      return JSON.parse(Buffer.from(caller, 'base64url').toString('utf8')) as CallerClaims;
+    } catch {
+      throw new ProofError('malformed caller');
+    }
   }
 }
 
@@ -65,7 +98,9 @@ export function signingFetch(secret: string): typeof fetch {
     const headers = new Headers(init.headers);
     const caller = headers.get(CALLER_HEADER);
     if (!caller) return Promise.reject(new Error(`a subgraph call must carry ${CALLER_HEADER}`));
-    headers.set(SIGNATURE_HEADER, signatureFor(secret, caller, typeof init.body === 'string' ? init.body : ''));
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const body = typeof init.body === 'string' ? init.body : '';
+    headers.set(SIGNATURE_HEADER, signatureFor(secret, { method: init.method ?? 'GET', target: url.pathname + url.search, caller, body }));
     return fetch(input, { ...init, headers });
   };
 }

@@ -11,7 +11,7 @@ import { parse } from 'graphql';
 import { readSubgraphSecret, type Env } from './config.js';
 import { StatementCounter, type Database, type Db } from './database.js';
 import { ErrorCode, formatError } from './errors.js';
-import { ProofError, verifyCall, type CallerClaims } from './gateway-proof.js';
+import { CallVerifier, ProofError, type CallerClaims } from './gateway-proof.js';
 import { listen, RefusedRequest, type RunningServer } from './http.js';
 import { notReady } from './readiness.js';
 
@@ -78,7 +78,7 @@ export interface RunningSubgraph extends RunningServer {
 
 /** Serves a migrated subgraph over HTTP until `close()`. */
 export async function serveSubgraph(subgraph: Subgraph, database: Database, options: ServeOptions): Promise<RunningSubgraph> {
-  const secret = readSubgraphSecret(options.env);
+  const verifier = new CallVerifier(readSubgraphSecret(options.env));
   const statements = new StatementCounter();
   const runtime = subgraph.setup({ db: database.handle(statements), database, env: options.env });
   const apollo = new ApolloServer({
@@ -104,7 +104,7 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
       // Only the hub may call: anyone else reaching this port would read holder data past the gateway's policy.
       authorize: (req, body) => {
         try {
-          return verifyCall(secret, req.headers, body);
+          return verifier.verify(req.headers, { method: req.method ?? 'GET', target: req.url ?? '/', body });
         } catch (error) {
           if (!(error instanceof ProofError)) throw error;
           throw new RefusedRequest(401, ErrorCode.UNAUTHENTICATED, `The ${subgraph.name} subgraph answers the hub's gateway only (${error.message})`);

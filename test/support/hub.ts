@@ -82,7 +82,7 @@ const tokenCache = new Map<string, Promise<string>>();
 
 /** A valid token for a client (cached per client). */
 export function testToken(clientId: string): Promise<string> {
-  if (!tokenCache.has(clientId)) tokenCache.set(clientId, signToken(TEST_JWT_SECRET, clientId, TEST_AUDIENCE, 3600));
+  if (!tokenCache.has(clientId)) tokenCache.set(clientId, signToken(TEST_JWT_SECRET, clientId, TEST_TOKENS, 3600));
   return tokenCache.get(clientId)!;
 }
 

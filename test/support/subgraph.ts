@@ -18,7 +18,7 @@ export async function callSubgraph(url: string, request: { query: string; variab
   const caller = encodeClaims(claims);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CALLER_HEADER]: caller, [SIGNATURE_HEADER]: signatureFor(TEST_SUBGRAPH_SECRET, caller, body) },
+    headers: { 'content-type': 'application/json', [CALLER_HEADER]: caller, [SIGNATURE_HEADER]: signatureFor(TEST_SUBGRAPH_SECRET, { method: 'POST', target: new URL(url).pathname, caller, body }) },
     body,
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
