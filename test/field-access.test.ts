@@ -2,13 +2,28 @@
 // planFieldAccess takes out of an operation for a purpose, and how the answer is made to say so. Planned operations
 // are run by graphql-js over the gateway's own API schema, so the post-processing sees answers of the real shape.
 import { ApolloGateway } from '@apollo/gateway';
-import { execute, parse, print, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFieldAccess } from '../gateway/policy/apply-field-access.js';
 import { planFieldAccess, type FieldAccess } from '../gateway/policy/field-access.js';
 import { applyMask } from '../gateway/policy/masks.js';
 import { LruCache } from '../gateway/policy/plan-cache.js';
-import type { Purpose } from '../gateway/policy/purposes.js';
+import { PURPOSES, type Purpose } from '../gateway/policy/purposes.js';
 import { readSchemaPolicy, type SchemaPolicy } from '../gateway/policy/schema-policy.js';
 import { readCommittedSupergraph } from '../schema/compose.js';
 
@@ -32,6 +47,7 @@ const plan = (purpose: Purpose, query: string | DocumentNode, operationName?: st
 const holder = {
   id: 'h1',
   idNumber: '440106199001011234',
+  birthDate: '1990-01-01',
   phone: '13812345678',
   name: 'Chen Mei',
   bankAccount: { accountNumber: '6222020200112233445' },
@@ -69,6 +85,8 @@ describe('readSchemaPolicy', () => {
     expect([...policy.fields.keys()].sort()).toEqual([
       'BankAccount.accountNumber',
       'ConcessionCertificate.disabilityLevel',
+      'Holder.birthDate',
+      'Holder.concessionCertificates',
       'Holder.healthRecords',
       'Holder.idNumber',
       'Holder.libraryLoans',
@@ -82,6 +100,8 @@ describe('readSchemaPolicy', () => {
       'MedicalVisit.settlement',
       'PreferentialCertificate.disabilityLevel',
       'Query.medicalVisit',
+      'Query.preferentialCertificate',
+      'Query.rideAuthorization',
     ]);
     expect(policy.mutationOwners.get('grantReliefEntitlement')).toBe('civil-affairs');
     expect(policy.mutationOwners.get('recordMedicalVisit')).toBe('health');
@@ -183,7 +203,15 @@ describe('planFieldAccess', () => {
       ['people', '@', 'medicalVisits'],
       ['people', '@', 'again'],
     ]);
-    expect(access.document.definitions).toHaveLength(1); // fragments inlined
+    // The fragments stay, rewritten: the operation first, then the fragments it spreads.
+    expect(access.document.definitions.map((d) => (d.kind === Kind.OPERATION_DEFINITION ? d.kind : d.kind === Kind.FRAGMENT_DEFINITION ? d.name.value : d.kind))).toEqual([
+      Kind.OPERATION_DEFINITION,
+      'Visits',
+      'More',
+    ]);
+    const printed = print(access.document);
+    expect(printed).toContain('visits: __typename');
+    expect(printed).not.toContain('nodes'); // every selection under a refused field is gone
     const result = await answer(access, 'TRANSIT');
     expect(result.data).toEqual({ people: [{ id: 'h1', visits: null, medicalVisits: null, again: null }, null] });
     expect(result.errors?.map((e) => e.path)).toEqual([
@@ -200,10 +228,68 @@ describe('planFieldAccess', () => {
     expect(result.errors).toHaveLength(1);
   });
 
-  it('inlines a fragment spread many times over once per selection set, as execution collects it', () => {
+  it('walks a fragment spread many times over once per selection set, as execution collects it', () => {
     const levels = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Holder { ...F${i + 1} ...F${i + 1} }`);
     const access = plan('TRANSIT', `{ holder(idNumber: "x") { ...F0 } } ${levels.join(' ')} fragment F30 on Holder { medicalVisits { nodes { id } } }`);
     expect(access.denied).toEqual([{ path: ['holder', 'medicalVisits'], coordinate: 'Holder.medicalVisits', category: 'HEALTH' }]);
+    expect(access.document.definitions).toHaveLength(32);
+  });
+
+  it('stays as large as the operation when a fragment is spread under ever other conditions', () => {
+    // Told apart by their conditions, these spreads would be 2^30 inlined copies; execution collects F1 once.
+    const levels = Array.from({ length: 30 }, (_, i) =>
+      `fragment F${i} on Holder { ... @include(if: $a${i}) { ...F${i + 1} } ... @skip(if: $a${i}) { ...F${i + 1} } }`);
+    const variables = Array.from({ length: 30 }, (_, i) => `$a${i}: Boolean!`).join(', ');
+    const query = `query(${variables}) { holder(idNumber: "x") { ...F0 } } ${levels.join(' ')} fragment F30 on Holder { medicalVisits { nodes { id } } }`;
+    const started = performance.now();
+    const access = plan('TRANSIT', query);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(access.denied).toHaveLength(1);
+    expect(print(access.document).length).toBeLessThan(2 * query.length);
+  });
+
+  it('keeps a spread beside the same spread under a condition that may be false', async () => {
+    const access = plan(
+      'TRANSIT',
+      `query($id: String!, $no: Boolean!) {
+        holder(idNumber: $id) { ... on Holder @include(if: $no) { ...F } ...F medicalVisits { nodes { id } } }
+      }
+      fragment F on Holder { id name }`,
+    );
+    expect(access.unchanged).toBe(false);
+    // Had the spread under @include(if: $no) stood for the second one too, id and name would be gone here.
+    const hidden = await answer(access, 'TRANSIT', { id: 'x', no: false });
+    expect(hidden.data).toEqual({ holder: { id: 'h1', name: 'Chen Mei', medicalVisits: null } });
+    const shown = await answer(access, 'TRANSIT', { id: 'x', no: true });
+    expect(shown.data).toEqual({ holder: { id: 'h1', name: 'Chen Mei', medicalVisits: null } });
+  });
+
+  it('keeps each spread’s own @skip/@include, and masks and refuses inside a fragment wherever it is spread', async () => {
+    const access = plan(
+      'TRANSIT',
+      `query($skip: Boolean!) {
+        holder(idNumber: "x") { ...F @skip(if: $skip) }
+        holders(idNumbers: ["x"]) { ...F }
+      }
+      fragment F on Holder { idNumber medicalVisits { nodes { id } } }`,
+    );
+    expect(access.denied.map((d) => d.path)).toEqual([['holder', 'medicalVisits'], ['holders', '@', 'medicalVisits']]);
+    expect(access.masked.map((m) => m.path)).toEqual([['holder', 'idNumber'], ['holders', '@', 'idNumber']]);
+    const skipped = await answer(access, 'TRANSIT', { skip: true });
+    expect(skipped.data).toEqual({ holder: {}, holders: [{ idNumber: '440106********1234', medicalVisits: null }, null] });
+    const kept = await answer(access, 'TRANSIT', { skip: false });
+    expect(kept.data!.holder).toEqual({ idNumber: '440106********1234', medicalVisits: null });
+  });
+
+  it('leaves out a fragment spread only inside a refused field, and the variables only it used', async () => {
+    const access = plan(
+      'TRANSIT',
+      `query($first: Int) { holder(idNumber: "x") { id medicalVisits(first: $first) { ...Visits } } }
+      fragment Visits on MedicalVisitConnection { nodes { id diagnoses } pageInfo { hasNextPage } }`,
+    );
+    expect(access.document.definitions).toHaveLength(1);
+    expect(print(access.document)).toBe('{\n  holder(idNumber: "x") {\n    id\n    medicalVisits: __typename\n  }\n}');
+    expect((await answer(access, 'TRANSIT')).data).toEqual({ holder: { id: 'h1', medicalVisits: null } });
   });
 
   it('answers an operation all of whose fields are refused, with nulls', async () => {
@@ -238,6 +324,20 @@ describe('planFieldAccess', () => {
         null,
       ],
     });
+  });
+
+  it('masks the birth date wherever it masks the ID number: together they do not give the number back', async () => {
+    const access = plan('TRANSIT', `{ holder(idNumber: "x") { idNumber birthDate } }`);
+    expect(access.masked).toEqual([
+      { path: ['holder', 'idNumber'], mask: 'ID_NUMBER' },
+      { path: ['holder', 'birthDate'], mask: 'BIRTH_YEAR' },
+    ]);
+    const result = await answer(access, 'TRANSIT');
+    expect(result.data).toEqual({ holder: { idNumber: '440106********1234', birthDate: '1990-**-**' } });
+    expect(JSON.stringify(result.data)).not.toContain('0101');
+    // Every purpose reads both whole or both masked.
+    const idRule = policy.fields.get('Holder.idNumber')!;
+    expect(policy.fields.get('Holder.birthDate')).toEqual({ category: 'IDENTITY', purposes: idRule.purposes, mask: 'BIRTH_YEAR' });
   });
 
   it('masks without refusing anything: the document stays, the answer is masked', async () => {
@@ -276,6 +376,74 @@ describe('planFieldAccess', () => {
   });
 });
 
+describe('routes to sensitive records', () => {
+  // Records that are sensitive whole (health, relief, certificates, travel, culture): whatever field a subgraph adds
+  // later, no route from Query may reach one without passing a field the policy decides. Mutation results are left
+  // out: a department reads there what it just wrote, and every field on the way is decided all the same.
+  const RECORDS = [
+    'ConcessionCertificate',
+    'PreferentialCertificate',
+    'MedicalVisit',
+    'HealthRecord',
+    'ReliefEntitlement',
+    'Ride',
+    'VenueAdmission',
+    'LibraryLoan',
+    'RideAuthorization',
+  ];
+  // What says a holder has a disability certificate: the certificate kinds and the concessions resting on them.
+  const DISABILITY = ['CertificateKind', 'Concession', 'AdmissionConcession'];
+
+  /** Every type reachable from Query through fields `open` lets through, each with the shortest route to it. */
+  function routes(open: (coordinate: string) => boolean): Map<string, string> {
+    const query = apiSchema.getQueryType()!;
+    const found = new Map<string, string>([[query.name, query.name]]);
+    const queue: GraphQLNamedType[] = [query];
+    const reach = (type: GraphQLNamedType, route: string) => {
+      if (found.has(type.name)) return;
+      found.set(type.name, route);
+      queue.push(type);
+    };
+    while (queue.length > 0) {
+      const type = queue.shift()!;
+      const route = found.get(type.name)!;
+      if (isAbstractType(type)) for (const possible of apiSchema.getPossibleTypes(type)) reach(possible, `${route}(${possible.name})`);
+      if (!isObjectType(type) && !isInterfaceType(type)) continue;
+      for (const field of Object.values((type as GraphQLObjectType).getFields())) {
+        if (open(`${type.name}.${field.name}`)) reach(getNamedType(field.type), `${route}.${field.name}`);
+      }
+    }
+    return found;
+  }
+
+  it('reaches none of them from Query without passing an @sensitive field', () => {
+    const open = routes((coordinate) => !policy.fields.has(coordinate));
+    expect(RECORDS.filter((type) => apiSchema.getType(type))).toEqual(RECORDS); // a rename must not empty the check
+    expect(RECORDS.filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
+    // The walk does reach what is open, through hr's holder lookups into every department.
+    expect(open.get('TransitFunction')).toBe('Query.holder.transitFunctions');
+  });
+
+  it.each<Purpose>(['GOVERNANCE_AUDIT', 'IDENTITY_VERIFICATION'])('gives %s no route to them, nor to a certificate kind or concession', (purpose) => {
+    // A field is passable for a purpose when it is unannotated, lists the purpose, or is masked (masks are on strings).
+    const open = routes((coordinate) => {
+      const rule = policy.fields.get(coordinate);
+      return !rule || rule.purposes.has(purpose) || rule.mask !== null;
+    });
+    expect([...RECORDS, ...DISABILITY].filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
+  });
+
+  it('leaves the disability facts reachable where concessions are granted', () => {
+    for (const purpose of PURPOSES.filter((p) => ['TRANSIT', 'PREFERENTIAL_TREATMENT', 'HOLDER_SELF_SERVICE'].includes(p))) {
+      const open = routes((coordinate) => {
+        const rule = policy.fields.get(coordinate);
+        return !rule || rule.purposes.has(purpose) || rule.mask !== null;
+      });
+      expect(open.has('ConcessionCertificate'), purpose).toBe(true);
+    }
+  });
+});
+
 describe('masks', () => {
   it('keeps a resident ID’s division code and last four', () => {
     expect(applyMask('ID_NUMBER', '44010619900101123X')).toBe('440106********123X');
@@ -288,6 +456,12 @@ describe('masks', () => {
     expect(applyMask('PHONE', '13812345678')).toBe('138****5678');
     expect(applyMask('PHONE', '020-87654321')).toBe('********4321');
     expect(applyMask('PHONE', '123')).toBe('**3');
+  });
+
+  it('keeps a date’s year only, and stars whatever is not a YYYY-MM-DD date whole', () => {
+    expect(applyMask('BIRTH_YEAR', '1994-03-07')).toBe('1994-**-**');
+    expect(applyMask('BIRTH_YEAR', '19940307')).toBe('********');
+    expect(applyMask('BIRTH_YEAR', '07/03/1994')).toBe('**********');
   });
 
   it('keeps the last four of an account number; null stays null', () => {

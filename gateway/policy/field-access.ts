@@ -1,6 +1,8 @@
 // What one operation may read for one purpose, decided before any subgraph is called: fields the purpose may not
-// read are taken out of the operation (so no department ever sends them), masked fields are noted for the answer.
-// Pure and cacheable: the result depends on the document, the operation's name and the purpose only.
+// read are taken out of the operation (so no department is asked for them on the caller's behalf; a field another
+// subgraph @requires is still fetched between subgraphs for it, and never reaches the caller), masked fields are
+// noted for the answer. Pure and cacheable: the result depends on the document, the operation's name and the
+// purpose only, never on variable values, so @skip/@include are kept in the operation rather than decided here.
 import {
   getNamedType,
   isAbstractType,
@@ -10,7 +12,6 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
-  print,
   visit,
   type DocumentNode,
   type FieldNode,
@@ -43,7 +44,10 @@ export interface MaskedField {
 }
 
 export interface FieldAccess {
-  /** The operation to execute: fields the purpose may not read are replaced, so their subgraphs are never asked. */
+  /**
+   * The operation to execute, then the fragments it spreads: fields the purpose may not read are replaced, so no
+   * subgraph is asked for them on the client's behalf.
+   */
   document: DocumentNode;
   /** One entry per occurrence of a refused field in the operation. */
   denied: DeniedField[];
@@ -68,61 +72,93 @@ export function planFieldAccess(
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const rootType = apiSchema.getRootType(operation.operation);
   if (!rootType) throw new Error(`The schema has no ${operation.operation} type`);
+  const fieldOf = (parentType: GraphQLCompositeType, name: string) =>
+    isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[name] : undefined;
 
+  // What is refused and what masked, at the response paths where it would be answered. Which fields a fragment
+  // holds and where they land depend on the fragment and the path only, not on the spread's @skip/@include or on
+  // the conditions around it: a fragment spread again in one selection set adds no path, and is walked once there,
+  // as graphql-js collects it. Fragments spread over and over cannot make this walk grow faster than execution would.
   const denied: DeniedField[] = [];
   const masked: MaskedField[] = [];
-
-  // `spread`: the named fragments already inlined into this selection set (and the fragments merged into it).
-  // graphql-js collects a fragment once per selection set, and so does this walk: fragments spread over and over
-  // cannot make the plan grow faster than execution would. Once per type too, as a spread under `... on A` does
-  // nothing for objects of another type.
-  const rewrite = (set: SelectionSetNode, parentType: GraphQLCompositeType, path: ResponsePath, spread: Set<string>): SelectionSetNode => {
-    const selections: SelectionNode[] = [];
+  const collect = (set: SelectionSetNode, parentType: GraphQLCompositeType, path: ResponsePath, walked: Set<string>): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        selections.push(rewriteField(selection, parentType, path));
+        const name = selection.name.value;
+        // __typename, __schema, __type: answered from the schema, which is public.
+        if (name.startsWith('__')) continue;
+        const definition = fieldOf(parentType, name);
+        if (!definition) continue; // unknown fields were refused by validation
+        const fieldPath = [...path, selection.alias?.value ?? name];
+        const decision = decide(apiSchema, policy, purpose, parentType, name);
+        if (decision.denied) {
+          denied.push({ path: fieldPath, ...decision.denied });
+          continue;
+        }
+        if (decision.mask) masked.push({ path: fieldPath, mask: decision.mask });
+        if (selection.selectionSet) {
+          const childType = getNamedType(definition.type) as GraphQLCompositeType;
+          collect(selection.selectionSet, childType, [...fieldPath, ...listMarkers(definition.type)], new Set());
+        }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? compositeType(apiSchema, selection.typeCondition.name.value) : parentType;
-        selections.push({ ...selection, selectionSet: rewrite(selection.selectionSet, type, path, spread) });
+        collect(selection.selectionSet, type, path, walked);
       } else {
         const fragment = fragments.get(selection.name.value);
-        const once = `${parentType.name} ${selection.name.value} ${(selection.directives ?? []).map(print).join(' ')}`;
-        if (!fragment || spread.has(once)) continue; // unknown fragments were refused by validation
-        spread.add(once);
-        // Inlined: the fragment's fields get this spread's paths, and the executed document needs no fragments.
-        selections.push({
-          kind: Kind.INLINE_FRAGMENT,
-          typeCondition: fragment.typeCondition,
-          directives: selection.directives,
-          selectionSet: rewrite(fragment.selectionSet, compositeType(apiSchema, fragment.typeCondition.name.value), path, spread),
-        });
+        if (!fragment || walked.has(fragment.name.value)) continue; // unknown fragments were refused by validation
+        walked.add(fragment.name.value);
+        collect(fragment.selectionSet, compositeType(apiSchema, fragment.typeCondition.name.value), path, walked);
       }
     }
-    return { ...set, selections };
   };
-
-  const rewriteField = (field: FieldNode, parentType: GraphQLCompositeType, path: ResponsePath): FieldNode => {
-    const name = field.name.value;
-    // __typename, __schema, __type: answered from the schema, which is public.
-    if (name.startsWith('__')) return field;
-    const definition = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[name] : undefined;
-    if (!definition) return field; // unknown fields were refused by validation
-    const key = field.alias?.value ?? name;
-    const fieldPath = [...path, key];
-    const decision = decide(apiSchema, policy, purpose, parentType, name);
-    if (decision.denied) {
-      denied.push({ path: fieldPath, ...decision.denied });
-      return standIn(field, key);
-    }
-    if (decision.mask) masked.push({ path: fieldPath, mask: decision.mask });
-    if (!field.selectionSet) return field;
-    const childPath = [...fieldPath, ...listMarkers(definition.type)];
-    return { ...field, selectionSet: rewrite(field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, childPath, new Set()) };
-  };
-
-  const selectionSet = rewrite(operation.selectionSet, rootType, [], new Set());
+  collect(operation.selectionSet, rootType, [], new Set());
   if (denied.length === 0) return { document, denied, masked, unchanged: true };
-  return { document: executableDocument(operation, selectionSet), denied, masked, unchanged: false };
+
+  // The operation to run: every selection where the client put it, refused fields replaced by stand-ins. Spreads
+  // stay spreads, each with its own @skip/@include, and each fragment is rewritten once: what a fragment holds
+  // for a purpose does not depend on where it is spread. (Inlining fragments and skipping a repeated spread, as
+  // the paths walk does, would drop fields: a spread under a false @include must not stand for the one beside it.)
+  const rewrite = (set: SelectionSetNode, parentType: GraphQLCompositeType): SelectionSetNode => ({
+    ...set,
+    selections: set.selections.map((selection): SelectionNode => {
+      if (selection.kind === Kind.FIELD) return rewriteField(selection, parentType);
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? compositeType(apiSchema, selection.typeCondition.name.value) : parentType;
+        return { ...selection, selectionSet: rewrite(selection.selectionSet, type) };
+      }
+      return selection;
+    }),
+  });
+  const rewriteField = (field: FieldNode, parentType: GraphQLCompositeType): FieldNode => {
+    const name = field.name.value;
+    if (name.startsWith('__')) return field;
+    const definition = fieldOf(parentType, name);
+    if (!definition) return field;
+    if (decide(apiSchema, policy, purpose, parentType, name).denied) return standIn(field, field.alias?.value ?? name);
+    if (!field.selectionSet) return field;
+    return { ...field, selectionSet: rewrite(field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType) };
+  };
+
+  const selectionSet = rewrite(operation.selectionSet, rootType);
+  // The fragments the rewritten operation still spreads, in the document's order: one spread only inside a refused
+  // field is gone, and an unused fragment would make the document invalid.
+  const used = new Map<string, FragmentDefinitionNode>();
+  const pending = spreadNames(selectionSet);
+  while (pending.length > 0) {
+    const fragment = fragments.get(pending.pop()!);
+    if (!fragment || used.has(fragment.name.value)) continue;
+    const rewritten = { ...fragment, selectionSet: rewrite(fragment.selectionSet, compositeType(apiSchema, fragment.typeCondition.name.value)) };
+    used.set(fragment.name.value, rewritten);
+    pending.push(...spreadNames(rewritten.selectionSet));
+  }
+  const kept = [...fragments.keys()].filter((name) => used.has(name)).map((name) => used.get(name)!);
+  return { document: executableDocument(operation, selectionSet, kept), denied, masked, unchanged: false };
+}
+
+function spreadNames(set: SelectionSetNode): string[] {
+  const names: string[] = [];
+  visit(set, { FragmentSpread: (node) => void names.push(node.name.value) });
+  return names;
 }
 
 /**
@@ -188,15 +224,16 @@ function findOperation(document: DocumentNode, operationName: string | null | un
 }
 
 /**
- * The operation alone, its fragments inlined. Variables now used nowhere (they fed refused fields' arguments) are
+ * The operation and the fragments it spreads. Variables now used nowhere (they fed refused fields' arguments) are
  * dropped: an operation defining unused variables is invalid GraphQL, and nothing should rely on the executor
- * tolerating it.
+ * tolerating it. The operation comes first (policy-gateway.ts hands it to the executor as such).
  */
-function executableDocument(operation: OperationDefinitionNode, selectionSet: SelectionSetNode): DocumentNode {
+function executableDocument(operation: OperationDefinitionNode, selectionSet: SelectionSetNode, fragments: FragmentDefinitionNode[]): DocumentNode {
   const used = new Set<string>();
   const collect = { Variable: (node: VariableNode) => void used.add(node.name.value) };
   visit(selectionSet, collect);
   for (const directive of operation.directives ?? []) visit(directive, collect);
+  for (const fragment of fragments) visit(fragment, collect);
   return {
     kind: Kind.DOCUMENT,
     definitions: [
@@ -205,6 +242,7 @@ function executableDocument(operation: OperationDefinitionNode, selectionSet: Se
         variableDefinitions: operation.variableDefinitions?.filter((v) => used.has(v.variable.name.value)),
         selectionSet,
       },
+      ...fragments,
     ],
   };
 }

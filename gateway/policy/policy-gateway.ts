@@ -1,6 +1,10 @@
 // The field policy wrapped around @apollo/gateway: every operation is planned for the caller's purpose before the
-// gateway plans its subgraph fetches, so a refused field is never fetched from any department, and the answer is
-// made to say what was refused and what masked (apply-field-access.ts).
+// gateway plans its subgraph fetches, so no department is asked for a refused field on the caller's behalf, and the
+// answer is made to say what was refused and what masked (apply-field-access.ts). Not "never fetched": a field
+// another subgraph @requires (Holder.concessionCertificates for transport's rideAuthorization) is fetched between
+// subgraphs whatever the purpose, as the query planner adds it, not the client; it goes to the requiring subgraph
+// only and never into the answer. A refused field's own subgraph is still called when the operation asks it for
+// other fields, and masked fields are fetched whole and masked here.
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';

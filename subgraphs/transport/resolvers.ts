@@ -21,8 +21,11 @@ interface RideAuthorizationRef {
   cardNumber: string;
   city: string;
   mode: RideMode;
-  /** Required fields, filled in by the gateway from hr and civil affairs; null when hr knows no such card. */
-  card?: { status: string; holder: { concessionCertificates: ConcessionCertificate[] } } | null;
+  /**
+   * Required fields, filled in by the gateway from hr and civil affairs; null when hr knows no such card. The
+   * certificates are null only when civil affairs could not answer them: no concession then.
+   */
+  card?: { status: string; holder: { concessionCertificates: ConcessionCertificate[] | null } } | null;
 }
 
 const decisionOf = (ref: RideAuthorizationRef & { decision?: RideDecision }) => ref.decision!;
