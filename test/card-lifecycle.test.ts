@@ -111,7 +111,9 @@ describe('illegal steps are refused with a stable code', () => {
       input: { idNumber: holder.idNumber, servedAt: counter() },
     });
     expect(codes(result)).toEqual(['ACTIVE_CARD_EXISTS']);
-    expect(result.errors![0]!.extensions!.cardNumber).toBe(cardNumber);
+    expect(result.errors![0]!.extensions).toEqual({ code: 'ACTIVE_CARD_EXISTS', status: 'ACTIVE', serviceName: 'hr' });
+    // An ID number alone must not lead to the card, and through it to the holder's data.
+    expect(JSON.stringify(result.errors)).not.toContain(cardNumber);
   });
 
   it('says CARD_NOT_FOUND for an unknown card and BAD_USER_INPUT for a malformed number', async () => {
