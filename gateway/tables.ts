@@ -1,7 +1,7 @@
-// The gateway's own tables, in the Postgres schema `gateway`: the client register now, the audit trail later.
+// The gateway's own tables, in the Postgres schema `gateway`: the client register and the audit trail.
 // drizzle-kit turns this file into migrations/gateway (DRIZZLE_DOMAIN=gateway).
 import { sql, type SQL } from 'drizzle-orm';
-import { char, check, integer, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, char, check, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { CLIENT_KINDS, type ClientStatus } from './caller.js';
 import { PURPOSES } from './policy/purposes.js';
 
@@ -53,3 +53,78 @@ export const clients = gateway.table('clients', {
 ]);
 
 export type ClientRow = typeof clients.$inferSelect;
+
+/**
+ * The audit trail: one row per operation through the gateway, written before its response leaves
+ * (gateway/plugins/audit.ts). The table as drizzle sees it, for reading; migrations/gateway/0002_audit.sql creates
+ * it by hand, as drizzle-kit knows neither partitions nor triggers: PARTITIONED BY RANGE (recorded_at), one
+ * partition a month plus a DEFAULT one, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). Kept at least
+ * three years; nothing drops partitions automatically.
+ *
+ * Each gateway instance writes one hash chain (gateway/audit/writer.ts): `hash` = sha256(prev_hash + canonical
+ * content), see gateway/audit/chain.ts; `npm run audit:verify` walks the chains.
+ */
+export const auditRecords = gateway.table('audit_records', {
+  chainId: uuid('chain_id').notNull(),
+  /** From 1 within a chain, without gaps. */
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  /** When the response was ready to leave. */
+  recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
+  requestId: uuid('request_id').notNull(),
+  clientId: text('client_id').notNull(),
+  clientKind: text('client_kind').notNull(),
+  clientCity: text('client_city'),
+  operator: text('operator'),
+  caseRef: text('case_ref'),
+  purpose: text('purpose').notNull(),
+  /** query, mutation, subscription, or `unknown` for a document that never parsed. */
+  operationType: text('operation_type').notNull(),
+  operationName: text('operation_name'),
+  /** sha256 (hex) of the document text as received, or the persisted-query hash the client sent. */
+  documentHash: text('document_hash').notNull(),
+  /** The operation's variables, identifiers masked (gateway/audit/record.ts). */
+  variables: jsonb('variables').notNull(),
+  /** SUCCESS, PARTIAL (data and errors), ERROR (no data), REFUSED (refused before execution). */
+  outcome: text('outcome').notNull(),
+  errorCodes: text('error_codes').array().notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  /** Every holder whose data a subgraph served (or wrote) for the operation. */
+  holderIds: uuid('holder_ids').array().notNull(),
+  /** Every schema coordinate served, e.g. `Holder.medicalVisits`, `MedicalVisit.diagnoses`. */
+  coordinates: text('coordinates').array().notNull(),
+  /** Coordinates the field policy took out of the operation for the purpose. */
+  deniedCoordinates: text('denied_coordinates').array().notNull(),
+  /** `{ holders: { [holderId]: coordinates[] }, denied: [{ coordinate, path }] }`. */
+  access: jsonb('access').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+}, (t) => [
+  // A partitioned table's keys must hold its partition key.
+  primaryKey({ name: 'audit_records_pkey', columns: [t.chainId, t.seq, t.recordedAt] }),
+  index('audit_records_holder_ids_idx').using('gin', t.holderIds),
+  index('audit_records_client_time_idx').on(t.clientId, t.recordedAt),
+  index('audit_records_time_idx').on(t.recordedAt),
+]);
+
+export type AuditRecordRow = typeof auditRecords.$inferSelect;
+
+/** One row per chain (per gateway instance start): where verification finds the chains to walk. Append-only. */
+export const auditChains = gateway.table('audit_chains', {
+  chainId: uuid('chain_id').primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
+  /** The writing process, e.g. `host:pid`: for the operator, not verified. */
+  instance: text('instance').notNull(),
+});
+
+/** Each run of `npm run audit:verify`: the governance view's auditChainStatus. Append-only. */
+export const auditVerifications = gateway.table('audit_verifications', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  verifiedAt: timestamp('verified_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
+  /** Per chain walked: `[{ chainId, records, lastSeq, lastHash, ok }]`: the last verified position of each. */
+  chains: jsonb('chains').notNull(),
+  ok: boolean('ok').notNull(),
+  /** The first broken link when not ok, e.g. `chain <id> seq 17: hash mismatch`. */
+  firstBreak: text('first_break'),
+}, (t) => [index('audit_verifications_time_idx').on(t.verifiedAt)]);
+
+export type AuditVerificationRow = typeof auditVerifications.$inferSelect;
