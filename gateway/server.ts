@@ -2,7 +2,7 @@
 // to the URL configured for it (so tests and deployments need not match the URLs composition recorded).
 // Every request is authenticated and bound to a purpose (context.ts), writes are held to the caller's domain
 // (plugins/write-domain.ts), fields to what the purpose allows (policy/policy-gateway.ts), and every subgraph
-// call is signed (subgraph-source.ts).
+// call is signed (subgraph-source.ts). Every operation is recorded before its answer leaves (plugins/audit.ts).
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -10,6 +10,7 @@ import { readCommittedSupergraph } from '../schema/compose.js';
 import { openDatabase, type Database } from '../subgraphs/shared/database.js';
 import { formatError } from '../subgraphs/shared/errors.js';
 import { listen, type RunningServer } from '../subgraphs/shared/http.js';
+import { openAuditWriter, type AuditWriter } from './audit/writer.js';
 import { loadVerificationKey } from './auth/token-keys.js';
 import type { GatewayContext } from './caller.js';
 import { openClientChanges } from './clients/changes.js';
@@ -17,6 +18,7 @@ import { openClientRegister, type ClientRegister } from './clients/register.js';
 import type { GatewayConfig } from './config.js';
 import { contextFactory } from './context.js';
 import { openRateLimiter } from './limits/rate-limiter.js';
+import { auditPlugin } from './plugins/audit.js';
 import { depthLimitPlugin } from './plugins/depth-limit.js';
 import { writeDomainPlugin } from './plugins/write-domain.js';
 import { withFieldPolicy } from './policy/policy-gateway.js';
@@ -37,6 +39,8 @@ export interface RunningGateway extends RunningServer {
   /** The client register this gateway reads (suspensions reach it through the change channel). */
   register: ClientRegister;
   database: Database;
+  /** Where this gateway's audit records go (its chain). */
+  audit: AuditWriter;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -67,6 +71,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     closers.push(() => register.close());
     const limiter = openRateLimiter(shared.redis);
     closers.push(() => limiter.close());
+    // Closed after Apollo has stopped (closers run in reverse), so the records of requests in flight are written.
+    const audit = await openAuditWriter(database.db);
+    closers.push(() => audit.close());
 
     const gateway = new ApolloGateway({
       supergraphSdl,
@@ -90,7 +97,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
       // server by itself and re-send the signal, which reads as a second Ctrl-C.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners)],
+      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners), auditPlugin(audit)],
     });
     await apollo.start();
     closers.push(() => apollo.stop());
@@ -108,7 +115,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       config.host,
     );
     closers.push(() => server.close());
-    return { ...server, register, database, close: closeAll };
+    return { ...server, register, database, audit, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

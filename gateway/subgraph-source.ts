@@ -1,9 +1,11 @@
 // How the gateway talks to one subgraph: every call carries the caller the gateway established, signed with
 // the secret the subgraphs share (they refuse anything else). A subgraph that cannot be reached is reported to
 // the caller as SUBGRAPH_UNAVAILABLE, naming the department's service, rather than as an anonymous internal error.
+// Each answer's report of the holders it served goes to the request's audit record, never to the client.
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ErrorCode, hubError } from '../subgraphs/shared/errors.js';
 import { CALLER_HEADER, encodeClaims, signingFetch } from '../subgraphs/shared/gateway-proof.js';
+import { collectAccess } from './audit/access-collector.js';
 import type { GatewayContext } from './caller.js';
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -29,6 +31,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         caseRef: caller.caseRef,
       }),
     );
+  }
+
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    if (context) collectAccess(context, response.extensions);
+    return response;
   }
 
   override didEncounterError(error: Error, _request: unknown, response: unknown): never {

@@ -74,8 +74,8 @@ CREATE TRIGGER "audit_records_default_no_truncate"
 --> statement-breakpoint
 REVOKE UPDATE, DELETE, TRUNCATE ON "gateway"."audit_records_default" FROM PUBLIC;
 --> statement-breakpoint
--- Monthly partitions gateway.audit_records_YYYY_MM for `months` months from the month of `from_month`; returns how
--- many it created. Called here and by each gateway at start (gateway/audit/writer.ts) for the current month and the
+-- Monthly partitions gateway.audit_records_YYYY_MM for `months` months from the month of `from_month`, months of UTC
+-- (whatever the session's time zone, so every instance cuts them alike); returns how many it created. Called here and by each gateway at start (gateway/audit/writer.ts) for the current month and the
 -- next few. Concurrent callers take turns. A month whose rows already went to the DEFAULT partition is skipped
 -- (moving them would mean deleting audit rows): they stay there, found by every query all the same.
 CREATE FUNCTION "gateway"."ensure_audit_partitions"(from_month date, months integer) RETURNS integer
@@ -93,12 +93,13 @@ BEGIN
     high := (low + interval '1 month')::date;
     name := 'audit_records_' || to_char(low, 'YYYY_MM');
     CONTINUE WHEN to_regclass(format('gateway.%I', name)) IS NOT NULL;
-    IF EXISTS (SELECT 1 FROM gateway.audit_records_default WHERE recorded_at >= low AND recorded_at < high) THEN
+    IF EXISTS (SELECT 1 FROM gateway.audit_records_default
+               WHERE recorded_at >= (low::timestamp AT TIME ZONE 'UTC') AND recorded_at < (high::timestamp AT TIME ZONE 'UTC')) THEN
       RAISE NOTICE 'audit records for % are in the default partition; no partition %', to_char(low, 'YYYY-MM'), name;
       CONTINUE;
     END IF;
     EXECUTE format('CREATE TABLE gateway.%I PARTITION OF gateway.audit_records FOR VALUES FROM (%L) TO (%L)',
-      name, low::timestamptz, high::timestamptz);
+      name, low::timestamp AT TIME ZONE 'UTC', high::timestamp AT TIME ZONE 'UTC');
     EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON gateway.%I FOR EACH STATEMENT EXECUTE FUNCTION gateway.refuse_audit_change()',
       name || '_no_truncate', name);
     EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON gateway.%I FROM PUBLIC', name);
@@ -110,7 +111,7 @@ $$;
 --> statement-breakpoint
 REVOKE ALL ON FUNCTION "gateway"."ensure_audit_partitions"(date, integer) FROM PUBLIC;
 --> statement-breakpoint
-SELECT "gateway"."ensure_audit_partitions"(current_date, 3);
+SELECT "gateway"."ensure_audit_partitions"((now() AT TIME ZONE 'UTC')::date, 3);
 --> statement-breakpoint
 -- One row per hash chain, i.e. per gateway instance start: where verification finds the chains to walk.
 CREATE TABLE "gateway"."audit_chains" (

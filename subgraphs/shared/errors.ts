@@ -29,6 +29,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** The client sent more requests than its limit allows; `retryAfterSeconds` says when to try again (HTTP 429). */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The gateway could not commit the operation's audit record, so the answer carries no data (HTTP 503). */
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
+import { accessReportPlugin } from './access-report.js';
 import { readSubgraphSecret, type Env } from './config.js';
 import { StatementCounter, type Database, type Db } from './database.js';
 import { ErrorCode, formatError } from './errors.js';
@@ -88,8 +89,9 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
     // The command-line entries close servers and databases themselves on a signal (process.ts); Apollo's own
     // handler would stop this server early and re-send the signal.
     stopOnTerminationSignals: false,
-    // No Apollo usage reporting here, so no inline traces to compute for it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // No Apollo usage reporting here, so no inline traces to compute for it. Every answer says which holders'
+    // fields it served, for the gateway's audit record (access-report.ts).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), accessReportPlugin()],
   });
   // A start that fails half-way (the port taken, say) stops what it started: no sweep left running.
   const abandon = async (error: unknown): Promise<never> => {

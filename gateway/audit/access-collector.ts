@@ -1,0 +1,48 @@
+// What the subgraphs said they served for one request (subgraphs/shared/access-report.ts), merged across every fetch
+// of its query plan. Kept by the request's context value, as the field policy keeps its decision (fieldAccessOf): the
+// subgraph data sources see the very object the audit plugin reads as `contextValue`.
+import { ACCESS_EXTENSION } from '../../subgraphs/shared/access-report.js';
+
+export interface CollectedAccess {
+  /** Per holder id (lowercase uuid), the coordinates served on that holder's objects. */
+  holders: Map<string, Set<string>>;
+  /** Coordinates served on objects of no holder. */
+  unlinked: Set<string>;
+}
+
+const accessByContext = new WeakMap<object, CollectedAccess>();
+
+// Holder ids go into a uuid[] column: anything else would fail the audit insert of every request in the batch.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$/;
+
+const coordinatesIn = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((c): c is string => typeof c === 'string' && COORDINATE.test(c)) : [];
+
+/**
+ * Adds one subgraph response's report to the request's account and removes it from the response's extensions,
+ * so no client sees it. A report that is not what a subgraph sends is dropped, field by field.
+ */
+export function collectAccess(context: object, extensions: Record<string, unknown> | undefined): void {
+  if (!extensions || !(ACCESS_EXTENSION in extensions)) return;
+  const report = extensions[ACCESS_EXTENSION] as { holders?: unknown; unlinked?: unknown } | null;
+  delete extensions[ACCESS_EXTENSION];
+  if (!report || typeof report !== 'object') return;
+  let access = accessByContext.get(context);
+  if (!access) accessByContext.set(context, (access = { holders: new Map(), unlinked: new Set() }));
+  if (report.holders && typeof report.holders === 'object') {
+    for (const [rawId, coordinates] of Object.entries(report.holders as Record<string, unknown>)) {
+      const holderId = rawId.toLowerCase();
+      if (!UUID.test(holderId)) continue;
+      let served = access.holders.get(holderId);
+      if (!served) access.holders.set(holderId, (served = new Set()));
+      for (const c of coordinatesIn(coordinates)) served.add(c);
+    }
+  }
+  for (const c of coordinatesIn(report.unlinked)) access.unlinked.add(c);
+}
+
+/** Everything the subgraphs reported for the request with this context value; undefined if none reported. */
+export function accessOf(context: object): CollectedAccess | undefined {
+  return accessByContext.get(context);
+}

@@ -1,0 +1,67 @@
+// The hash chain over audit records: each record's hash covers its canonical content and the hash before it, so
+// changing, removing or re-ordering a stored record breaks the chain from there on (gateway/audit/verify.ts). The
+// writer (writer.ts) computes it from the record it inserts, verification from the row it reads back: the canonical
+// form must come out the same from both, hence stable key order, ISO times and only the columns stored.
+import { createHash } from 'node:crypto';
+
+/** The prev_hash of a chain's first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Every stored column but prev_hash and hash, by its property name in gateway/tables.ts (auditRecords). */
+export const HASHED_FIELDS = [
+  'chainId',
+  'seq',
+  'recordedAt',
+  'requestId',
+  'clientId',
+  'clientKind',
+  'clientCity',
+  'operator',
+  'caseRef',
+  'purpose',
+  'operationType',
+  'operationName',
+  'documentHash',
+  'variables',
+  'outcome',
+  'errorCodes',
+  'durationMs',
+  'holderIds',
+  'coordinates',
+  'deniedCoordinates',
+  'access',
+] as const;
+
+export type HashedField = (typeof HASHED_FIELDS)[number];
+
+/**
+ * JSON with object keys sorted at every level, times as ISO 8601 (milliseconds, UTC) and undefined object members
+ * left out: the same text for equal content however it was built (a JS object, a jsonb value read back).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const members: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    }
+    return `{${members.join(',')}}`;
+  }
+  // Strings, finite numbers and booleans as JSON writes them (a non-finite number as null, as JSON does).
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The content a record's hash covers. */
+export function hashedContent(record: Record<HashedField, unknown>): Record<HashedField, unknown> {
+  const content = {} as Record<HashedField, unknown>;
+  for (const field of HASHED_FIELDS) content[field] = record[field] ?? null;
+  return content;
+}
+
+/** sha256(prev_hash + canonical content), hex. */
+export function linkHash(prevHash: string, record: Record<HashedField, unknown>): string {
+  return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(record))).digest('hex');
+}

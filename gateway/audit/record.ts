@@ -1,0 +1,120 @@
+// One operation's audit record: who asked, why, what, how it ended, and which holders' fields were served or
+// refused. Built from facts the audit plugin gathers (gateway/plugins/audit.ts); chained and stored by writer.ts.
+import type { Caller } from '../caller.js';
+import type { DeniedField } from '../policy/field-access.js';
+import type { CollectedAccess } from './access-collector.js';
+import { maskVariables, storable } from './variables.js';
+
+export const AUDIT_OUTCOMES = ['SUCCESS', 'PARTIAL', 'ERROR', 'REFUSED'] as const;
+/**
+ * SUCCESS: data and no error; PARTIAL: data and errors (a field refused by policy, a subgraph down); ERROR: executed,
+ * no data; REFUSED: stopped before execution (a write outside the caller's domain, too deep, invalid).
+ */
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** The `access` column: the detail behind holder_ids, coordinates and denied_coordinates. */
+export interface AuditAccess {
+  /** Per holder id, the coordinates served on that holder's objects, sorted. */
+  holders: Record<string, string[]>;
+  /** Coordinates served on objects of no holder (banks, venues, ride authorizations), sorted. */
+  unlinked: string[];
+  /** Each field the purpose may not read, where the operation asked for it ("@" for list levels). */
+  denied: { coordinate: string; path: string[] }[];
+}
+
+/** A record's content, as stored (gateway/tables.ts auditRecords) less its place in the chain. */
+export interface AuditRecord {
+  /** When the response was ready to leave (milliseconds). */
+  recordedAt: Date;
+  requestId: string;
+  clientId: string;
+  clientKind: string;
+  clientCity: string | null;
+  operator: string | null;
+  caseRef: string | null;
+  purpose: string;
+  /** query, mutation, subscription; `unknown` when no operation was resolved (a document that does not parse). */
+  operationType: string;
+  operationName: string | null;
+  documentHash: string;
+  variables: Record<string, unknown>;
+  outcome: AuditOutcome;
+  errorCodes: string[];
+  durationMs: number;
+  holderIds: string[];
+  coordinates: string[];
+  deniedCoordinates: string[];
+  access: AuditAccess;
+}
+
+/** What the audit plugin knows of a request once its response is ready. */
+export interface RequestFacts {
+  caller: Caller;
+  /** Date.now() when the request started. */
+  startedAt: number;
+  /** Whether execution began (false: refused before, by validation or a plugin). */
+  executed: boolean;
+  operationType: string | null;
+  operationName: string | null;
+  /** sha256 of the document text as received, or the persisted-query hash the client sent. */
+  documentHash: string;
+  variables: Record<string, unknown> | null | undefined;
+  /** The response's errors, formatted. */
+  errors: readonly { extensions?: Record<string, unknown> }[] | undefined;
+  /** Whether the response carries data (not null). */
+  hasData: boolean;
+  access: CollectedAccess | undefined;
+  denied: readonly DeniedField[];
+}
+
+const MAX_NAME_LENGTH = 256;
+const MAX_DURATION_MS = 2_147_483_647;
+
+function outcomeOf(facts: RequestFacts): AuditOutcome {
+  if (!facts.executed) return 'REFUSED';
+  if (!facts.errors?.length) return facts.hasData ? 'SUCCESS' : 'ERROR';
+  return facts.hasData ? 'PARTIAL' : 'ERROR';
+}
+
+const sorted = (values: Iterable<string>) => [...values].sort();
+
+export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): AuditRecord {
+  const { caller } = facts;
+  const holders: Record<string, string[]> = {};
+  const all = new Set<string>(facts.access?.unlinked);
+  for (const [holderId, coordinates] of facts.access?.holders ?? []) {
+    holders[holderId] = sorted(coordinates);
+    for (const c of coordinates) all.add(c);
+  }
+  const errorCodes = new Set<string>();
+  for (const error of facts.errors ?? []) {
+    const code = error.extensions?.code;
+    errorCodes.add(typeof code === 'string' ? storable(code) : 'INTERNAL_SERVER_ERROR');
+  }
+  return {
+    recordedAt: new Date(now.getTime()),
+    requestId: caller.requestId,
+    clientId: caller.client.id,
+    clientKind: caller.client.kind,
+    clientCity: caller.client.city,
+    operator: caller.operator,
+    caseRef: caller.caseRef,
+    purpose: caller.purpose,
+    operationType: facts.operationType ?? 'unknown',
+    // The client names its operation freely: bounded, and storable.
+    operationName: facts.operationName === null ? null : storable(facts.operationName.slice(0, MAX_NAME_LENGTH)),
+    documentHash: facts.documentHash,
+    variables: maskVariables(facts.variables),
+    outcome: outcomeOf(facts),
+    errorCodes: [...errorCodes],
+    durationMs: Math.min(Math.max(0, Math.round(now.getTime() - facts.startedAt)), MAX_DURATION_MS),
+    holderIds: sorted(Object.keys(holders)),
+    coordinates: sorted(all),
+    deniedCoordinates: sorted(new Set(facts.denied.map((d) => d.coordinate))),
+    access: {
+      holders,
+      unlinked: sorted(facts.access?.unlinked ?? []),
+      denied: facts.denied.map((d) => ({ coordinate: d.coordinate, path: [...d.path] })),
+    },
+  };
+}

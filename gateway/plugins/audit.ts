@@ -1,0 +1,74 @@
+// Durable before delivery (issue 5): every operation's audit record is committed before its response leaves, and a
+// response whose record cannot be committed leaves without data, as one AUDIT_UNAVAILABLE error (HTTP 503). Refused
+// operations are recorded too (a write outside the caller's domain, too deep, invalid): every request that reached
+// Apollo has an established caller (gateway/context.ts); those refused before (no token, over the rate limit) are
+// not operations on holder data and are not recorded here.
+//
+// A mutation whose record fails has nonetheless run: its write is committed in the department's database and the
+// client is told AUDIT_UNAVAILABLE. Department writes take idempotency keys, so the client's retry records the access
+// without writing twice.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { createHash } from 'node:crypto';
+import { ErrorCode } from '../../subgraphs/shared/errors.js';
+import { accessOf } from '../audit/access-collector.js';
+import { buildAuditRecord } from '../audit/record.js';
+import type { AuditWriter } from '../audit/writer.js';
+import type { GatewayContext } from '../caller.js';
+import { fieldAccessOf } from '../policy/policy-gateway.js';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/** What a request's document is recorded by: Apollo's hash of the text received, else the persisted-query hash sent. */
+function documentHashOf(queryHash: string | undefined, query: string | undefined, extensions: Record<string, any> | undefined): string {
+  if (queryHash) return queryHash;
+  const persisted = extensions?.persistedQuery?.sha256Hash;
+  if (typeof persisted === 'string' && SHA256_HEX.test(persisted)) return persisted.toLowerCase();
+  return createHash('sha256').update(query ?? '').digest('hex');
+}
+
+export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      const startedAt = Date.now();
+      let executed = false;
+      return {
+        async executionDidStart() {
+          executed = true;
+        },
+        async willSendResponse({ contextValue, request, response, operation, operationName, queryHash }) {
+          const body = response.body;
+          const result = body.kind === 'single' ? body.singleResult : body.initialResult;
+          const record = buildAuditRecord({
+            caller: contextValue.caller,
+            startedAt,
+            executed,
+            operationType: operation?.operation ?? null,
+            operationName: operationName ?? request.operationName ?? null,
+            documentHash: documentHashOf(queryHash, request.query, request.extensions),
+            variables: request.variables,
+            errors: result.errors,
+            hasData: result.data !== undefined && result.data !== null,
+            access: accessOf(contextValue),
+            denied: fieldAccessOf(contextValue)?.denied ?? [],
+          });
+          try {
+            await writer.append(record);
+          } catch {
+            // The writer logged why; this names the request for whoever reconciles (no holder ids: the log is not
+            // the audit trail).
+            console.error(
+              `audit: request ${record.requestId} (${record.clientId}, ${record.purpose}, ${record.operationType} ${record.operationName ?? '-'}, ${record.outcome}, ${record.holderIds.length} holder(s)) answered ${ErrorCode.AUDIT_UNAVAILABLE}`,
+            );
+            response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [{ message: 'The access could not be recorded, so no data is returned; try again shortly', extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }],
+              },
+            };
+            response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}

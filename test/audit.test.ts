@@ -1,0 +1,262 @@
+// The audit trail through the real hub: every operation recorded before its answer leaves, naming the holders and the
+// fields served or refused; no data when the record cannot be written; group commit under load; a hash chain that
+// names an altered row; a table the database keeps append-only.
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChains } from '../gateway/audit/verify.js';
+import { openAuditWriter } from '../gateway/audit/writer.js';
+import { buildAuditRecord } from '../gateway/audit/record.js';
+import { migrateGatewayDatabase } from '../gateway/store.js';
+import type { AuditRecordRow } from '../gateway/tables.js';
+import { openDatabase } from '../subgraphs/shared/database.js';
+import { createTestDatabase } from './support/database.js';
+import { codes, identityHeaders, startTestHub, type GraphQLResponse, type Identity, type TestHub } from './support/hub.js';
+import { counter, holderWithActiveCard, registerBank } from './support/hr.js';
+import { rowsOf } from './support/sql.js';
+
+let hub: TestHub;
+const holders: { id: string; idNumber: string; cardNumber: string }[] = [];
+
+const TRANSIT: Identity = { client: 'dept-transport', purpose: 'TRANSIT', operator: null, caseRef: null };
+const SELF: Identity = { client: 'province', purpose: 'HOLDER_SELF_SERVICE' };
+
+const db = () => hub.gateway.database.db;
+
+async function post(identity: Identity, query: string, variables?: Record<string, unknown>, operationName?: string) {
+  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await identityHeaders(identity), body: JSON.stringify({ query, variables, operationName }) });
+  return { status: res.status, body: (await res.json()) as GraphQLResponse };
+}
+
+/** Every record of operations named `name` (test operations carry unique names). */
+async function recordsNamed(name: string): Promise<AuditRecordRow[]> {
+  return rowsOf<AuditRecordRow>(db(), sql`select chain_id as "chainId", seq, recorded_at as "recordedAt", request_id as "requestId",
+    client_id as "clientId", client_kind as "clientKind", client_city as "clientCity", operator, case_ref as "caseRef", purpose,
+    operation_type as "operationType", operation_name as "operationName", document_hash as "documentHash", variables, outcome,
+    error_codes as "errorCodes", duration_ms as "durationMs", holder_ids as "holderIds", coordinates,
+    denied_coordinates as "deniedCoordinates", access, prev_hash as "prevHash", hash
+    from gateway.audit_records where operation_name = ${name} order by seq`);
+}
+
+const unique = (base: string) => `${base}_${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  await registerBank(hub, 'ICBC');
+  await hub.ok(`mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`, {
+    input: { idempotencyKey: randomUUID(), code: 'H44010090001', name: '广州市测试医院', city: '440100', level: 'TERTIARY_A' },
+  });
+  for (let i = 0; i < 3; i++) {
+    const { holder, cardNumber } = await holderWithActiveCard(hub);
+    holders.push({ id: holder.id, idNumber: holder.idNumber, cardNumber });
+    await hub.ok(`mutation($input: RecordMedicalVisitInput!) { recordMedicalVisit(input: $input) { id } }`, {
+      input: { idempotencyKey: randomUUID(), holder: { cardNumber }, institutionCode: 'H44010090001', kind: 'OUTPATIENT',
+        department: '呼吸内科', visitedAt: '2024-03-07T09:30:00+08:00', diagnoses: ['J45.909'] },
+    });
+    await hub.ok(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
+      input: { idempotencyKey: randomUUID(), cardNumber, city: '440100', operator: '羊城通' },
+    });
+    await hub.ok(`mutation($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`, {
+      input: { idempotencyKey: randomUUID(), rides: [{ cardNumber, mode: 'METRO', city: '440100', line: '3号线', station: '体育西路',
+        occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '4.00' }] },
+    });
+  }
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+const verify = () => verifyAuditChains(db(), { record: false });
+
+describe('what is recorded', () => {
+  it('records one query touching 3 holders across 3 subgraphs, naming exactly those holders and coordinates', async () => {
+    const name = unique('ThreeHolders');
+    const result = await post(SELF, `query ${name}($ids: [String!]!) { holders(idNumbers: $ids) {
+      name cards { status } medicalVisits { nodes { diagnoses institution { name } } } rides { nodes { fare } } } }`,
+      { ids: holders.map((h) => h.idNumber) });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.holders).toHaveLength(3);
+    // The subgraphs' reports stay inside the hub.
+    expect(result.body).not.toHaveProperty('extensions');
+
+    const records = await recordsNamed(name);
+    expect(records).toHaveLength(1);
+    const [record] = records as [AuditRecordRow];
+    // hr served the holders and their cards, health the visits, transport the rides: one set of fields per holder.
+    const served = [
+      'Card.status', 'Holder.cards', 'Holder.id', 'Holder.medicalVisits', 'Holder.name', 'Holder.rides',
+      'MedicalInstitution.name', 'MedicalVisit.diagnoses', 'MedicalVisit.institution', 'MedicalVisitConnection.nodes',
+      'Query.holders', 'Ride.fare', 'RideConnection.nodes',
+    ];
+    expect(record).toMatchObject({
+      clientId: 'province', clientKind: 'PROVINCE', clientCity: null, operator: 'clerk-0001', caseRef: 'CASE-2026-0001',
+      purpose: 'HOLDER_SELF_SERVICE', operationType: 'query', operationName: name, outcome: 'SUCCESS', errorCodes: [],
+      holderIds: holders.map((h) => h.id).sort(),
+      coordinates: served,
+      deniedCoordinates: [],
+      access: { holders: Object.fromEntries(holders.map((h) => [h.id, served])), unlinked: [], denied: [] },
+    });
+    expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record.documentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.durationMs).toBeGreaterThanOrEqual(0);
+    // ID numbers are kept masked, never whole.
+    expect(record.variables).toEqual({ ids: holders.map((h) => `${h.idNumber.slice(0, 6)}********${h.idNumber.slice(14)}`) });
+    for (const h of holders) expect(JSON.stringify(record)).not.toContain(h.idNumber);
+  });
+
+  it('records a department’s write against the holder it wrote for, with the mutation', async () => {
+    const name = unique('Rides');
+    const [h] = holders as [typeof holders[0]];
+    const result = await post(TRANSIT, `mutation ${name}($input: RecordRidesInput!) { recordRides(input: $input) { recorded results { ride { fare } } } }`, {
+      input: { idempotencyKey: randomUUID(), rides: [{ cardNumber: h.cardNumber, mode: 'BUS', city: '440100', line: 'B1', station: '天河',
+        occurredAt: new Date(Date.now() - 60_000).toISOString(), fare: '2.00' }] },
+    });
+    expect(result.body.errors).toBeUndefined();
+    const [record] = await recordsNamed(name);
+    expect(record).toMatchObject({
+      clientId: 'dept-transport', purpose: 'TRANSIT', operator: null, caseRef: null, operationType: 'mutation', outcome: 'SUCCESS',
+      holderIds: [h.id],
+      access: {
+        holders: { [h.id]: ['Mutation.recordRides', 'Ride.fare'] },
+        // The batch's own result belongs to no one holder.
+        unlinked: ['RecordRidesResult.recorded', 'RecordRidesResult.results', 'RideRowResult.ride'],
+      },
+    });
+    // The card number is kept to its last four.
+    expect(JSON.stringify(record!.variables)).not.toContain(h.cardNumber);
+    expect((record!.variables as any).input.rides[0].cardNumber).toBe(`*****${h.cardNumber.slice(5)}`);
+  });
+
+  it('records a field the purpose may not read as denied, and never as served', async () => {
+    const name = unique('Denied');
+    const [h] = holders as [typeof holders[0]];
+    const result = await post(TRANSIT, `query ${name}($n: String!) { holderByCard(cardNumber: $n) { name medicalVisits { nodes { kind } } rides { nodes { fare } } } }`, { n: h.cardNumber });
+    expect(codes(result.body)).toEqual(['FORBIDDEN']);
+    expect(result.body.data.holderByCard.medicalVisits).toBeNull();
+    const [record] = await recordsNamed(name);
+    expect(record).toMatchObject({
+      outcome: 'PARTIAL',
+      errorCodes: ['FORBIDDEN'],
+      holderIds: [h.id],
+      deniedCoordinates: ['Holder.medicalVisits'],
+      access: { denied: [{ coordinate: 'Holder.medicalVisits', path: ['holderByCard', 'medicalVisits'] }] },
+    });
+    expect(record!.coordinates).toContain('Ride.fare');
+    expect(record!.coordinates.filter((c) => /medicalVisit|MedicalVisit/.test(c))).toEqual([]);
+  });
+
+  it('records operations refused before execution: another domain’s write, too deep, invalid', async () => {
+    const write = unique('OtherDomain');
+    expect((await post(TRANSIT, `mutation ${write} { registerBank(input: { code: "X", name: "X" }) { code } }`)).status).toBe(403);
+    const deep = unique('Deep');
+    const nested = `holderByCard(cardNumber: "L00000000") { ${'cards { holder { '.repeat(7)} name ${'} } '.repeat(7)} }`;
+    expect((await post(SELF, `query ${deep} { ${nested} }`)).status).toBe(400);
+    const invalid = unique('Invalid');
+    expect((await post(SELF, `query ${invalid} { holderByCard(cardNumber: "L00000000") { shoeSize } }`, undefined, invalid)).status).toBe(400);
+
+    for (const [name, code, type] of [[write, 'FORBIDDEN', 'mutation'], [deep, 'QUERY_TOO_DEEP', 'query'], [invalid, 'GRAPHQL_VALIDATION_FAILED', 'unknown']] as const) {
+      const records = await recordsNamed(name);
+      expect(records, name).toHaveLength(1);
+      expect(records[0], name).toMatchObject({ outcome: 'REFUSED', errorCodes: [code], operationType: type, holderIds: [], coordinates: [] });
+    }
+  });
+});
+
+describe('durable before delivery', () => {
+  it('returns no holder data, only AUDIT_UNAVAILABLE (503), while the audit table cannot be written', async () => {
+    const [h] = holders as [typeof holders[0]];
+    const name = unique('StoreDown');
+    const query = `query ${name}($n: String!) { holderByCard(cardNumber: $n) { name idNumber } }`;
+    // As an operator (or a failure) would take the table away from the gateway.
+    await db().execute(sql`alter table gateway.audit_records rename to audit_records_away`);
+    let down;
+    try {
+      down = await post(SELF, query, { n: h.cardNumber });
+    } finally {
+      await db().execute(sql`alter table gateway.audit_records_away rename to audit_records`);
+    }
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
+    expect(JSON.stringify(down.body)).not.toContain(h.idNumber);
+    expect(await recordsNamed(name)).toEqual([]);
+
+    // Back: the next answer is recorded on the same chain, with no gap where the failed batch was.
+    const up = await post(SELF, query, { n: h.cardNumber });
+    expect(up.status).toBe(200);
+    expect(up.body.data.holderByCard.idNumber).toBe(h.idNumber);
+    expect(await recordsNamed(name)).toHaveLength(1);
+    expect(await verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+
+  it('commits 1,000 concurrent requests as 1,000 records in far fewer INSERTs, on a chain that verifies', { timeout: 180_000 }, async () => {
+    const name = unique('Load');
+    const before = { ...hub.gateway.audit.stats };
+    const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) =>
+      post(SELF, `query ${name}($n: String!) { holderByCard(cardNumber: $n) { name } }`, { n: holders[i % 3]!.cardNumber })));
+    expect(results.filter((r) => r.status !== 200 || r.body.errors)).toEqual([]);
+
+    const records = await recordsNamed(name);
+    expect(records).toHaveLength(1_000);
+    expect(new Set(records.map((r) => r.requestId)).size).toBe(1_000);
+    // Rows one INSERT wrote share its transaction id: the database's own count of the statements.
+    const [{ inserts }] = await rowsOf<{ inserts: number }>(db(), sql`select count(distinct xmin::text)::int as inserts from gateway.audit_records where operation_name = ${name}`) as [{ inserts: number }];
+    const batches = hub.gateway.audit.stats.batches - before.batches;
+    console.log(`audit: 1,000 concurrent requests committed in ${inserts} INSERT statement(s) (${batches} batches written meanwhile)`);
+    expect(inserts).toBeLessThan(1_000);
+    expect(batches).toBeLessThan(1_000);
+    expect(await verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+});
+
+describe('tamper evidence', () => {
+  const chainId = () => hub.gateway.audit.chainId;
+  /** As a superuser would: with the append-only trigger out of the way for one statement. */
+  const behindTheHubsBack = async (statement: ReturnType<typeof sql>) => {
+    await db().execute(sql`alter table gateway.audit_records disable trigger audit_records_append_only`);
+    try {
+      await db().execute(statement);
+    } finally {
+      await db().execute(sql`alter table gateway.audit_records enable trigger audit_records_append_only`);
+    }
+  };
+
+  it('names a row altered behind the hub’s back, and a row removed', async () => {
+    const [row] = await rowsOf<{ seq: string; purpose: string }>(db(), sql`select seq::text, purpose from gateway.audit_records where chain_id = ${chainId()} and seq = 5`);
+    expect(row).toBeDefined();
+    await behindTheHubsBack(sql`update gateway.audit_records set purpose = 'TRANSIT' where chain_id = ${chainId()} and seq = 5`);
+    const altered = await verifyAuditChains(db());
+    expect(altered.ok).toBe(false);
+    expect(altered.firstBreak).toEqual({ chainId: chainId(), seq: 5, what: 'hash mismatch' });
+    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(db(), sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`);
+    expect(status).toEqual({ ok: false, first_break: `chain ${chainId()} seq 5: hash mismatch` });
+
+    // Put back, the chain verifies again; removed, the gap is named.
+    await behindTheHubsBack(sql`update gateway.audit_records set purpose = ${row!.purpose} where chain_id = ${chainId()} and seq = 5`);
+    expect((await verify()).ok).toBe(true);
+    const [copy] = await rowsOf<Record<string, unknown>>(db(), sql`select * from gateway.audit_records where chain_id = ${chainId()} and seq = 7`);
+    await behindTheHubsBack(sql`delete from gateway.audit_records where chain_id = ${chainId()} and seq = 7`);
+    expect((await verify()).firstBreak).toEqual({ chainId: chainId(), seq: 7, what: 'missing seq' });
+    await db().execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(copy)}::jsonb)`);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it.each([
+    ['UPDATE', sql`update gateway.audit_records set purpose = 'TRANSIT'`],
+    ['DELETE', sql`delete from gateway.audit_records`],
+    ['TRUNCATE', sql`truncate gateway.audit_records`],
+    ['UPDATE', sql`update gateway.audit_chains set instance = 'elsewhere'`],
+    ['DELETE', sql`delete from gateway.audit_chains`],
+    ['DELETE', sql`delete from gateway.audit_verifications`],
+  ])('the database refuses %s (%#)', async (op, statement) => {
+    await expect(db().execute(statement)).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(new RegExp(`append-only: ${op} refused`)) }) });
+  });
+
+  it('refuses changes to a monthly partition reached directly', async () => {
+    const [{ partition }] = await rowsOf<{ partition: string }>(db(), sql`select tableoid::regclass::text as partition from gateway.audit_records limit 1`) as [{ partition: string }];
+    expect(partition).toMatch(/^gateway\.audit_records_\d{4}_\d{2}$/);
+    for (const [op, statement] of [['UPDATE', `update ${partition} set purpose = 'TRANSIT'`], ['DELETE', `delete from ${partition}`], ['TRUNCATE', `truncate ${partition}`]]) {
+      await expect(db().execute(sql.raw(statement!)), statement).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining(`append-only: ${op} refused`) }) });
+    }
+  });
+});
