@@ -13,7 +13,7 @@ import type { AuditRecordRow } from '../gateway/tables.js';
 import { openDatabase } from '../subgraphs/shared/database.js';
 import { createTestDatabase } from './support/database.js';
 import { codes, identityHeaders, startTestHub, type GraphQLResponse, type Identity, type TestHub } from './support/hub.js';
-import { counter, holderWithActiveCard, registerBank } from './support/hr.js';
+import { holderWithActiveCard, registerBank } from './support/hr.js';
 import { rowsOf } from './support/sql.js';
 
 let hub: TestHub;
@@ -257,6 +257,72 @@ describe('tamper evidence', () => {
     expect(partition).toMatch(/^gateway\.audit_records_\d{4}_\d{2}$/);
     for (const [op, statement] of [['UPDATE', `update ${partition} set purpose = 'TRANSIT'`], ['DELETE', `delete from ${partition}`], ['TRUNCATE', `truncate ${partition}`]]) {
       await expect(db().execute(sql.raw(statement!)), statement).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining(`append-only: ${op} refused`) }) });
+    }
+  });
+});
+
+describe('npm run audit:verify', () => {
+  /** A record as the gateway would build it, with variables that test the canonical form's round trip. */
+  const record = (i: number) => buildAuditRecord({
+    caller: {
+      client: { id: 'city-440300', kind: 'CITY', name: '深圳', city: '440300', domain: null, purposes: ['TRANSIT'], status: 'ACTIVE', requestsPerMinute: 60 },
+      purpose: 'TRANSIT', operator: null, caseRef: null, requestId: randomUUID(),
+    },
+    startedAt: Date.now() - 5,
+    executed: true,
+    operationType: 'query',
+    operationName: `Cli${i}`,
+    documentHash: 'a'.repeat(64),
+    // NUL and a lone surrogate (which PostgreSQL cannot store), a float, a number past 2^53, Chinese text, nesting.
+    variables: { text: `a\u0000b\ud800 ${i}`, float: 0.1 + 0.2, big: 12345678901234567890, city: '深圳', nested: { list: [1, 'x', null, true] } },
+    errors: undefined,
+    hasData: true,
+    access: { holders: new Map([[randomUUID(), new Set(['Holder.name', 'Query.holderByCard'])]]), unlinked: new Set() },
+    denied: [],
+  });
+
+  it('exits 0 when every chain verifies and 1 naming the first broken link', { timeout: 120_000 }, async () => {
+    const store = await createTestDatabase({ separate: true });
+    const withDatabase = async (work: (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) => {
+      const database = await openDatabase(store.config);
+      try {
+        await work(database);
+      } finally {
+        await database.close();
+      }
+    };
+    try {
+      let chainId = '';
+      await withDatabase(async (database) => {
+        await migrateGatewayDatabase(database);
+        const writer = await openAuditWriter(database.db, { instance: 'audit-test' });
+        chainId = writer.chainId;
+        await Promise.all([1, 2, 3].map((i) => writer.append(record(i))));
+        await writer.close();
+        await expect(writer.append(record(4))).rejects.toThrow(/closed/);
+      });
+      const { DATABASE_URL: _a, GATEWAY_DATABASE_URL: _b, PGLITE_DATA_DIR: _c, ...env } = process.env;
+      const where = store.config.kind === 'postgres' ? { GATEWAY_DATABASE_URL: store.config.url } : { PGLITE_DATA_DIR: store.config.dataDir! };
+      const verify = () => spawnSync('npm', ['run', '-s', 'audit:verify'], { env: { ...env, ...where }, encoding: 'utf8' });
+
+      const sound = verify();
+      expect(sound.stdout).toContain(`chain ${chainId}  3 record(s) verified`);
+      expect(sound.status).toBe(0);
+
+      await withDatabase(async (database) => {
+        await database.db.execute(sql`alter table gateway.audit_records disable trigger audit_records_append_only`);
+        await database.db.execute(sql`update gateway.audit_records set variables = variables || '{"city": "广州"}' where seq = 2`);
+        await database.db.execute(sql`alter table gateway.audit_records enable trigger audit_records_append_only`);
+      });
+      const broken = verify();
+      expect(broken.stdout).toContain(`first break: chain ${chainId} seq 2: hash mismatch`);
+      expect(broken.status).toBe(1);
+      await withDatabase(async (database) => {
+        const runs = await rowsOf<{ ok: boolean; first_break: string | null }>(database.db, sql`select ok, first_break from gateway.audit_verifications order by id`);
+        expect(runs).toEqual([{ ok: true, first_break: null }, { ok: false, first_break: `chain ${chainId} seq 2: hash mismatch` }]);
+      });
+    } finally {
+      await store.drop();
     }
   });
 });
