@@ -1,5 +1,6 @@
 // One operation's audit record: who asked, why, what, how it ended, and which holders' fields were served or
 // refused. Built from facts the audit plugin gathers (gateway/plugins/audit.ts); chained and stored by writer.ts.
+import { createHash } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import type { DeniedField } from '../policy/field-access.js';
 import type { CollectedAccess } from './access-collector.js';
@@ -68,6 +69,11 @@ export interface RequestFacts {
 }
 
 const MAX_NAME_LENGTH = 256;
+/**
+ * Masked variables larger than this (as JSON) are kept as their size and hash: a batch of records is one statement,
+ * and a 2 MB request body must not make every batch it joins that much larger. A 1,000-row batch write runs past it.
+ */
+export const MAX_VARIABLES_CHARS = 64 * 1024;
 const MAX_DURATION_MS = 2_147_483_647;
 
 function outcomeOf(facts: RequestFacts): AuditOutcome {
@@ -77,6 +83,13 @@ function outcomeOf(facts: RequestFacts): AuditOutcome {
 }
 
 const sorted = (values: Iterable<string>) => [...values].sort();
+
+function boundedVariables(variables: RequestFacts['variables']): Record<string, unknown> {
+  const masked = maskVariables(variables);
+  const json = JSON.stringify(masked);
+  if (json.length <= MAX_VARIABLES_CHARS) return masked;
+  return { $truncated: { chars: json.length, sha256: createHash('sha256').update(json).digest('hex') } };
+}
 
 export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): AuditRecord {
   const { caller } = facts;
@@ -104,7 +117,7 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
     // The client names its operation freely: bounded, and storable.
     operationName: facts.operationName === null ? null : storable(facts.operationName.slice(0, MAX_NAME_LENGTH)),
     documentHash: facts.documentHash,
-    variables: maskVariables(facts.variables),
+    variables: boundedVariables(facts.variables),
     outcome: outcomeOf(facts),
     errorCodes: [...errorCodes],
     durationMs: Math.min(Math.max(0, Math.round(now.getTime() - facts.startedAt)), MAX_DURATION_MS),

@@ -9,6 +9,7 @@
 // without writing twice.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../../subgraphs/shared/errors.js';
 import { accessOf } from '../audit/access-collector.js';
 import { buildAuditRecord } from '../audit/record.js';
@@ -26,6 +27,16 @@ function documentHashOf(queryHash: string | undefined, query: string | undefined
   return createHash('sha256').update(query ?? '').digest('hex');
 }
 
+/** The operation a document names, for a request refused before Apollo resolved it (by validation, say). */
+function operationIn(document: DocumentNode | undefined, operationName: string | undefined) {
+  if (!document) return undefined;
+  try {
+    return getOperationAST(document, operationName) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -35,15 +46,16 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
         async executionDidStart() {
           executed = true;
         },
-        async willSendResponse({ contextValue, request, response, operation, operationName, queryHash }) {
+        async willSendResponse({ contextValue, request, response, operation, operationName, queryHash, document }) {
+          const named = operation ?? operationIn(document, request.operationName);
           const body = response.body;
           const result = body.kind === 'single' ? body.singleResult : body.initialResult;
           const record = buildAuditRecord({
             caller: contextValue.caller,
             startedAt,
             executed,
-            operationType: operation?.operation ?? null,
-            operationName: operationName ?? request.operationName ?? null,
+            operationType: named?.operation ?? null,
+            operationName: operationName ?? named?.name?.value ?? request.operationName ?? null,
             documentHash: documentHashOf(queryHash, request.query, request.extensions),
             variables: request.variables,
             errors: result.errors,
