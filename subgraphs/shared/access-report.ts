@@ -37,7 +37,7 @@ interface FieldFacts {
   onHolder: boolean;
   /** Query or Mutation. */
   root: boolean;
-  /** Federation plumbing (`_entities`, `_service`): nothing to attribute to it. */
+  /** Federation plumbing (`_entities`, `_service` and its `_Service`): nothing to attribute to it. */
   plumbing: boolean;
 }
 
@@ -57,7 +57,7 @@ function factsOf(info: GraphQLResolveInfo): FieldFacts | undefined {
         composite: isCompositeType(getNamedType(field.type)),
         onHolder: type.name === 'Holder',
         root,
-        plumbing: root && PLUMBING.has(name),
+        plumbing: (root && PLUMBING.has(name)) || type.name.startsWith('_'),
       };
     }
     factsByType.set(type, facts);
