@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChains } from '../gateway/audit/verify.js';
 import { openAuditWriter } from '../gateway/audit/writer.js';
-import { buildAuditRecord } from '../gateway/audit/record.js';
+import { buildAuditRecord, type AuditAccess } from '../gateway/audit/record.js';
 import { migrateGatewayDatabase } from '../gateway/store.js';
 import type { AuditRecordRow } from '../gateway/tables.js';
 import { openDatabase } from '../subgraphs/shared/database.js';
@@ -126,6 +126,20 @@ describe('what is recorded', () => {
     // The card number is kept to its last four.
     expect(JSON.stringify(record!.variables)).not.toContain(h.cardNumber);
     expect((record!.variables as any).input.rides[0].cardNumber).toBe(`*****${h.cardNumber.slice(5)}`);
+  });
+
+  it('names the holder behind a ride authorization through the fetches federation makes for it', async () => {
+    const name = unique('Turnstile');
+    const [h] = holders as [typeof holders[0]];
+    const result = await post(TRANSIT, `query ${name}($n: String!) { rideAuthorization(cardNumber: $n, city: "440100", mode: METRO) { allowed concession } }`, { n: h.cardNumber });
+    expect(result.body.errors).toBeUndefined();
+    const [record] = await recordsNamed(name);
+    const access = record!.access as AuditAccess;
+    // Transport's RideAuthorization carries no holder id (a documented gap): its fields are unlinked, while hr's card
+    // and civil affairs' certificates, fetched for @requires, name the holder.
+    expect(record!.holderIds).toEqual([h.id]);
+    expect(access.holders[h.id]).toEqual(expect.arrayContaining(['Card.status', 'Holder.concessionCertificates']));
+    expect(access.unlinked).toEqual(expect.arrayContaining(['Query.rideAuthorization', 'RideAuthorization.allowed', 'RideAuthorization.concession']));
   });
 
   it('records a field the purpose may not read as denied, and never as served', async () => {
