@@ -1,6 +1,6 @@
 // The one place the gateway and the hub launcher read their environment; validated at start, and a bad value
 // fails with a message naming the variable.
-import { SUBGRAPHS } from '../subgraphs/index.js';
+import { storeOf, SUBGRAPHS } from '../subgraphs/index.js';
 import { ConfigError, envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSecret, readSubgraphSecret, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
 import { localSecret } from '../subgraphs/shared/local-secrets.js';
 import type { TokenKeys, TokenSettings } from './auth/token-keys.js';
@@ -95,7 +95,8 @@ export function readHubConfig(env: Env = process.env): HubConfig {
     subgraphs: SUBGRAPHS.map((s) => ({
       name: s.name,
       port: readPort(env, `${envPrefix(s.name)}_PORT`, s.defaultPort),
-      database: readDatabaseConfig(s.name, env),
+      // Governance reads the gateway's tables: GATEWAY_DATABASE_URL, else DATABASE_URL.
+      database: readDatabaseConfig(storeOf(s.name), env),
     })),
     redisUrl: readRedisUrl(env),
     seedHolders: seed,

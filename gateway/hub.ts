@@ -1,12 +1,13 @@
 // The whole hub in one process: every subgraph on its own port over its database, and the gateway in front.
 // `npm start` runs it; the tests start it the same way, on port 0 and an in-memory database.
 import { openSubgraphDatabases } from '../subgraphs/databases.js';
-import { findSubgraph } from '../subgraphs/index.js';
+import { findSubgraph, storeOf } from '../subgraphs/index.js';
 import { envPrefix, type Env } from '../subgraphs/shared/config.js';
 import type { Database } from '../subgraphs/shared/database.js';
 import { serveSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import type { HubConfig } from './config.js';
 import { startGateway, type RunningGateway } from './server.js';
+import { GATEWAY_STORE } from './store.js';
 
 /** Where the hub's subgraphs listen, whatever HOST the gateway is given. */
 const SUBGRAPH_HOST = '127.0.0.1';
@@ -36,7 +37,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   };
   try {
     // The gateway's register shares the subgraphs' database when their settings agree (one PGlite, embedded).
-    const databases = await openSubgraphDatabases([...config.subgraphs, { name: 'gateway', database: config.database }]);
+    // Governance reads the gateway's own tables, so it gets the gateway's database whatever its entry says.
+    const subgraphs = config.subgraphs.map((s) => (storeOf(s.name) === GATEWAY_STORE ? { ...s, database: config.database } : s));
+    const databases = await openSubgraphDatabases([...subgraphs, { name: GATEWAY_STORE, database: config.database }]);
     closers.push(() => databases.close());
     checkpoint();
     await databases.migrate();

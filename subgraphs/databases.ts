@@ -1,8 +1,9 @@
 // Opens the database of every subgraph, and of the gateway's own store (an entry named `gateway`), once per
 // distinct configuration: those sharing DATABASE_URL share a pool, and embedded they share one PGlite (a PGlite
-// folder serves one process at a time).
+// folder serves one process at a time). A subgraph without a store of its own (governance) gets the migrations of
+// the store it reads (subgraphs/index.ts, storeOf).
 import { GATEWAY_STORE, migrateGatewayDatabase } from '../gateway/store.js';
-import { SUBGRAPHS } from './index.js';
+import { ownsStore, storeOf, SUBGRAPHS } from './index.js';
 import type { DatabaseConfig } from './shared/config.js';
 import { openDatabase, type Database } from './shared/database.js';
 import { yieldToEventLoop } from './shared/process.js';
@@ -12,7 +13,10 @@ export interface SubgraphDatabases {
   of(subgraph: string): Database;
   /** Each distinct database, with the subgraphs it serves. */
   all: { database: Database; subgraphs: string[] }[];
-  /** Applies every subgraph's migrations to its database, then the gateway's when it has an entry. */
+  /**
+   * Applies every subgraph's migrations to its database, then the gateway's to each database an entry needs them
+   * on (the gateway's own, and governance's).
+   */
   migrate(): Promise<void>;
   /** Fills each subgraph's empty tables with deterministic demo data; `signal` stops it between departments. */
   seed(options: SeedOptions & { signal?: AbortSignal }): Promise<void>;
@@ -43,8 +47,9 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     of,
     all: [...byKey.values()],
     async migrate() {
-      for (const s of SUBGRAPHS) if (configs.some((c) => c.name === s.name)) await of(s.name).migrate(s.name, migrationsFolderOf(s));
-      if (configs.some((c) => c.name === GATEWAY_STORE)) await migrateGatewayDatabase(of(GATEWAY_STORE));
+      for (const s of SUBGRAPHS) if (ownsStore(s.name) && configs.some((c) => c.name === s.name)) await migrateStoreOf(s.name, of(s.name));
+      const gatewayDatabases = new Set(configs.filter((c) => storeOf(c.name) === GATEWAY_STORE).map((c) => of(c.name)));
+      for (const database of gatewayDatabases) await migrateGatewayDatabase(database);
     },
     async seed(options) {
       // Registry order: a department's demo data reads that of the departments listed before it.
@@ -60,4 +65,10 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     },
     close,
   };
+}
+
+/** Applies the migrations a subgraph's database needs: its own store's, or those of the store it reads (governance: the gateway's). */
+export function migrateStoreOf(subgraph: string, database: Database): Promise<void> {
+  const store = storeOf(subgraph);
+  return store === GATEWAY_STORE ? migrateGatewayDatabase(database) : database.migrate(store, migrationsFolderOf({ name: store }));
 }

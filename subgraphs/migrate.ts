@@ -4,11 +4,11 @@ import { GATEWAY_STORE } from '../gateway/store.js';
 import { readDatabaseConfig } from './shared/config.js';
 import { runMain } from './shared/process.js';
 import { openSubgraphDatabases } from './databases.js';
-import { SUBGRAPHS } from './index.js';
+import { storeOf, SUBGRAPHS } from './index.js';
 
 runMain(async () => {
   const databases = await openSubgraphDatabases([
-    ...SUBGRAPHS.map((s) => ({ name: s.name, database: readDatabaseConfig(s.name) })),
+    ...SUBGRAPHS.map((s) => ({ name: s.name, database: readDatabaseConfig(storeOf(s.name)) })),
     { name: GATEWAY_STORE, database: readDatabaseConfig(GATEWAY_STORE) },
   ]);
   try {

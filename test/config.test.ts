@@ -7,7 +7,7 @@ describe('configuration', () => {
   it('has working defaults on a bare machine', () => {
     const hub = readHubConfig({});
     expect(hub).toMatchObject({ host: '127.0.0.1', gatewayPort: 4000, redisUrl: undefined, seedHolders: 1000 });
-    expect(hub.subgraphs.map((s) => [s.name, s.port])).toEqual([['hr', 4001], ['health', 4002], ['civil-affairs', 4004], ['transport', 4003], ['culture-tourism', 4005]]);
+    expect(hub.subgraphs.map((s) => [s.name, s.port])).toEqual([['hr', 4001], ['health', 4002], ['civil-affairs', 4004], ['transport', 4003], ['culture-tourism', 4005], ['governance', 4006]]);
     expect(readDatabaseConfig('hr', {})).toMatchObject({ kind: 'pglite', dataDir: expect.stringMatching(/\.data\/pglite$/) });
     expect(readDatabaseConfig('hr', { PGLITE_DATA_DIR: 'memory' })).toEqual({ kind: 'pglite', dataDir: null });
     expect(readHrSettings({})).toEqual({ temporaryLossDays: 5 });

@@ -99,10 +99,19 @@ describe('readSchemaPolicy', () => {
       'MedicalVisit.diagnoses',
       'MedicalVisit.settlement',
       'PreferentialCertificate.disabilityLevel',
+      'Query.accessLog',
+      'Query.anomalies',
+      'Query.auditChainStatus',
+      'Query.clientActivity',
+      'Query.holderAccessReport',
       'Query.medicalVisit',
       'Query.preferentialCertificate',
       'Query.rideAuthorization',
     ]);
+    // The audit trail is for governance; a holder's own share of it also for the holder, through the province.
+    expect(policy.fields.get('Query.accessLog')).toEqual({ category: 'AUDIT', purposes: new Set(['GOVERNANCE_AUDIT']), mask: null });
+    expect(policy.fields.get('Query.holderAccessReport')?.purposes).toEqual(new Set(['GOVERNANCE_AUDIT', 'HOLDER_SELF_SERVICE']));
+    expect(policy.mutationOwners.get('suspendClient')).toBe('governance');
     expect(policy.mutationOwners.get('grantReliefEntitlement')).toBe('civil-affairs');
     expect(policy.mutationOwners.get('recordMedicalVisit')).toBe('health');
     expect(policy.mutationOwners.get('registerHolder')).toBe('hr');
@@ -124,6 +133,12 @@ describe('readSchemaPolicy', () => {
   it('refuses a mask on a field that is not a String', () => {
     expect(edited(/disabilityLevel: Int @sensitive\(category: HEALTH, purposes: \[([^\]]*)\]\)/, 'disabilityLevel: Int @sensitive(category: HEALTH, purposes: [$1], mask: LAST4)')).toThrow(
       /disabilityLevel: mask LAST4 on a Int field/,
+    );
+  });
+
+  it('refuses BASIC on @sensitive: it names the data no annotation marks', () => {
+    expect(edited('disabilityLevel: Int @sensitive(category: HEALTH', 'disabilityLevel: Int @sensitive(category: BASIC')).toThrow(
+      /disabilityLevel: @sensitive\(category: BASIC\); mark it with the category of what it holds/,
     );
   });
 

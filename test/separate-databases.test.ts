@@ -38,10 +38,14 @@ it('reads HR_DATABASE_URL for hr alone, DATABASE_URL for the rest', () => {
   const config = readHubConfig({ DATABASE_URL: 'postgres://h/all', HR_DATABASE_URL: 'postgres://h/hr' });
   expect(config.subgraphs.find((s) => s.name === 'hr')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/hr', source: 'HR_DATABASE_URL' });
   expect(config.subgraphs.find((s) => s.name === 'transport')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/all', source: 'DATABASE_URL' });
+  // Governance owns no tables: it reads the gateway's, wherever GATEWAY_DATABASE_URL puts them.
+  const apart = readHubConfig({ DATABASE_URL: 'postgres://h/all', GATEWAY_DATABASE_URL: 'postgres://h/gw', GOVERNANCE_DATABASE_URL: 'postgres://h/none' });
+  expect(apart.subgraphs.find((s) => s.name === 'governance')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/gw', source: 'GATEWAY_DATABASE_URL' });
+  expect(apart.subgraphs.find((s) => s.name === 'governance')!.database).toEqual(apart.database);
 });
 
 it('keeps each department\'s schema in its own database, and joins them through federation', async () => {
-  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([['hr'], ['civil-affairs', 'culture-tourism', 'gateway', 'health', 'transport']]);
+  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([['hr'], ['civil-affairs', 'culture-tourism', 'gateway', 'governance', 'health', 'transport']]);
   const schemasOf = async (i: number) =>
     (await rowsOf<{ schema_name: string }>(hub.databases[i]!.database.db, sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism') order by 1`)).map((r) => r.schema_name);
   expect(await schemasOf(0)).toEqual(['hr']);

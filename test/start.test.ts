@@ -152,6 +152,20 @@ it('runs one subgraph alone with npm run subgraph -- hr, as a department would',
   await interrupt(run.child, run.exited);
 }, 120_000);
 
+it('runs governance alone with npm run subgraph -- governance, on the gateway’s database and migrations', async () => {
+  const env = cliEnv();
+  const run = runScript('subgraph', ['governance'], env, /subgraph governance on (\S+) \((\w+)\)/);
+  const [, url, driver] = await run.matched;
+  expect(driver).toBe(database!.config.kind);
+  // The register and the audit tables are there (the gateway's migrations), whether or not a gateway ever ran.
+  const answer = await callSubgraph(url!, {
+    query: '{ clientActivity(clientId: "province", from: "2020-01-01", to: "2020-02-01") { client { name } requests } auditChainStatus { chains { chainId } } }',
+  });
+  expect(answer.body.errors).toBeUndefined();
+  expect(answer.body.data.clientActivity).toEqual({ client: { name: '广东省社会保障卡服务平台' }, requests: 0 });
+  await interrupt(run.child, run.exited);
+}, 120_000);
+
 it('runs the gateway alone with npm run gateway, in front of subgraphs running elsewhere', async () => {
   const subgraphs = await startTestHub();
   try {

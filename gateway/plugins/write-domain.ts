@@ -1,22 +1,26 @@
 // Who may write where (Art 3, 16): a department writes only its own domain's data; the provincial and city
-// platforms serve holders at their counters and online, so they may run hr's card and holder services; nobody
-// else writes. Checked on the resolved operation, before the gateway plans any fetch: a mutation runs whole
-// or not at all.
+// platforms serve holders at their counters and online, so they may run hr's card and holder services; the
+// governance body runs the governance domain's emergency handling (Art 17: suspending a client), and nothing else.
+// Checked on the resolved operation, before the gateway plans any fetch: a mutation runs whole or not at all.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../../subgraphs/shared/errors.js';
 import type { Client, GatewayContext } from '../caller.js';
 
+/** The domain of oversight: its writes (suspending a client) belong to GOVERNANCE clients alone. */
+export const GOVERNANCE_DOMAIN = 'governance';
+
 /** The subgraph domains a client may write. */
 export function mayWrite(client: Client, domain: string): boolean {
   switch (client.kind) {
     case 'DEPARTMENT':
-      return client.domain === domain;
+      // A register entry naming governance as a department's domain gives it no power over the register.
+      return client.domain === domain && domain !== GOVERNANCE_DOMAIN;
     case 'PROVINCE':
     case 'CITY':
       return domain === 'hr';
     case 'GOVERNANCE':
-      return false;
+      return domain === GOVERNANCE_DOMAIN;
   }
 }
 

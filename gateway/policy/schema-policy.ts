@@ -32,6 +32,14 @@ export interface SchemaPolicy {
 
 const SENSITIVE = 'sensitive';
 
+/** The DataCategory of personal information no @sensitive marks (a name, a card's status): never on an annotation. */
+export const UNANNOTATED_CATEGORY = 'BASIC';
+
+/** The category a schema coordinate's data falls under: its @sensitive category, else BASIC. */
+export function categoryOf(policy: SchemaPolicy, coordinate: string): string {
+  return policy.fields.get(coordinate)?.category ?? UNANNOTATED_CATEGORY;
+}
+
 export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
   const document = parse(supergraphSdl);
   const problems: string[] = [];
@@ -117,6 +125,8 @@ function readRule(coordinate: string, field: FieldDefinitionNode, directive: Con
 
   const before = problems.length;
   if (!category) problems.push(`${coordinate}: @sensitive without a category`);
+  // BASIC is what access reports call the fields no @sensitive marks; on an annotation it would blur the two.
+  if (category === UNANNOTATED_CATEGORY) problems.push(`${coordinate}: @sensitive(category: ${UNANNOTATED_CATEGORY}); mark it with the category of what it holds`);
   const unknown = purposes.filter((p) => !p || !(PURPOSES as readonly string[]).includes(p));
   if (unknown.length > 0) problems.push(`${coordinate}: @sensitive names unknown purposes ${unknown.join(', ')}`);
   if (mask !== null && !isMask(mask)) problems.push(`${coordinate}: unknown mask ${mask}`);

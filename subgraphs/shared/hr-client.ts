@@ -1,5 +1,6 @@
 // Department subgraphs own no holder data: to check that a write names a real holder or card, they ask the HR
-// subgraph, which owns both, through its federation entity resolver (one call for a whole batch).
+// subgraph, which owns both, through its federation entity resolver (one call for a whole batch). Governance asks
+// it the same way where holders are registered, and through hr's own lookup whose ID number is whose.
 import { randomUUID } from 'node:crypto';
 import { isCardNumber, normalizeCardNumber } from './card-number.js';
 import { readSubgraphSecret, readSubgraphUrl, type Env } from './config.js';
@@ -15,6 +16,18 @@ export interface CardFacts {
 }
 
 const TIMEOUT_MS = 5_000;
+/** Representations per `_entities` call: a governance sweep may ask about tens of thousands of holders. */
+const ENTITY_CHUNK = 1_000;
+
+interface HrError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+function unavailable(detail: unknown) {
+  console.error('hr lookup failed:', detail instanceof Error ? detail.message : detail);
+  return hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
+}
 
 export class HrClient {
   private readonly fetch: typeof fetch;
@@ -33,25 +46,29 @@ export class HrClient {
     return encodeClaims({ requestId: randomUUID(), client: `subgraph:${this.from}`, kind: 'SUBGRAPH', city: null, domain: this.from, purpose: null, operator: null, caseRef: null });
   }
 
-  private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
-    if (representations.length === 0) return [];
-    const unavailable = (detail: unknown) => {
-      console.error('hr lookup failed:', detail instanceof Error ? detail.message : detail);
-      return hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
-    };
-    let body: { data?: { _entities: (T | null)[] }; errors?: { message: string }[] };
+  /** Posts one operation to hr, signed as this subgraph; network failures and non-JSON answers are hr unavailable. */
+  private async post<T>(query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: HrError[] }> {
     try {
       const res = await this.fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CALLER_HEADER]: this.caller() },
-        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
+        body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      body = (await res.json()) as typeof body;
+      const body = (await res.json()) as { data?: T; errors?: HrError[] };
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return body;
     } catch (error) {
       throw unavailable(error);
     }
+  }
+
+  private async entities<T>(representations: Record<string, string>[], selection: string): Promise<(T | null)[]> {
+    if (representations.length === 0) return [];
+    const body = await this.post<{ _entities: (T | null)[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
+      { r: representations },
+    );
     // A partial answer (some entities failed) must not read as "no such card": that would be refused, and the
     // refusal stored under the write's idempotency key for every retry.
     if (!body.data?._entities || body.errors?.length) throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
@@ -73,6 +90,33 @@ export class HrClient {
     const wanted = [...new Set(ids.filter(isUuid))];
     const found = await this.entities<{ id: string }>(wanted.map((id) => ({ __typename: 'Holder', id })), '... on Holder { id }');
     return new Set(found.flatMap((h) => (h ? [h.id] : [])));
+  }
+
+  /** The city each of these holders is registered in, by id; unknown ids are absent. */
+  async registeredCities(ids: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    const cities = new Map<string, string>();
+    for (let i = 0; i < wanted.length; i += ENTITY_CHUNK) {
+      const found = await this.entities<{ id: string; registeredCity: string }>(
+        wanted.slice(i, i + ENTITY_CHUNK).map((id) => ({ __typename: 'Holder', id })),
+        '... on Holder { id registeredCity }',
+      );
+      for (const h of found) if (h) cities.set(h.id, h.registeredCity);
+    }
+    return cities;
+  }
+
+  /**
+   * The id of the holder registered with this identity document number; null when nobody is. A number hr cannot
+   * read is BAD_USER_INPUT naming `field`. (Holders are keyed by id, so this asks hr's own `holder` lookup.)
+   */
+  async holderIdByIdNumber(idNumber: string, field = 'idNumber'): Promise<string | null> {
+    const body = await this.post<{ holder: { id: string } | null }>('query($n: String!) { holder(idNumber: $n) { id } }', { n: idNumber });
+    const code = body.errors?.[0]?.extensions?.code;
+    if (code === ErrorCode.HOLDER_NOT_FOUND) return null;
+    if (code === ErrorCode.BAD_USER_INPUT) throw badInput(body.errors![0]!.message, field);
+    if (!body.data?.holder || body.errors?.length) throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
+    return body.data.holder.id;
   }
 }
 

@@ -57,11 +57,15 @@ const WRITE_PURPOSE: Record<string, string> = {
   transport: 'TRANSIT',
   'civil-affairs': 'PREFERENTIAL_TREATMENT',
   'culture-tourism': 'CULTURE_TOURISM',
+  governance: 'GOVERNANCE_AUDIT',
 };
 
 export const READER: Identity = { client: 'province', purpose: 'HOLDER_SELF_SERVICE' };
 
-/** The natural caller of an operation: the owning department for a mutation, the provincial platform otherwise. */
+/**
+ * The natural caller of an operation: the owning department for a mutation (the governance body for governance's),
+ * the provincial platform otherwise.
+ */
 export function defaultIdentity(query: string): Identity {
   let operation: OperationDefinitionNode | undefined;
   try {
@@ -72,6 +76,7 @@ export function defaultIdentity(query: string): Identity {
   if (operation?.operation !== 'mutation') return READER;
   const first = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
   const domain = first?.kind === Kind.FIELD ? policy.mutationOwners.get(first.name.value) : undefined;
+  if (domain === 'governance') return { client: 'governance', purpose: WRITE_PURPOSE[domain]! };
   return domain ? { client: `dept-${domain}`, purpose: WRITE_PURPOSE[domain]! } : READER;
 }
 
