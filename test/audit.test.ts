@@ -294,16 +294,21 @@ const recordWith = (variables: Record<string, unknown>, operationName = 'Direct'
 });
 
 describe('variables as recorded', () => {
-  it('masks identifiers by name and wherever digits run long, stars free text, and bounds the size', () => {
+  it('masks identifiers by name, keeps only harmless shapes under other names, stars the rest, and bounds the size', () => {
     const { variables } = recordWith({
       input: { idNumber: '44010619900307123X', phone: '13812345678', accountNumber: '6217000012345678901', cardNumber: 'L00100718',
-        summary: '哮喘复诊', diagnoses: ['J45.909'], note: 'ID 440106199003071234, call 13812345678', city: '440100', first: 10 },
+        summary: '哮喘复诊', diagnoses: ['J45.909'], note: 'ID 440106199003071234, call 13812345678', city: '440100', first: 10,
+        mode: 'METRO', at: '2024-03-07T09:30:00+08:00', fare: '4.00', institutionCode: 'H44010090001', idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12' },
       idNumbers: ['440106199003071234'],
+      // Names are the client's choice: a card number, diagnoses, a department and an ID under innocent names.
+      c: 'W86364237', dx: ['F32.2', 'B20'], dept: '精神科', x: '440106199003071234',
     });
     expect(variables).toEqual({
       input: { idNumber: '440106********123X', phone: '138****5678', accountNumber: '***************8901', cardNumber: '*****0718',
-        summary: '****', diagnoses: ['*******'], note: 'ID 440106********1234, call 138****5678', city: '440100', first: 10 },
+        summary: '****', diagnoses: ['*******'], note: '********', city: '440100', first: 10,
+        mode: 'METRO', at: '2024-03-07T09:30:00+08:00', fare: '4.00', institutionCode: 'H44010090001', idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12' },
       idNumbers: ['440106********1234'],
+      c: '*****4237', dx: ['*****', '***'], dept: '***', x: '440106********1234',
     });
     const huge = recordWith({ rows: Array.from({ length: 5_000 }, (_, i) => ({ line: `line ${i}`, station: '体育西路' })) }).variables;
     expect(huge).toEqual({ $truncated: { chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });

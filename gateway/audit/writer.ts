@@ -133,6 +133,9 @@ class GroupCommitWriter implements AuditWriter {
     if (this.writing || this.queue.length === 0) return;
     this.writing = this.writeQueued().finally(() => {
       this.writing = undefined;
+      // A record appended between the loop's last look at the queue and now saw a write under way and scheduled
+      // nothing: it would wait for the next request (or for ever, on a quiet gateway).
+      if (this.queue.length > 0) this.startWriting();
     });
   }
 
