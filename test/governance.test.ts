@@ -4,7 +4,7 @@
 // scripted pattern and silent on normal traffic. Traffic that happens now goes through the gateway; the week
 // before it (the baselines) is appended with the gateway's own audit writer on a chain of its own, so the trail
 // still verifies.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../gateway/audit/record.js';
@@ -274,6 +274,13 @@ describe('anomalies', () => {
     const peek = `query($c: String!) { holderByCard(cardNumber: $c) { medicalVisits { nodes { kind } } } }`;
     for (let i = 0; i < DENIAL_THRESHOLD; i++) await hub.as({ client: 'city-441200', purpose: 'TRANSIT', operator: null, caseRef: null }).query(peek, { c: holders[i]!.cardNumber });
     for (let i = 0; i < DENIAL_THRESHOLD - 1; i++) await hub.as({ client: 'city-441300', purpose: 'TRANSIT', operator: null, caseRef: null }).query(peek, { c: holders[i]!.cardNumber });
+    // Persisted queries the gateway has not seen yet (after a restart, say) are refused, but by no policy: not denials.
+    const unseen = await hub.headers({ client: 'city-441300', purpose: 'TRANSIT', operator: null, caseRef: null });
+    for (let i = 0; i < DENIAL_THRESHOLD; i++) {
+      const body = JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: randomBytes(32).toString('hex') } } });
+      const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: unseen, body });
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    }
     // (c) A city platform reading many holders of other cities by their cards; another reading a few.
     const byCards = (hs: { cardNumber: string }[]) => `{ ${hs.map((h, i) => `h${i}: holderByCard(cardNumber: "${h.cardNumber}") { id }`).join(' ')} }`;
     const elsewhere = takeHolders(OUT_OF_CITY_FLOOR + 5, (h) => h.city !== '440400');

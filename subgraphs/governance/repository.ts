@@ -17,8 +17,11 @@ const instant = (at: Date) => sql`${at.toISOString()}::timestamptz`;
 const touches = (holderId: string) => sql`${t.holderIds} @> array[${holderId}::uuid]`;
 const within = (from: Date, to: Date) => and(gte(t.recordedAt, from), lt(t.recordedAt, to));
 
-/** An operation some policy refused something of: a field, the whole operation, or a holder (FORBIDDEN). */
-export const DENIAL = sql`(${t.outcome} = 'REFUSED' or cardinality(${t.deniedCoordinates}) > 0 or 'FORBIDDEN' = any(${t.errorCodes}))`;
+/**
+ * An operation some policy refused something of: a field, the whole operation, or a holder (FORBIDDEN). Refusals
+ * for other reasons (a persisted query the gateway has not seen, an invalid document) are ordinary client traffic.
+ */
+export const DENIAL = sql`(cardinality(${t.deniedCoordinates}) > 0 or 'FORBIDDEN' = any(${t.errorCodes}))`;
 
 // ---- the register ----
 
