@@ -128,6 +128,42 @@ describe('what is recorded', () => {
     expect((record!.variables as any).input.rides[0].cardNumber).toBe(`*****${h.cardNumber.slice(5)}`);
   });
 
+  it('names the holders a query returns even when it reads nothing of theirs', async () => {
+    const name = unique('Registered');
+    const result = await post(SELF, `query ${name}($ids: [String!]!) { holders(idNumbers: $ids) { __typename } }`, { ids: holders.map((h) => h.idNumber) });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.holders).toHaveLength(3);
+    const [record] = await recordsNamed(name);
+    expect(record).toMatchObject({
+      holderIds: holders.map((h) => h.id).sort(),
+      coordinates: ['Query.holders'],
+      access: { holders: Object.fromEntries(holders.map((h) => [h.id, ['Query.holders']])), unlinked: [] },
+    });
+  });
+
+  it('names the holders a batch write wrote for when the answer is only a count', async () => {
+    const name = unique('RidesCount');
+    const [a, b] = holders as [typeof holders[0], typeof holders[0]];
+    const ride = (cardNumber: string) => ({ cardNumber, mode: 'BUS', city: '440100', line: 'B2', station: '天河',
+      occurredAt: new Date(Date.now() - 120_000).toISOString(), fare: '2.00' });
+    const input = { idempotencyKey: randomUUID(), rides: [ride(a.cardNumber), ride(b.cardNumber), ride('L00000000')] };
+    const query = `mutation ${name}($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`;
+    const result = await post(TRANSIT, query, { input });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.recordRides.recorded).toBe(2);
+    // A replay writes nothing new, but answers about the same holders' rides: recorded alike.
+    expect((await post(TRANSIT, query, { input })).body.data.recordRides.recorded).toBe(2);
+    const records = await recordsNamed(name);
+    expect(records).toHaveLength(2);
+    for (const record of records) {
+      expect(record).toMatchObject({
+        operationType: 'mutation', outcome: 'SUCCESS',
+        holderIds: [a.id, b.id].sort(),
+        access: { holders: { [a.id]: ['Mutation.recordRides'], [b.id]: ['Mutation.recordRides'] }, unlinked: ['RecordRidesResult.recorded'] },
+      });
+    }
+  });
+
   it('names the holder behind a ride authorization through the fetches federation makes for it', async () => {
     const name = unique('Turnstile');
     const [h] = holders as [typeof holders[0]];

@@ -128,6 +128,8 @@ function judgeAdmission(
 export async function recordAdmissions(
   deps: CultureTourismDeps,
   input: { idempotencyKey: string; admissions: AdmissionInput[] },
+  /** Told the holders whose admissions the batch holds, for the audit record (replays included: a card's holder never changes). */
+  wrote?: (holderIds: Iterable<string>) => void,
 ): Promise<RecordAdmissionsOutcome> {
   const count = input.admissions.length;
   if (count === 0 || count > MAX_ADMISSIONS_PER_BATCH) {
@@ -163,6 +165,14 @@ export async function recordAdmissions(
       await repo.insertAdmissions(tx, inserts);
       return { results, recorded: inserts.length, refused: count - inserts.length };
     }));
+  if (wrote) {
+    const holderIds = new Set<string>();
+    for (const row of result.results) {
+      const holderId = row.admissionId ? cards.get(rows[row.index]?.cardNumber ?? '')?.holderId : undefined;
+      if (holderId) holderIds.add(holderId);
+    }
+    wrote(holderIds);
+  }
   return result;
 }
 

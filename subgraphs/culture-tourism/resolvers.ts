@@ -1,5 +1,7 @@
 // GraphQL over culture and tourism: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { reportWrites } from '../shared/access-report.js';
 import { readCityCode } from '../shared/cities.js';
 import { ErrorCode, hubError } from '../shared/errors.js';
 import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
@@ -42,8 +44,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   Mutation: {
     registerVenue: async (_: unknown, { input }: { input: commands.RegisterVenueInput }, ctx: Ctx) =>
       ctx.loaders.venueById.load(await commands.registerVenue(ctx.deps, input)),
-    recordAdmissions: (_: unknown, { input }: { input: Parameters<typeof commands.recordAdmissions>[1] }, ctx: Ctx) =>
-      commands.recordAdmissions(ctx.deps, input),
+    recordAdmissions: (_: unknown, { input }: { input: Parameters<typeof commands.recordAdmissions>[1] }, ctx: Ctx, info: GraphQLResolveInfo) =>
+      commands.recordAdmissions(ctx.deps, input, (holderIds) => reportWrites(ctx, info, holderIds)),
     recordLibraryLoan: async (_: unknown, { input }: { input: commands.RecordLibraryLoanInput }, ctx: Ctx) =>
       ctx.loaders.loanById.load(await commands.recordLibraryLoan(ctx.deps, input)),
     returnLibraryLoan: async (_: unknown, { input }: { input: Parameters<typeof commands.returnLibraryLoan>[1] }, ctx: Ctx) =>

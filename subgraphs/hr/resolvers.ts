@@ -1,6 +1,7 @@
 // GraphQL over the HR domain: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { GraphQLError } from 'graphql';
+import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
+import { reportWrites } from '../shared/access-report.js';
 import { ErrorCode, badInput, hubError } from '../shared/errors.js';
 import type { CallerClaims } from '../shared/gateway-proof.js';
 import { isoTimestamp } from '../shared/time.js';
@@ -47,9 +48,28 @@ const timestamps = {
   updatedAt: (row: { updatedAt: Date }) => isoTimestamp(row.updatedAt),
 };
 
-/** Every mutation takes one `input` and hands it to its command. */
+/**
+ * The holders a write was for, from what its command returns: a row's `holderId` (a card, a bank account), or that of
+ * each row it holds (replaceCard's old and new card). A holder written (registerHolder) is its own result, which the
+ * access report names anyway.
+ */
+function holdersWritten(result: unknown): string[] {
+  if (result === null || typeof result !== 'object') return [];
+  const own = (result as { holderId?: unknown }).holderId;
+  if (typeof own === 'string') return [own];
+  return Object.values(result).flatMap((part) => {
+    const holderId = part !== null && typeof part === 'object' ? (part as { holderId?: unknown }).holderId : undefined;
+    return typeof holderId === 'string' ? [holderId] : [];
+  });
+}
+
+/** Every mutation takes one `input` and hands it to its command; the holders it wrote for go to the audit record. */
 const mutation = <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>) =>
-  (_: unknown, { input }: { input: I }, ctx: HrContext) => command(ctx.deps, input);
+  async (_: unknown, { input }: { input: I }, ctx: HrContext, info: GraphQLResolveInfo) => {
+    const result = await command(ctx.deps, input);
+    reportWrites(ctx, info, holdersWritten(result));
+    return result;
+  };
 
 export const resolvers: GraphQLResolverMap<HrContext> = {
   Query: {

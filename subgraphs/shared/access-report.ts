@@ -10,6 +10,11 @@
 //   entitlements, transit functions, rides, admissions, loans) is that holder's;
 // - anything else inherits the holder of the field that returned it (a visit's settlement and institution, a
 //   holder's connections and their page info), found through the parent's response path.
+// A composite field's result is attributed too: a Holder it returns is touched (its `id`), as is the holder of each
+// row it returns (`holderId`), list items each, against the root field it was reached through (`Query.holders`), so
+// `holders(idNumbers: …) { __typename }`, which resolves no field under the holders, still names them. A write whose
+// answer need name no holder (`recordRides { recorded }`) says which holders it wrote through `reportWrites`.
+//
 // Known gap: transport's RideAuthorization and its `{ cardNumber }` Card reference carry no holder id (their keys
 // hold none, and @requires brings the holder's certificates without it). Their coordinates are reported as
 // unlinked; the holder is still named, by hr (Card.status, Card.holder) and civil affairs
@@ -35,6 +40,8 @@ interface FieldFacts {
   composite: boolean;
   /** Its parent is a Holder: the holder is the parent's id. */
   onHolder: boolean;
+  /** What it returns is a Holder (or a list of them): each is its own `id`; else a row's is its `holderId`. */
+  returnsHolder: boolean;
   /** Query or Mutation. */
   root: boolean;
   /** Federation plumbing (`_entities`, `_service` and its `_Service`): nothing to attribute to it. */
@@ -52,10 +59,12 @@ function factsOf(info: GraphQLResolveInfo): FieldFacts | undefined {
     const root = type === info.schema.getQueryType() || type === info.schema.getMutationType();
     facts = {};
     for (const [name, field] of Object.entries(type.getFields())) {
+      const returns = getNamedType(field.type);
       facts[name] = {
         coordinate: `${type.name}.${name}`,
-        composite: isCompositeType(getNamedType(field.type)),
+        composite: isCompositeType(returns),
         onHolder: type.name === 'Holder',
+        returnsHolder: returns.name === 'Holder',
         root,
         plumbing: (root && PLUMBING.has(name)) || type.name.startsWith('_'),
       };
@@ -76,27 +85,71 @@ class Served {
   /** The holder of the object a composite field returned, by that field's response path. */
   private readonly holderByPath = new WeakMap<Path, string>();
 
-  field(source: unknown, info: GraphQLResolveInfo): void {
+  /**
+   * Accounts for one field as it starts resolving; for a composite field, returns what accounts for its result once
+   * resolved (undefined for leaves: no per-field work beyond the lookups).
+   */
+  field(source: unknown, info: GraphQLResolveInfo): ((error: Error | null, result?: unknown) => void) | undefined {
     const facts = factsOf(info);
-    if (!facts || facts.plumbing) return;
+    if (!facts || facts.plumbing) return undefined;
     if (facts.root) {
       this.roots.set(info.path.key, facts.coordinate);
-      return;
+      return this.resultOf(facts, info.path);
     }
     const holderId = this.holderOf(source as Record<string, unknown> | null, facts, info.path);
     if (holderId === undefined) {
       this.unlinked.add(facts.coordinate);
-      return;
+      return facts.composite ? this.resultOf(facts, info.path) : undefined;
     }
-    let served = this.holders.get(holderId);
-    if (!served) this.holders.set(holderId, (served = new Set()));
+    const served = this.servedOf(holderId);
     served.add(facts.coordinate);
     // The root field this object was reached through, unless it is federation's `_entities`.
-    let root = info.path;
-    while (root.prev) root = root.prev;
-    const rootCoordinate = this.roots.get(root.key);
+    const rootCoordinate = this.rootOf(info.path);
     if (rootCoordinate) served.add(rootCoordinate);
-    if (facts.composite) this.holderByPath.set(info.path, holderId);
+    if (!facts.composite) return undefined;
+    this.holderByPath.set(info.path, holderId);
+    return this.resultOf(facts, info.path);
+  }
+
+  /**
+   * The holders a mutation wrote, named by its command: each is recorded against the field (`Mutation.recordRides`),
+   * whether or not the answer shows anything of theirs.
+   */
+  wrote(info: GraphQLResolveInfo, holderIds: Iterable<string>): void {
+    const coordinate = `${info.parentType.name}.${info.fieldName}`;
+    if (info.path.prev === undefined) this.roots.set(info.path.key, coordinate);
+    for (const holderId of holderIds) if (typeof holderId === 'string') this.servedOf(holderId).add(coordinate);
+  }
+
+  /** Attributes a composite field's result: the holder each returned object (or list item) belongs to. */
+  private resultOf(facts: FieldFacts, path: Path) {
+    return (error: Error | null, result?: unknown) => {
+      if (error || result === null || result === undefined) return;
+      // The root field reached through, else (under `_entities`) the field itself.
+      const coordinate = this.rootOf(path) ?? facts.coordinate;
+      const key = facts.returnsHolder ? 'id' : 'holderId';
+      const attribute = (item: unknown): void => {
+        if (Array.isArray(item)) {
+          for (const each of item) attribute(each);
+        } else if (item !== null && typeof item === 'object') {
+          const holderId = (item as Record<string, unknown>)[key];
+          if (typeof holderId === 'string') this.servedOf(holderId).add(coordinate);
+        }
+      };
+      attribute(result);
+    };
+  }
+
+  private servedOf(holderId: string): Set<string> {
+    let served = this.holders.get(holderId);
+    if (!served) this.holders.set(holderId, (served = new Set()));
+    return served;
+  }
+
+  private rootOf(path: Path): string | undefined {
+    let root = path;
+    while (root.prev) root = root.prev;
+    return this.roots.get(root.key);
   }
 
   private holderOf(source: Record<string, unknown> | null, facts: FieldFacts, path: Path): string | undefined {
@@ -124,16 +177,29 @@ class Served {
   }
 }
 
+/** Each request's account, by its context value: what `reportWrites` reaches from a resolver's context. */
+const servedByContext = new WeakMap<object, Served>();
+
+/**
+ * For a write command's resolver: the holders the write was for (rows it wrote, a card it replaced), recorded as
+ * `Mutation.<field>` against each even when the answer asks nothing of theirs (`recordRides { recorded }`).
+ * `context` is the resolver's context value; outside a served request (a direct call) nothing is recorded.
+ */
+export function reportWrites(context: object, info: GraphQLResolveInfo, holderIds: Iterable<string>): void {
+  servedByContext.get(context)?.wrote(info, holderIds);
+}
+
 /** The Apollo Server plugin serveSubgraph adds: every response says what it served in `extensions.yktAccess`. */
 export function accessReportPlugin(): ApolloServerPlugin {
   return {
-    async requestDidStart(): Promise<GraphQLRequestListener<any>> {
+    async requestDidStart({ contextValue }): Promise<GraphQLRequestListener<any>> {
       const served = new Served();
+      if (contextValue !== null && typeof contextValue === 'object') servedByContext.set(contextValue, served);
       return {
         async executionDidStart() {
           return {
             willResolveField({ source, info }) {
-              served.field(source, info);
+              return served.field(source, info);
             },
           };
         },

@@ -87,7 +87,15 @@ function normalizedRide(ride: RideInput) {
   };
 }
 
-export async function recordRides(deps: TransportDeps, input: { idempotencyKey: string; rides: RideInput[] }): Promise<RideOutcome[]> {
+/**
+ * Records a batch; `wrote` is told the holders whose rides it holds (for the audit record), replays included: a
+ * card's holder never changes, so the cards looked up for this call name the holders of the rows first written.
+ */
+export async function recordRides(
+  deps: TransportDeps,
+  input: { idempotencyKey: string; rides: RideInput[] },
+  wrote?: (holderIds: Iterable<string>) => void,
+): Promise<RideOutcome[]> {
   if (input.rides.length === 0 || input.rides.length > MAX_RIDES_PER_CALL) {
     throw badInput(`rides must hold 1 to ${MAX_RIDES_PER_CALL} rows, got ${input.rides.length}`, 'rides');
   }
@@ -115,5 +123,13 @@ export async function recordRides(deps: TransportDeps, input: { idempotencyKey: 
       for (const a of accepted) outcomes.push({ index: a.index, rideId: a.row.id! });
       return outcomes.sort((a, b) => a.index - b.index);
     }));
+  if (wrote) {
+    const holderIds = new Set<string>();
+    for (const outcome of result) {
+      const holderId = 'rideId' in outcome ? cards.get(input.rides[outcome.index]?.cardNumber.trim().toUpperCase() ?? '')?.holderId : undefined;
+      if (holderId) holderIds.add(holderId);
+    }
+    wrote(holderIds);
+  }
   return result;
 }

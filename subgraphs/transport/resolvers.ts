@@ -1,6 +1,8 @@
 // GraphQL over transport: reads through the per-request loaders, writes through the commands, and the ride
 // decision from what federation brings (card status from hr, certificates from civil affairs).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { reportWrites } from '../shared/access-report.js';
 import { readCardNumber } from '../shared/card-number.js';
 import { readCityCode } from '../shared/cities.js';
 import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
@@ -44,8 +46,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       ctx.loaders.transitById.load(await commands.loadTransitFunction(ctx.deps, input)),
     unloadTransitFunction: async (_: unknown, { input }: { input: Parameters<typeof commands.unloadTransitFunction>[1] }, ctx: Ctx) =>
       ctx.loaders.transitById.load(await commands.unloadTransitFunction(ctx.deps, input)),
-    async recordRides(_: unknown, { input }: { input: Parameters<typeof commands.recordRides>[1] }, ctx: Ctx) {
-      const outcomes = await commands.recordRides(ctx.deps, input);
+    async recordRides(_: unknown, { input }: { input: Parameters<typeof commands.recordRides>[1] }, ctx: Ctx, info: GraphQLResolveInfo) {
+      const outcomes = await commands.recordRides(ctx.deps, input, (holderIds) => reportWrites(ctx, info, holderIds));
       const results = await Promise.all(outcomes.map(async (o) =>
         'rideId' in o ? { index: o.index, ride: await ctx.loaders.rideById.load(o.rideId), error: null } : { index: o.index, ride: null, error: o.error }));
       return { recorded: results.filter((r) => r.ride).length, refused: results.filter((r) => r.error).length, results };
