@@ -120,7 +120,8 @@ export const auditChains = gateway.table('audit_chains', {
 export const auditVerifications = gateway.table('audit_verifications', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   verifiedAt: timestamp('verified_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
-  /** Per chain walked: `[{ chainId, records, lastSeq, lastHash, ok }]`: the last verified position of each. */
+  /** Per chain walked: `[{ chainId, records, lastSeq, lastHash, ok, verifiedSeq, verifiedHash }]`: the last verified position of
+   * each, and the furthest one ever verified (carried forward, so a chain cut or removed since stays named). */
   chains: jsonb('chains').notNull(),
   ok: boolean('ok').notNull(),
   /** The first broken link when not ok, e.g. `chain <id> seq 17: hash mismatch`. */

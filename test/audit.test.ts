@@ -291,6 +291,74 @@ describe('tamper evidence', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  /** As a superuser would: both tables' append-only triggers out of the way for the statements. */
+  const behindTheHubsBackOnChains = async (...statements: ReturnType<typeof sql>[]) => {
+    await db().execute(sql`alter table gateway.audit_chains disable trigger audit_chains_append_only`);
+    try {
+      for (const statement of statements) await behindTheHubsBack(statement);
+    } finally {
+      await db().execute(sql`alter table gateway.audit_chains enable trigger audit_chains_append_only`);
+    }
+  };
+
+  it('names a chain cut short, and a whole chain removed with its registration, after a verification', async () => {
+    const writer = await openAuditWriter(db(), { instance: 'doomed' });
+    const doomed = writer.chainId;
+    await Promise.all([1, 2, 3].map((i) => writer.append(recordWith({ i }, unique('Doomed')))));
+    await writer.close();
+    expect(await verifyAuditChains(db())).toMatchObject({ ok: true });
+    const records = await rowsOf<Record<string, unknown>>(db(), sql`select * from gateway.audit_records where chain_id = ${doomed} order by seq`);
+    const [registration] = await rowsOf<Record<string, unknown>>(db(), sql`select * from gateway.audit_chains where chain_id = ${doomed}`);
+    expect(records).toHaveLength(3);
+    const restore = async () => {
+      await db().execute(sql`insert into gateway.audit_chains select * from jsonb_populate_record(null::gateway.audit_chains, ${JSON.stringify(registration)}::jsonb)
+        on conflict do nothing`);
+      for (const row of records) {
+        await db().execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(row)}::jsonb)
+          on conflict do nothing`);
+      }
+    };
+
+    // The last record cut: the chain ends before the position verified.
+    await behindTheHubsBack(sql`delete from gateway.audit_records where chain_id = ${doomed} and seq = 3`);
+    expect((await verify()).firstBreak).toEqual({ chainId: doomed, seq: 3, what: 'truncated' });
+    await restore();
+    expect((await verify()).ok).toBe(true);
+
+    // Every record and the registration gone: the chain the last verification named is missing.
+    await behindTheHubsBackOnChains(
+      sql`delete from gateway.audit_records where chain_id = ${doomed}`,
+      sql`delete from gateway.audit_chains where chain_id = ${doomed}`,
+    );
+    const missing = await verifyAuditChains(db());
+    expect(missing.firstBreak).toEqual({ chainId: doomed, seq: 1, what: 'chain missing' });
+    // Named again by the next run, though the run before found nothing of it.
+    expect((await verifyAuditChains(db())).firstBreak).toEqual({ chainId: doomed, seq: 1, what: 'chain missing' });
+    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(db(), sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`);
+    expect(status).toEqual({ ok: false, first_break: `chain ${doomed} seq 1: chain missing` });
+    await restore();
+    expect((await verifyAuditChains(db())).ok).toBe(true);
+  });
+
+  it('names a row inserted into a chain, and records on a chain never registered', async () => {
+    const [copy] = await rowsOf<Record<string, unknown>>(db(), sql`select * from gateway.audit_records where chain_id = ${chainId()} and seq = 3`);
+    // The same seq again (a fork), a millisecond later: the key allows it, verification does not.
+    const forkedAt = new Date(new Date(copy!.recorded_at as string).getTime() + 1).toISOString();
+    await db().execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, recorded_at: forkedAt, purpose: 'TRANSIT' })}::jsonb)`);
+    expect((await verify()).firstBreak).toEqual({ chainId: chainId(), seq: 3, what: 'duplicate seq' });
+    await behindTheHubsBack(sql`delete from gateway.audit_records where chain_id = ${chainId()} and seq = 3 and recorded_at = ${forkedAt}`);
+    expect((await verify()).ok).toBe(true);
+
+    // A forged chain whose links are sound, but which no gateway registered.
+    const forged = randomUUID();
+    await db().execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, chain_id: forged, seq: 1, prev_hash: '0'.repeat(64) })}::jsonb)`);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.chains.find((c) => c.chainId === forged)?.break).toEqual({ chainId: forged, seq: 1, what: 'unregistered chain' });
+    await behindTheHubsBack(sql`delete from gateway.audit_records where chain_id = ${forged}`);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it.each([
     ['UPDATE', sql`update gateway.audit_records set purpose = 'TRANSIT'`],
     ['DELETE', sql`delete from gateway.audit_records`],
