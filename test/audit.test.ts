@@ -164,6 +164,25 @@ describe('what is recorded', () => {
     }
   });
 
+  it('names the holders a gate batch admitted when the answer is only a count', async () => {
+    const CULTURE: Identity = { client: 'dept-culture-tourism', purpose: 'CULTURE_TOURISM', operator: null, caseRef: null };
+    const [a, b] = holders as [typeof holders[0], typeof holders[0]];
+    await hub.ok(`mutation($input: RegisterVenueInput!) { registerVenue(input: $input) { code } }`, {
+      input: { idempotencyKey: randomUUID(), code: 'AU-MUS-GZ', name: '审计博物馆', kind: 'MUSEUM', city: '440100' },
+    });
+    const name = unique('Admissions');
+    const result = await post(CULTURE, `mutation ${name}($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`, {
+      input: { idempotencyKey: randomUUID(), admissions: [{ cardNumber: a.cardNumber, venueCode: 'AU-MUS-GZ' }, { cardNumber: b.cardNumber, venueCode: 'AU-MUS-GZ' }] },
+    });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.recordAdmissions.recorded).toBe(2);
+    const [record] = await recordsNamed(name);
+    expect(record).toMatchObject({
+      holderIds: [a.id, b.id].sort(),
+      access: { holders: { [a.id]: ['Mutation.recordAdmissions'], [b.id]: ['Mutation.recordAdmissions'] } },
+    });
+  });
+
   it('names the holder behind a ride authorization through the fetches federation makes for it', async () => {
     const name = unique('Turnstile');
     const [h] = holders as [typeof holders[0]];
