@@ -36,6 +36,12 @@ export interface AuditWriterOptions {
    * after. A record finding no partition lands in the DEFAULT one, never fails. Default: 3.
    */
   partitionMonths?: number;
+  /**
+   * How long (ms) a response waits for its record before it is told AUDIT_UNAVAILABLE: a store that hangs (a lock,
+   * a lost connection) must not hold every answer with it. The record is still written when the store comes back.
+   * Default: 5000.
+   */
+  maxWaitMs?: number;
 }
 
 export interface AuditWriterStats {
@@ -62,13 +68,15 @@ export class AuditUnavailableError extends Error {
   override name = 'AuditUnavailableError';
 }
 
-const DEFAULTS = { maxBatchSize: 500, maxDelayMs: 2, partitionMonths: 3 };
+const DEFAULTS = { maxBatchSize: 500, maxDelayMs: 2, partitionMonths: 3, maxWaitMs: 5_000 };
 const MAX_BATCH_SIZE = Math.floor(65_535 / 23);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
 interface Waiter {
   record: AuditRecord;
+  /** When the record was appended (ms since the epoch). */
+  at: number;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -79,6 +87,7 @@ export async function openAuditWriter(db: Db, options: AuditWriterOptions = {}):
     maxBatchSize: Math.min(Math.max(1, options.maxBatchSize ?? DEFAULTS.maxBatchSize), MAX_BATCH_SIZE),
     maxDelayMs: Math.max(0, options.maxDelayMs ?? DEFAULTS.maxDelayMs),
     partitionMonths: Math.max(1, options.partitionMonths ?? DEFAULTS.partitionMonths),
+    maxWaitMs: Math.max(1, options.maxWaitMs ?? DEFAULTS.maxWaitMs),
   };
   const writer = new GroupCommitWriter(db, randomUUID(), settings);
   await writer.ensurePartitions();
@@ -91,6 +100,10 @@ class GroupCommitWriter implements AuditWriter {
   private queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  /** The batch being written. */
+  private inFlight: Waiter[] = [];
+  /** Runs while records wait, refusing those that waited longer than maxWaitMs. */
+  private sweeper: NodeJS.Timeout | undefined;
   /** The last committed link. */
   private tip = { seq: 0, hash: GENESIS_HASH };
   /** After a failed batch the tip is read back before the next one. */
@@ -101,13 +114,14 @@ class GroupCommitWriter implements AuditWriter {
   constructor(
     private readonly db: Db,
     readonly chainId: string,
-    private readonly settings: { maxBatchSize: number; maxDelayMs: number; partitionMonths: number },
+    private readonly settings: { maxBatchSize: number; maxDelayMs: number; partitionMonths: number; maxWaitMs: number },
   ) {}
 
   append(record: AuditRecord): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('the audit writer is closed'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ record, at: Date.now(), resolve, reject });
+      this.watchWaits();
       // While a batch is being written, the queue waits for it; the write loop takes it next.
       if (this.writing) return;
       if (this.queue.length >= this.settings.maxBatchSize) this.startWriting();
@@ -119,6 +133,26 @@ class GroupCommitWriter implements AuditWriter {
     this.closed = true;
     this.startWriting();
     while (this.writing) await this.writing;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /** One timer for all waiting records (not one per record): it stops when none wait. */
+  private watchWaits(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const late = Date.now() - this.settings.maxWaitMs;
+      const waiting = [...this.inFlight, ...this.queue];
+      if (waiting.length === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+        return;
+      }
+      // Rejecting twice, or resolving after, does nothing: the response has already left without data.
+      const timedOut = new AuditUnavailableError('the audit store did not answer in time');
+      for (const waiter of waiting) if (waiter.at < late) waiter.reject(timedOut);
+    }, Math.max(10, Math.floor(this.settings.maxWaitMs / 4)));
+    this.sweeper.unref();
   }
 
   /** `select gateway.ensure_audit_partitions(...)`: this month's partition and the next ones, as UTC months. */
@@ -144,6 +178,7 @@ class GroupCommitWriter implements AuditWriter {
   }
 
   private async writeBatch(batch: Waiter[]): Promise<void> {
+    this.inFlight = batch;
     try {
       if (this.tipUnknown) {
         this.tip = await this.readTip();
@@ -174,6 +209,8 @@ class GroupCommitWriter implements AuditWriter {
       const refusal = new AuditUnavailableError('the audit record could not be stored', { cause: error });
       for (const waiter of batch) waiter.reject(refusal);
       return;
+    } finally {
+      this.inFlight = [];
     }
     for (const waiter of batch) waiter.resolve();
   }
