@@ -17,6 +17,11 @@ export interface ContextDependencies {
   tokens: TokenSettings;
   register: ClientRegister;
   limiter: RateLimiter;
+  /**
+   * Told of a client declaring a purpose outside its list: an attempt at holder data beyond its mandate, which the
+   * audit records (and governance counts as a denial) though no operation runs.
+   */
+  onPurposeRefused?: (caller: Caller, startedAt: number) => void;
 }
 
 /** A refusal with its HTTP status (Apollo answers a context error with the status in `extensions.http`). */
@@ -67,11 +72,18 @@ function readReference(req: IncomingMessage, header: string, purpose: Purpose, r
   return value;
 }
 
-function declaredPurpose(req: IncomingMessage, client: Client): Purpose {
+/** A reference header's value when well formed, else null: for the record of a refused request. */
+function validReference(req: IncomingMessage, header: string): string | null {
+  const value = headerOf(req, header)?.trim();
+  return value && REFERENCE.test(value) ? value : null;
+}
+
+function declaredPurpose(req: IncomingMessage, client: Client, refused: (purpose: Purpose) => void): Purpose {
   const raw = headerOf(req, 'x-purpose')?.trim();
   if (!raw) throw refuse(ErrorCode.BAD_REQUEST, 400, `Declare the request's purpose in the X-Purpose header: one of ${PURPOSES.join(', ')}`, { header: 'x-purpose' });
   if (!isPurpose(raw)) throw refuse(ErrorCode.BAD_REQUEST, 400, `Unknown purpose "${raw.slice(0, 40)}": use one of ${PURPOSES.join(', ')}`, { header: 'x-purpose' });
   if (!client.purposes.includes(raw)) {
+    refused(raw);
     throw refuse(ErrorCode.FORBIDDEN, 403, `Client ${client.id} may not access holder data for purpose ${raw}`, { purpose: raw, allowed: client.purposes });
   }
   return raw;
@@ -79,6 +91,7 @@ function declaredPurpose(req: IncomingMessage, client: Client): Purpose {
 
 export function contextFactory(deps: ContextDependencies): (req: IncomingMessage) => Promise<GatewayContext> {
   return async (req) => {
+    const startedAt = Date.now();
     const client = await authenticate(req, deps);
     // Counted once authenticated, refused or not: a client cannot probe purposes faster than its limit.
     const taken = await deps.limiter.take(client.id, client.requestsPerMinute);
@@ -91,7 +104,12 @@ export function contextFactory(deps: ContextDependencies): (req: IncomingMessage
         { 'retry-after': String(taken.retryAfterSeconds) },
       );
     }
-    const purpose = declaredPurpose(req, client);
+    const purpose = declaredPurpose(req, client, (refused) =>
+      deps.onPurposeRefused?.(
+        { client, purpose: refused, operator: validReference(req, 'x-operator'), caseRef: validReference(req, 'x-case-ref'), requestId: randomUUID() },
+        startedAt,
+      ),
+    );
     const needs = PURPOSE_REQUIREMENTS[purpose];
     const caller: Caller = {
       client,

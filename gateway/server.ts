@@ -18,7 +18,7 @@ import { openClientRegister, type ClientRegister } from './clients/register.js';
 import type { GatewayConfig } from './config.js';
 import { contextFactory } from './context.js';
 import { openRateLimiter } from './limits/rate-limiter.js';
-import { auditPlugin } from './plugins/audit.js';
+import { auditPlugin, recordRefusedPurpose } from './plugins/audit.js';
 import { depthLimitPlugin } from './plugins/depth-limit.js';
 import { writeDomainPlugin } from './plugins/write-domain.js';
 import { withFieldPolicy } from './policy/policy-gateway.js';
@@ -108,7 +108,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const server = await listen(
       {
         apollo,
-        context: contextFactory({ key, tokens: config.tokens, register, limiter }),
+        context: contextFactory({ key, tokens: config.tokens, register, limiter, onPurposeRefused: recordRefusedPurpose(audit) }),
         ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
       },
       config.port,

@@ -14,6 +14,7 @@ import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER } from '../
 import { codes, identityHeaders, startTestHub, TEST_AUDIENCE, TEST_JWT_SECRET, type GraphQLResponse, type Identity, type TestHub } from './support/hub.js';
 import { counter, holderWithActiveCard, registerBank, registerHolder } from './support/hr.js';
 import { idNumber, randomBirth } from './support/identities.js';
+import { rowsOf } from './support/sql.js';
 import { callSubgraph, GATEWAY_CLAIMS } from './support/subgraph.js';
 
 let hub: TestHub;
@@ -135,6 +136,11 @@ describe('purposes', () => {
     expect(status).toBe(403);
     expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', purpose: 'MEDICAL_SERVICE' }) })]);
     expect(statements()).toBe(before);
+    // No operation ran, but the attempt is on the audit trail, as a refusal.
+    const attempts = () => rowsOf(hub.gateway.database.db, sql`select outcome, error_codes from gateway.audit_records
+      where client_id = 'dept-transport' and purpose = 'MEDICAL_SERVICE'`);
+    for (let i = 0; i < 50 && (await attempts()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await attempts()).toEqual([{ outcome: 'REFUSED', error_codes: ['FORBIDDEN'] }]);
   });
 
   it('needs a declared, known purpose', async () => {

@@ -14,10 +14,11 @@ import { ErrorCode } from '../../subgraphs/shared/errors.js';
 import { accessOf } from '../audit/access-collector.js';
 import { buildAuditRecord } from '../audit/record.js';
 import type { AuditWriter } from '../audit/writer.js';
-import type { GatewayContext } from '../caller.js';
+import type { Caller, GatewayContext } from '../caller.js';
 import { fieldAccessOf } from '../policy/policy-gateway.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+const EMPTY_DOCUMENT_HASH = createHash('sha256').update('').digest('hex');
 
 /** What a request's document is recorded by: Apollo's hash of the text received, else the persisted-query hash sent. */
 function documentHashOf(queryHash: string | undefined, query: string | undefined, extensions: Record<string, any> | undefined): string {
@@ -35,6 +36,21 @@ function operationIn(document: DocumentNode | undefined, operationName: string |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Records a request refused because its client declared a purpose outside its list, before any operation was read
+ * (so no document hash but that of nothing). No holder data goes back, so nothing waits for the record.
+ */
+export function recordRefusedPurpose(writer: AuditWriter): (caller: Caller, startedAt: number) => void {
+  const refused = [{ extensions: { code: ErrorCode.FORBIDDEN } }];
+  return (caller, startedAt) => {
+    const record = buildAuditRecord({
+      caller, startedAt, executed: false, operationType: null, operationName: null, documentHash: EMPTY_DOCUMENT_HASH,
+      variables: undefined, errors: refused, hasData: false, access: undefined, denied: [],
+    });
+    writer.append(record).catch(() => console.error(`audit: refused request ${record.requestId} (${record.clientId}, ${record.purpose}) could not be recorded`));
+  };
 }
 
 export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayContext> {
