@@ -204,6 +204,14 @@ describe('field policy', () => {
     })]);
   });
 
+  it('keeps which cities’ transit operators a holder rides with to transit and the holder', async () => {
+    const query = `query($n: String!) { holderByCard(cardNumber: $n) { transitFunctions { city operator } } }`;
+    expect((await hub.as(TRANSIT).ok(query, { n: gz.cardNumber })).holderByCard.transitFunctions).toEqual([{ city: '440100', operator: '羊城通' }]);
+    const other = await hub.as(GUANGZHOU).query(query, { n: gz.cardNumber });
+    expect(other.data.holderByCard.transitFunctions).toBeNull();
+    expect(other.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Holder.transitFunctions', category: 'TRAVEL' }) })]);
+  });
+
   it('masks ID, phone and account numbers unless the purpose grants them', async () => {
     const query = `query($n: String!) { holderByCard(cardNumber: $n) { idNumber phone bankAccount { accountNumber } } }`;
     const masked = (await hub.as(TRANSIT).query(query, { n: gz.cardNumber })).data.holderByCard;

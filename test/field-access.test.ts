@@ -84,6 +84,7 @@ describe('readSchemaPolicy', () => {
     expect(policy.fields.get('ConcessionCertificate.disabilityLevel')).toMatchObject({ category: 'HEALTH', mask: null });
     expect([...policy.fields.keys()].sort()).toEqual([
       'BankAccount.accountNumber',
+      'Card.transitFunctions',
       'ConcessionCertificate.disabilityLevel',
       'Holder.birthDate',
       'Holder.concessionCertificates',
@@ -95,6 +96,7 @@ describe('readSchemaPolicy', () => {
       'Holder.preferentialCertificates',
       'Holder.reliefEntitlements',
       'Holder.rides',
+      'Holder.transitFunctions',
       'Holder.venueAdmissions',
       'MedicalVisit.diagnoses',
       'MedicalVisit.settlement',
@@ -436,7 +438,9 @@ describe('routes to sensitive records', () => {
     expect(RECORDS.filter((type) => apiSchema.getType(type))).toEqual(RECORDS); // a rename must not empty the check
     expect(RECORDS.filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
     // The walk does reach what is open, through hr's holder lookups into every department.
-    expect(open.get('TransitFunction')).toBe('Query.holder.transitFunctions');
+    expect(open.get('MedicalInstitution')).toBe('Query.medicalInstitutions');
+    expect(open.get('Venue')).toBe('Query.venues');
+    expect(open.get('ReliefEntitlement')).toBeUndefined();
   });
 
   it.each<Purpose>(['GOVERNANCE_AUDIT', 'IDENTITY_VERIFICATION'])('gives %s no route to them, nor to a certificate kind or concession', (purpose) => {
