@@ -1,0 +1,74 @@
+// The scenarios of issue 6, each a GraphQL operation with variables drawn at random per request from the seeded
+// data set, so that no cache or in-flight deduplication can flatter a result.
+import type { Db } from '../subgraphs/shared/database.js';
+import { sql } from 'drizzle-orm';
+import { CITY_CODES } from '../subgraphs/shared/cities.js';
+
+/** What the variables are drawn from: read from the seeded database before the subgraphs start. */
+export interface DataSet {
+  cardNumbers: string[];
+  idNumbers: string[];
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  query: string;
+  variables(data: DataSet): Record<string, unknown>;
+}
+
+// Holder-level fields of all five department subgraphs, with nested lookups (as test/batching.test.ts asks).
+export const ALL_DOMAINS = `
+  id name registeredCity
+  bankAccount { bank { name } }
+  cards { cardNumber status events { type } physicalCard { cardNumber } }
+  preferentialCertificates { nodes { kind status } }
+  concessionCertificates { kind }
+  reliefEntitlements { nodes { kind monthlyAmount } }
+  transitFunctions { city operator }
+  rides(first: 5) { nodes { mode fare } pageInfo { hasNextPage } }
+  medicalVisits(first: 5) { nodes { kind diagnoses institution { name } settlement { total } } }
+  healthRecords(first: 5) { nodes { summary } }
+  venueAdmissions(first: 5) { nodes { concession venue { name } } }
+  libraryLoans(first: 5) { nodes { title venue { name } } }`;
+
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+function sample<T>(list: readonly T[], n: number): T[] {
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(n, list.length)) chosen.add(Math.floor(Math.random() * list.length));
+  return [...chosen].map((i) => list[i]!);
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: '1',
+    title: 'rideAuthorization',
+    query: 'query Ride($card: String!, $city: String!) { rideAuthorization(cardNumber: $card, city: $city, mode: METRO) { allowed refusal concession discountPercent } }',
+    variables: (d) => ({ card: pick(d.cardNumbers), city: pick(CITY_CODES) }),
+  },
+  {
+    id: '2',
+    title: '1 holder, all five subgraphs',
+    query: `query Holder($id: String!) { holder(idNumber: $id) { ${ALL_DOMAINS} } }`,
+    variables: (d) => ({ id: pick(d.idNumbers) }),
+  },
+  {
+    id: '3',
+    title: '100 holders, all five subgraphs',
+    query: `query Holders($ids: [String!]!) { holders(idNumbers: $ids) { ${ALL_DOMAINS} } }`,
+    variables: (d) => ({ ids: sample(d.idNumbers, 100) }),
+  },
+];
+
+async function rowsOf<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+/** The seeded holders' ID numbers and card numbers. */
+export async function readDataSet(db: Db): Promise<DataSet> {
+  const holders = await rowsOf<{ id_number: string }>(db, sql`select id_number from hr.holders`);
+  const cards = await rowsOf<{ card_number: string }>(db, sql`select card_number from hr.cards`);
+  return { idNumbers: holders.map((h) => h.id_number), cardNumbers: cards.map((c) => c.card_number) };
+}
