@@ -4,14 +4,15 @@
 // Each answer's report of the holders it served goes to the request's audit record, never to the client.
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ErrorCode, hubError } from '../subgraphs/shared/errors.js';
-import { CALLER_HEADER, encodeClaims, signingFetch } from '../subgraphs/shared/gateway-proof.js';
+import { CALLER_HEADER, encodeClaims } from '../subgraphs/shared/gateway-proof.js';
 import { collectAccess } from './audit/access-collector.js';
 import type { GatewayContext } from './caller.js';
+import { signingSubgraphFetcher } from './subgraph-fetch.js';
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(readonly name: string, url: string, secret: string) {
-    // Node's fetch keeps connections to the subgraph alive; the signature is added as the call leaves.
-    super({ url, fetcher: signingFetch(secret) as unknown as RemoteGraphQLDataSource['fetcher'] });
+    // Keep-alive connections to the subgraph (subgraph-fetch.ts); the signature is added as the call leaves.
+    super({ url, fetcher: signingSubgraphFetcher(secret) as unknown as RemoteGraphQLDataSource['fetcher'] });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
