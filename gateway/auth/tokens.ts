@@ -1,5 +1,6 @@
 // Callers' bearer tokens: verified on every request, and signed for local use by `npm run token`.
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { LruCache } from '../policy/plan-cache.js';
 import type { TokenSettings, VerificationKey } from './token-keys.js';
 
 /** Leeway for clocks that differ a little between the identity provider and the gateway. */
@@ -9,8 +10,34 @@ export class TokenError extends Error {
   override name = 'TokenError';
 }
 
+/**
+ * Tokens found valid, so that a client's every request does not verify its signature again (a client sends the same
+ * token for hours). Kept per key and settings object (loaded once at start), only while the token is valid without
+ * the clock leeway (until its exp, once its nbf has passed), and at most CACHE_MS: a key withdrawn from a JWKS stops
+ * admitting its tokens within that time, as a refreshed JWKS would. Only valid tokens are kept, so callers without
+ * one cannot fill it; bounded all the same.
+ */
+const CACHE_MS = 60_000;
+const CACHE_SIZE = 1_000;
+const verified = new WeakMap<VerificationKey, WeakMap<TokenSettings, LruCache<string, { clientId: string; until: number }>>>();
+
+function cacheFor(key: VerificationKey, settings: TokenSettings): LruCache<string, { clientId: string; until: number }> {
+  let bySettings = verified.get(key);
+  if (!bySettings) verified.set(key, (bySettings = new WeakMap()));
+  let cache = bySettings.get(settings);
+  if (!cache) bySettings.set(settings, (cache = new LruCache(CACHE_SIZE)));
+  return cache;
+}
+
 /** The client id (`sub`) of a valid token; a TokenError saying why otherwise, without echoing the token. */
 export async function verifyToken(token: string, key: VerificationKey, settings: TokenSettings): Promise<string> {
+  const cache = cacheFor(key, settings);
+  const known = cache.get(token);
+  if (known && Date.now() < known.until) return known.clientId;
+  return verifyTokenSignature(token, key, settings);
+}
+
+async function verifyTokenSignature(token: string, key: VerificationKey, settings: TokenSettings): Promise<string> {
   try {
     const { payload } = await jwtVerify(token, key.key as Parameters<typeof jwtVerify>[1], {
       algorithms: key.algorithms,
@@ -19,6 +46,9 @@ export async function verifyToken(token: string, key: VerificationKey, settings:
       requiredClaims: ['exp', 'sub'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
+    const now = Date.now();
+    const until = Math.min(payload.exp! * 1000, now + CACHE_MS);
+    if (until > now && (payload.nbf === undefined || payload.nbf * 1000 <= now)) cacheFor(key, settings).set(token, { clientId: payload.sub!, until });
     return payload.sub!;
   } catch (error) {
     // The identity provider not answering is the hub's trouble, not a bad token.
