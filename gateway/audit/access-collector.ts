@@ -16,8 +16,19 @@ const accessByContext = new WeakMap<object, CollectedAccess>();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$/;
 
-const coordinatesIn = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((c): c is string => typeof c === 'string' && COORDINATE.test(c)) : [];
+// Coordinates come from the schema, a few hundred at most, and each report repeats them for every holder: the ones
+// found well formed are remembered (bounded, since a subgraph's report is not trusted to stay within the schema).
+const wellFormed = new Set<string>();
+const MAX_REMEMBERED = 4_096;
+const isCoordinate = (c: unknown): c is string => {
+  if (typeof c !== 'string') return false;
+  if (wellFormed.has(c)) return true;
+  if (!COORDINATE.test(c)) return false;
+  if (wellFormed.size < MAX_REMEMBERED) wellFormed.add(c);
+  return true;
+};
+
+const coordinatesIn = (value: unknown): string[] => (Array.isArray(value) ? value.filter(isCoordinate) : []);
 
 /**
  * Adds one subgraph response's report to the request's account and removes it from the response's extensions,
