@@ -44,10 +44,27 @@ const mac = (secret: string, timestamp: string, nonce: string, call: SignedCall)
 /** The CALLER_HEADER value for these claims. */
 export const encodeClaims = (claims: CallerClaims) => Buffer.from(JSON.stringify(claims)).toString('base64url');
 
+const NONCE_BYTES = 12;
+// Nonces are cut from a block of random bytes drawn at once (as Node's randomUUID does), not drawn one call at a
+// time: the same generator, each byte used once, without a trip into OpenSSL for every subgraph call.
+const NONCE_BLOCK = NONCE_BYTES * 256;
+let nonceBlock = Buffer.alloc(0);
+let nonceAt = 0;
+
+function nextNonce(): string {
+  if (nonceAt + NONCE_BYTES > nonceBlock.length) {
+    nonceBlock = randomBytes(NONCE_BLOCK);
+    nonceAt = 0;
+  }
+  const nonce = nonceBlock.toString('base64url', nonceAt, nonceAt + NONCE_BYTES);
+  nonceAt += NONCE_BYTES;
+  return nonce;
+}
+
 /** The SIGNATURE_HEADER value for a call. */
 export function signatureFor(secret: string, call: SignedCall, now = Date.now()): string {
   const timestamp = String(now);
-  const nonce = randomBytes(12).toString('base64url');
+  const nonce = nextNonce();
   return `t=${timestamp},n=${nonce},s=${mac(secret, timestamp, nonce, call).toString('hex')}`;
 }
 
