@@ -34,6 +34,12 @@ export const HASHED_FIELDS = [
 
 export type HashedField = (typeof HASHED_FIELDS)[number];
 
+/** Every index holds a string (a hole does not, so sparse lists keep the item-by-item form). */
+function allStrings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'string') return false;
+  return true;
+}
+
 /**
  * JSON with object keys sorted at every level, times as ISO 8601 (milliseconds, UTC) and undefined object members
  * left out: the same text for equal content however it was built (a JS object, a jsonb value read back).
@@ -41,7 +47,12 @@ export type HashedField = (typeof HASHED_FIELDS)[number];
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    // Lists of strings (holder ids, coordinates: thousands in a record of 100 holders) come out of JSON.stringify
+    // as the item-by-item form would write them, in one native call.
+    if (allStrings(value)) return JSON.stringify(value);
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
   if (typeof value === 'object') {
     const members: string[] = [];
     for (const key of Object.keys(value).sort()) {
