@@ -22,6 +22,8 @@ export interface LoadOptions {
   data: DataSet;
   seconds: number;
   connections: number;
+  /** Extra headers for each request's own body (e.g. a subgraph call's one-off signature). */
+  sign?: (body: string) => Record<string, string>;
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -40,7 +42,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         requests: [
           {
             method: 'POST',
-            setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: scenario.query, variables: scenario.variables(data) }) }),
+            setupRequest: (request) => {
+              const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
+              return options.sign ? { ...request, body, headers: { ...request.headers, ...options.sign(body) } } : { ...request, body };
+            },
             onResponse: (status, body) => {
               responses++;
               // A cheap test: successful answers carry no "errors" key anywhere (no field is named so).

@@ -19,7 +19,8 @@ import { runLoad, stopOnSignal } from './load.js';
 import { cpuMs, peakRssMiB } from './proc.js';
 import { killAllNow, runScript, startBenchServer, startScript, stopAll, type Started } from './processes.js';
 import { judgeTargets, machine, printRun, saveRun, type Row, type Run } from './report.js';
-import { readDataSet, SCENARIOS, type DataSet, type Scenario } from './scenarios.js';
+import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../subgraphs/shared/gateway-proof.js';
+import { readDataSet, readRideCards, SCENARIOS, transportDirectScenario, type DataSet, type RideCard, type Scenario } from './scenarios.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +35,8 @@ const HOLDERS = Number(args.holders ?? (quick ? 2000 : 10_000));
 const MEASURE_SECONDS = Number(args.seconds ?? (quick ? 5 : 20));
 const WARMUP_SECONDS = quick ? 2 : 5;
 const CONNECTIONS = Number(args.connections ?? 10);
+/** Issue 6's p99 target compares scenario 1 through the hub and transport called directly at this many connections. */
+const P99_CONNECTIONS = 20;
 
 const JWT_SECRET = randomBytes(24).toString('hex');
 const SUBGRAPH_SECRET = randomBytes(24).toString('hex');
@@ -104,7 +107,13 @@ async function main() {
 
   const configOf = (store: string): DatabaseConfig => (benchDatabaseUrl ? { kind: 'postgres', url: benchDatabaseUrl, source: 'DATABASE_URL' } : { kind: 'pglite', dataDir: path.join(root, store) });
   const seeded = await openDatabase(configOf('seed'));
-  const data: DataSet = await readDataSet(seeded.db).finally(() => seeded.close());
+  let rideCards: RideCard[] = [];
+  const data: DataSet = await readDataSet(seeded.db)
+    .then(async (d) => {
+      rideCards = await readRideCards(seeded.db);
+      return d;
+    })
+    .finally(() => seeded.close());
   log(`${data.idNumbers.length} holders, ${data.cardNumbers.length} cards to draw from`);
   // Embedded, a PGlite folder serves one process: each department's subgraph gets a copy of the seeded folder.
   if (!benchDatabaseUrl) for (const s of SUBGRAPHS) if (ownsStore(s.name)) cpSync(path.join(root, 'seed'), path.join(root, s.name), { recursive: true });
@@ -141,18 +150,43 @@ async function main() {
     startBenchServer('plain gateway', 'bench/plain-gateway.ts', { ...baseEnv(), ...urls, PLAIN_GATEWAY_PORT: '0' }, /plain gateway on (\S+)/),
   ]);
   log(`hub gateway ${hub.url}, plain gateway ${plain.url}`);
+  // Scenario 5, the SQL floor: PostgreSQL only (a PGlite folder serves one process, and the subgraphs hold theirs).
+  let floor: Started | undefined;
+  if (benchDatabaseUrl) {
+    const started = await startBenchServer('sql floor', 'bench/sql-floor.ts', { ...baseEnv(), DATABASE_URL: benchDatabaseUrl, SQL_FLOOR_PORT: '0' }, /sql floor on (\S+)/);
+    floor = {
+      ...started,
+      sqlCount: async () => {
+        const res = await fetch(new URL('stats', started.url)).catch(() => undefined);
+        return res?.ok ? ((await res.json()) as { sql: number }).sql : undefined;
+      },
+    };
+    log(`sql floor ${floor.url}`);
+  }
 
   const token = await signToken(JWT_SECRET, BENCH_CLIENT, TOKENS, 3 * 3600);
   const hubHeaders = { authorization: `Bearer ${token}`, 'x-purpose': PURPOSE, 'x-operator': 'bench', 'x-case-ref': 'BENCH-0001' };
-  const targets: { name: string; server: Started; headers: Record<string, string> }[] = [
-    { name: 'hub', server: hub, headers: hubHeaders },
-    { name: 'plain', server: plain, headers: {} },
-  ];
+  /**
+   * What a measured row drives: `front` is the process whose CPU and RSS fill the gateway columns (none when a
+   * subgraph is called directly), `behind` the processes summed in the subgraph columns, `sqlFrom` those whose SQL
+   * statements are counted, `sign` per-request headers (a subgraph call's signature).
+   */
+  interface Subject {
+    name: string;
+    url: string;
+    headers: Record<string, string>;
+    front?: Started;
+    behind: Started[];
+    sqlFrom: Started[];
+    sign?: (body: string) => Record<string, string>;
+  }
+  const gatewaySubject = (name: string, server: Started, headers: Record<string, string>): Subject => ({ name, url: server.url, headers, front: server, behind: subgraphs, sqlFrom: subgraphs });
+  const targets: Subject[] = [gatewaySubject('hub', hub, hubHeaders), gatewaySubject('plain', plain, {})];
 
   // ---- one request each first: a scenario that fails outright is reported, not measured --------------------------
   for (const scenario of SCENARIOS) {
     for (const target of targets) {
-      const res = await fetch(target.server.url, {
+      const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...target.headers },
         body: JSON.stringify({ query: scenario.query, variables: scenario.variables(data) }),
@@ -161,25 +195,56 @@ async function main() {
       if (!res.ok || body.includes('"errors":')) log(`warning: scenario ${scenario.id} on ${target.name} answered HTTP ${res.status}: ${body.slice(0, 400)}`);
     }
   }
+  const probe = async (scenario: Scenario, subject: Subject) => {
+    const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
+    const res = await fetch(subject.url, { method: 'POST', headers: { 'content-type': 'application/json', ...subject.headers, ...subject.sign?.(body) }, body });
+    const text = await res.text();
+    if (!res.ok || text.includes('"errors":') || /:null\}*$/.test(text)) log(`warning: scenario ${scenario.id} on ${subject.name} answered HTTP ${res.status}: ${text.slice(0, 400)}`);
+  };
+
+  // Transport called directly, signed as the hub signs its subgraph calls: a fixed caller (the bench's client, with
+  // the purpose its hub requests declare) and a fresh HMAC signature over each request's own body.
+  const transport = subgraphs.find((s) => s.name === 'transport')!;
+  const transportTarget = new URL(transport.url);
+  const directCaller = encodeClaims({
+    requestId: 'bench-transport-direct', client: BENCH_CLIENT, kind: 'PROVINCE', city: null, domain: null,
+    purpose: PURPOSE, operator: 'bench', caseRef: 'BENCH-0001',
+  });
+  const transportDirect: Subject = {
+    name: 'transport-direct',
+    url: transport.url,
+    headers: { [CALLER_HEADER]: directCaller },
+    behind: [transport],
+    sqlFrom: [transport],
+    sign: (body) => ({
+      [SIGNATURE_HEADER]: signatureFor(SUBGRAPH_SECRET, { method: 'POST', target: transportTarget.pathname + transportTarget.search, caller: directCaller, body }),
+    }),
+  };
+  const direct = transportDirectScenario(rideCards);
+  await probe(direct, transportDirect);
+  const floorSubject: Subject | undefined = floor && { name: 'floor', url: floor.url, headers: {}, front: floor, behind: [], sqlFrom: [floor] };
+  const floorScenario: Scenario = { ...SCENARIOS[1]!, id: '5', title: "scenario 2's data, one SQL query over node:http (floor)" };
+  if (floorSubject) await probe(floorScenario, floorSubject);
 
   // ---- measure ---------------------------------------------------------------------------------------------------
-  const sqlTotal = async () => {
-    const counts = await Promise.all(subgraphs.map((s) => s.sqlCount()));
+  const sqlTotal = async (from: Started[]) => {
+    const counts = await Promise.all(from.map((s) => s.sqlCount()));
     return counts.some((c) => c === undefined) ? undefined : counts.reduce((a, b) => a! + b!, 0)!;
   };
   const rows: Row[] = [];
-  const measure = async (scenario: Scenario, target: (typeof targets)[number], connections: number) => {
-    const load = { url: target.server.url, headers: target.headers, scenario, data, connections };
+  const measure = async (scenario: Scenario, target: Subject, connections: number) => {
+    const load = { url: target.url, headers: target.headers, scenario, data, connections, ...(target.sign ? { sign: target.sign } : {}) };
     await runLoad({ ...load, seconds: WARMUP_SECONDS });
-    const gwBefore = cpuMs(target.server.pid);
-    const sgBefore = subgraphs.map((s) => cpuMs(s.pid));
-    const sqlBefore = await sqlTotal();
+    const front = target.front;
+    const gwBefore = front ? cpuMs(front.pid) : NaN;
+    const sgBefore = target.behind.map((s) => cpuMs(s.pid));
+    const sqlBefore = await sqlTotal(target.sqlFrom);
     const result = await runLoad({ ...load, seconds: MEASURE_SECONDS });
-    const gwAfter = cpuMs(target.server.pid);
-    const sgAfter = subgraphs.map((s) => cpuMs(s.pid));
-    const sqlAfter = await sqlTotal();
+    const gwAfter = front ? cpuMs(front.pid) : NaN;
+    const sgAfter = target.behind.map((s) => cpuMs(s.pid));
+    const sqlAfter = await sqlTotal(target.sqlFrom);
     const n = Math.max(result.responses, 1);
-    const byName = Object.fromEntries(subgraphs.map((s, i) => [s.name, (sgAfter[i]! - sgBefore[i]!) / n]));
+    const byName = Object.fromEntries(target.behind.map((s, i) => [s.name, (sgAfter[i]! - sgBefore[i]!) / n]));
     const row: Row = {
       scenario: scenario.id,
       title: scenario.title,
@@ -191,23 +256,26 @@ async function main() {
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,
       gatewayCpuMsPerRequest: (gwAfter - gwBefore) / n,
-      subgraphCpuMsPerRequest: Object.values(byName).reduce((a, b) => a + b, 0),
+      subgraphCpuMsPerRequest: target.behind.length ? Object.values(byName).reduce((a, b) => a + b, 0) : null,
       subgraphCpuMsPerRequestByName: byName,
-      gatewayPeakRssMiB: peakRssMiB(target.server.pid),
-      subgraphPeakRssMiB: subgraphs.reduce((sum, s) => sum + peakRssMiB(s.pid), 0),
+      gatewayPeakRssMiB: front ? peakRssMiB(front.pid) : NaN,
+      subgraphPeakRssMiB: target.behind.length ? target.behind.reduce((sum, s) => sum + peakRssMiB(s.pid), 0) : null,
       errors: result.errors,
       ...(result.firstError ? { firstError: result.firstError } : {}),
       sqlPerRequest: sqlBefore === undefined || sqlAfter === undefined ? null : (sqlAfter - sqlBefore) / n,
     };
     rows.push(row);
-    log(`scenario ${scenario.id} ${target.name}: ${row.requestsPerSecond.toFixed(0)} req/s, gateway ${row.gatewayCpuMsPerRequest.toFixed(2)} ms CPU/req, ${row.errors} errors`);
+    log(`scenario ${scenario.id} ${target.name} (${connections} conn): ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms.toFixed(1)} ms, front ${Number.isFinite(row.gatewayCpuMsPerRequest) ? row.gatewayCpuMsPerRequest.toFixed(2) : '-'} ms CPU/req, ${row.errors} errors`);
   };
   for (const scenario of SCENARIOS) for (const target of targets) await measure(scenario, target, CONNECTIONS);
+  if (floorSubject) await measure(floorScenario, floorSubject, CONNECTIONS);
+  // The p99 target: scenario 1 through the hub and transport called directly, both at 20 connections.
+  if (CONNECTIONS !== P99_CONNECTIONS) await measure(SCENARIOS[0]!, targets[0]!, P99_CONNECTIONS);
+  await measure(direct, transportDirect, P99_CONNECTIONS);
 
   const notMeasured = [
-    'scenario 5 (SQL floor): not measured' + (serverUrl ? ' (not built yet)' : ' (needs DATABASE_URL)'),
+    ...(floorSubject ? [] : ['scenario 5 (SQL floor): not measured (needs DATABASE_URL)']),
     'scenario 6 (audit on vs off for scenario 2): not measured (the gateway has no audit-off switch yet)',
-    'scenario 1 against the transport subgraph directly (p99 target): not measured',
     'gateway SQL (audit writes, register): not counted; SQL/req is the subgraphs\' statements',
   ];
   const run: Run = {

@@ -72,3 +72,56 @@ export async function readDataSet(db: Db): Promise<DataSet> {
   const cards = await rowsOf<{ card_number: string }>(db, sql`select card_number from hr.cards`);
   return { idNumbers: holders.map((h) => h.id_number), cardNumbers: cards.map((c) => c.card_number) };
 }
+
+/** A card as transport's RideAuthorization @requires sees it: its status and its holder's valid concession certificates. */
+export interface RideCard {
+  cardNumber: string;
+  status: string;
+  concessionCertificates: { kind: string; disabilityLevel: number | null; validUntil: string | null }[];
+}
+
+/** Each seeded card with what the hub's query plan would fetch from hr and civil affairs for scenario 1. */
+export async function readRideCards(db: Db): Promise<RideCard[]> {
+  const rows = await rowsOf<{ card_number: string; status: string; certs: unknown }>(db, sql`
+    select c.card_number, c.status::text as status, coalesce((
+      select json_agg(json_build_object('kind', x.kind, 'disabilityLevel', x.disability_level, 'validUntil', x.valid_until))
+      from civil_affairs.certificates x
+      where x.holder_id = c.holder_id and x.status = 'VALID' and x.valid_from <= current_date
+        and (x.valid_until is null or x.valid_until >= current_date)), '[]'::json) as certs
+    from hr.cards c`);
+  return rows.map((r) => ({
+    cardNumber: r.card_number,
+    status: r.status,
+    concessionCertificates: (typeof r.certs === 'string' ? JSON.parse(r.certs) : r.certs) as RideCard['concessionCertificates'],
+  }));
+}
+
+/**
+ * Scenario 1 asked of the transport subgraph directly, for the p99 target. The fairest equivalent of what the hub
+ * asks transport: the `_entities` call for RideAuthorization that the hub's query plan ends with, the one that
+ * decides the ride (transit functions, concession rules), with the @requires fields (card status, the holder's
+ * valid concession certificates) supplied in the representation as hr and civil affairs would have answered them
+ * (read from the seeded data for the card drawn). Same random card and city per request, same selection.
+ */
+export function transportDirectScenario(cards: RideCard[]): Scenario {
+  return {
+    id: '1',
+    title: 'rideAuthorization, transport _entities direct',
+    query:
+      'query Ride($representations: [_Any!]!) { _entities(representations: $representations) { ... on RideAuthorization { allowed refusal concession discountPercent } } }',
+    variables: () => {
+      const card = pick(cards);
+      return {
+        representations: [
+          {
+            __typename: 'RideAuthorization',
+            cardNumber: card.cardNumber,
+            city: pick(CITY_CODES),
+            mode: 'METRO',
+            card: { status: card.status, holder: { concessionCertificates: card.concessionCertificates } },
+          },
+        ],
+      };
+    },
+  };
+}
