@@ -1,6 +1,6 @@
 // The scenarios of issue 6, each a GraphQL operation with variables drawn at random per request from the seeded
 // data set, so that no cache or in-flight deduplication can flatter a result.
-import type { Db } from '../subgraphs/shared/database.js';
+import { rowsOf, type Db } from '../subgraphs/shared/database.js';
 import { sql } from 'drizzle-orm';
 import { CITY_CODES } from '../subgraphs/shared/cities.js';
 
@@ -60,11 +60,6 @@ export const SCENARIOS: Scenario[] = [
     variables: (d) => ({ ids: sample(d.idNumbers, 100) }),
   },
 ];
-
-async function rowsOf<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
-}
 
 /** The seeded holders' ID numbers and card numbers. */
 export async function readDataSet(db: Db): Promise<DataSet> {

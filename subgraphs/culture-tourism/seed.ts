@@ -2,10 +2,10 @@
 // register, then admissions and library loans on hr's ACTIVE cards only, mostly in the holder's own city and
 // some elsewhere (Art 4), with a concession only where civil affairs holds a certificate valid that day.
 // Times fall in the year before the day the seed runs; everything else is the same on every machine.
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { certificates } from '../civil-affairs/tables.js';
 import { cards, holders } from '../hr/tables.js';
-import type { Database, Db } from '../shared/database.js';
+import { rowsOf, type Database, type Db } from '../shared/database.js';
 import { seededRandom, seededUuid, type RandomInt } from '../shared/random.js';
 import type { SeedOptions } from '../shared/subgraph.js';
 import { chinaDate } from '../shared/time.js';
@@ -28,12 +28,6 @@ interface Certificate {
 }
 
 type CertificatesOf = (holderIds: string[]) => Promise<Map<string, Certificate[]>>;
-
-/** Raw rows from `db.execute`, whichever driver ran it (PGlite gives `{ rows }`, postgres.js an array). */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
-}
 
 /**
  * Valid certificates by holder, read from civil affairs' database; null when civil affairs is not part of this

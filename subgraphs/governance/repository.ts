@@ -3,15 +3,9 @@
 // timestamptz (postgres.js binds no Date in raw SQL); hours are counted since the epoch, `floor(epoch / 3600)`,
 // which are Guangdong's hours too (UTC+8 has no half hour).
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../shared/database.js';
+import { rowsOf, type Db } from '../shared/database.js';
 import type { Page } from '../shared/pagination.js';
 import { auditChains, auditRecords as t, auditVerifications, clients, type AuditRecordRow, type AuditVerificationRow, type ClientRow } from './tables.js';
-
-/** Raw rows, whichever driver: PGlite answers `{ rows }`, postgres.js an array. */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? [...result] : result.rows;
-}
 
 const instant = (at: Date) => sql`${at.toISOString()}::timestamptz`;
 const touches = (holderId: string) => sql`${t.holderIds} @> array[${holderId}::uuid]`;

@@ -1,7 +1,7 @@
 // The one database factory: real PostgreSQL through postgres.js when a URL is configured, embedded PGlite
 // otherwise. Both are handed to the subgraphs as the same drizzle `PgDatabase`, so no repository knows which.
 import { PGlite } from '@electric-sql/pglite';
-import { sql, type Logger } from 'drizzle-orm';
+import { sql, type Logger, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -12,6 +12,12 @@ import postgres from 'postgres';
 import type { DatabaseConfig } from './config.js';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** Plain rows of a raw `db.execute`, whichever driver ran it: PGlite answers `{ rows }`, postgres.js an array. */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? [...result] : result.rows;
+}
 export type DatabaseDriver = DatabaseConfig['kind'];
 
 export interface Database {
