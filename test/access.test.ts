@@ -2,6 +2,8 @@
 // masking, regions, write domains, suspension, rate limits, and subgraphs that answer the gateway only.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -125,6 +127,38 @@ describe('authentication', () => {
     } finally {
       await gateway?.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tokens from an identity provider', () => {
+  it('verifies tokens against a JWKS URL, fetching the provider’s keys', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] });
+    let fetched = 0;
+    const provider = createServer((_req, res) => {
+      fetched++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/.well-known/jwks.json`;
+    let gateway: RunningGateway | undefined;
+    try {
+      const tokens = { keys: { kind: 'jwks-url' as const, url, variable: 'GATEWAY_JWKS_URL' }, audience: TEST_AUDIENCE, issuer: 'https://idp.gd.gov.cn' };
+      gateway = await startGateway({ ...hub.gatewayConfig(), tokens }, { database: hub.gateway.database });
+      const ask = async (token: string) => {
+        const headers = { ...(await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' })), authorization: `Bearer ${token}` };
+        return (await fetch(gateway!.url, { method: 'POST', headers, body: JSON.stringify({ query: '{ banks { code } }' }) })).status;
+      };
+      const sign = (issuer: string) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' }).setSubject('province')
+        .setAudience(TEST_AUDIENCE).setIssuer(issuer).setExpirationTime('5m').sign(privateKey);
+      expect(await ask(await sign('https://idp.gd.gov.cn'))).toBe(200);
+      expect(fetched).toBeGreaterThan(0);
+      // Signed by the provider's key, but naming another issuer.
+      expect(await ask(await sign('https://elsewhere.example'))).toBe(401);
+    } finally {
+      await gateway?.close();
+      await new Promise((resolve) => provider.close(resolve));
     }
   });
 });
