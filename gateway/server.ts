@@ -33,6 +33,12 @@ const PERSISTED_QUERY_TTL_SECONDS = 24 * 60 * 60;
 export interface GatewayOptions {
   /** The gateway's database, already migrated, when the caller (the hub) shares it; else opened from config. */
   database?: Database;
+  /**
+   * Benchmarks only (issue 6's scenario 6, audit on vs off): leave out the audit plugin (the writer is opened but
+   * sent nothing), so that the audit's own cost can be measured. No configuration variable reaches this; a hub serving holder data never sets
+   * it. Default false.
+   */
+  unaudited?: boolean;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -74,6 +80,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Closed after Apollo has stopped (closers run in reverse), so the records of requests in flight are written.
     const audit = await openAuditWriter(database.db);
     closers.push(() => audit.close());
+    const audited = !options.unaudited;
 
     const gateway = new ApolloGateway({
       supergraphSdl,
@@ -97,7 +104,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
       // server by itself and re-send the signal, which reads as a second Ctrl-C.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners), auditPlugin(audit)],
+      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners), ...(audited ? [auditPlugin(audit)] : [])],
     });
     await apollo.start();
     closers.push(() => apollo.stop());
@@ -108,7 +115,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const server = await listen(
       {
         apollo,
-        context: contextFactory({ key, tokens: config.tokens, register, limiter, onPurposeRefused: recordRefusedPurpose(audit) }),
+        context: contextFactory({ key, tokens: config.tokens, register, limiter, ...(audited ? { onPurposeRefused: recordRefusedPurpose(audit) } : {}) }),
         ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
       },
       config.port,
