@@ -18,10 +18,13 @@ export interface LoadResult {
 export interface LoadOptions {
   url: string;
   headers: Record<string, string>;
-  scenario: Scenario;
+  /** One scenario, or several taken in turn (a soak's mix). */
+  scenario: Scenario | Scenario[];
   data: DataSet;
   seconds: number;
   connections: number;
+  /** Requests per second across all connections; unset drives as fast as the target answers. */
+  rate?: number;
   /** Extra headers for each request's own body (e.g. a subgraph call's one-off signature). */
   sign?: (body: string) => Record<string, string>;
 }
@@ -30,7 +33,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   let responses = 0;
   let errors = 0;
   let firstError: string | undefined;
-  const { scenario, data } = options;
+  const { data } = options;
+  const mix = Array.isArray(options.scenario) ? options.scenario : [options.scenario];
+  let turn = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -38,11 +43,13 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         method: 'POST',
         connections: options.connections,
         duration: options.seconds,
+        ...(options.rate ? { overallRate: options.rate } : {}),
         headers: { 'content-type': 'application/json', ...options.headers },
         requests: [
           {
             method: 'POST',
             setupRequest: (request) => {
+              const scenario = mix[turn++ % mix.length]!;
               const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
               return options.sign ? { ...request, body, headers: { ...request.headers, ...options.sign(body) } } : { ...request, body };
             },

@@ -26,9 +26,14 @@ export function cpuMs(pid: number): number {
   return (ticks * 1000) / clockTicks();
 }
 
-/** The process's peak resident set size so far, in MiB. */
-export function peakRssMiB(pid: number): number {
+function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
-  return match ? Number(match[1]) / 1024 : NaN;
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : NaN;
 }
+
+/** The process's peak resident set size so far, in MiB. */
+export const peakRssMiB = (pid: number): number => statusKiB(pid, 'VmHWM') / 1024;
+
+/** The process's resident set size now, in MiB. */
+export const rssMiB = (pid: number): number => statusKiB(pid, 'VmRSS') / 1024;

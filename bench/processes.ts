@@ -84,10 +84,21 @@ export function startScript(
   });
 }
 
-/** Runs a one-shot npm script to completion; rejects on a non-zero exit. */
-export function runScript(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 600_000): Promise<string> {
+/** Runs a one-shot npm script to completion; rejects on a non-zero exit. `echo` passes its output through as it comes. */
+export function runScript(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { timeoutMs?: number; echo?: boolean } = {},
+): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 600_000;
   const [executable, scriptArgs] = scriptCommand(script);
   const { child, output } = track(name, executable, [...scriptArgs, ...args], env, false);
+  if (options.echo) {
+    child.stdout!.pipe(process.stdout, { end: false });
+    child.stderr!.pipe(process.stderr, { end: false });
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       kill(child, 'SIGKILL');
@@ -147,9 +158,12 @@ function kill(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-/** Stops every child still running: SIGTERM to each process group (they close cleanly), SIGKILL after 10 s. */
-export async function stopAll(): Promise<void> {
-  const children = [...running];
+/**
+ * Stops the children given (default: every child still running): SIGTERM to each process group (they close
+ * cleanly), SIGKILL after 10 s.
+ */
+export async function stopAll(only?: Started[]): Promise<void> {
+  const children = only ? only.map((s) => s.child).filter((c) => running.has(c)) : [...running];
   for (const child of children) kill(child, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && children.some((c) => c.pid && groupAlive(c.pid))) await new Promise((r) => setTimeout(r, 100));
