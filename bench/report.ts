@@ -202,6 +202,13 @@ function printRows(rows: Row[]): void {
   for (const r of rows) if (r.firstError) console.log(`  ${r.scenario}/${r.target} first error: ${r.firstError}`);
 }
 
+/** "30 × scenario 1, 10 × scenario 2, 1 × scenario 3" for a soak's mix. */
+function mixSummary(mix: string[]): string {
+  const counts = new Map<string, number>();
+  for (const id of mix) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts].map(([id, n]) => `${n} × scenario ${id}`).join(', ');
+}
+
 export function printRun(run: Run): void {
   const m = run.machine;
   console.log(`\nykt-hub bench (${run.mode}, ${run.database}, ${run.holders} holders, seeded in ${run.seedSeconds.toFixed(0)} s) on ${m.cores} × ${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node}\n`);
@@ -213,7 +220,7 @@ export function printRun(run: Run): void {
   if (run.rows.length) printRows(run.rows);
   if (run.soak) {
     const s = run.soak;
-    console.log(`Soak: ${s.minutes} min after ${s.warmupMinutes} min warm-up, ${s.rate} req/s (scenarios ${s.mix.join(', ')} in turn), ${s.responses} responses, ${s.errors} errors, p50 ${fixed(s.p50Ms, 1)} ms, p99 ${fixed(s.p99Ms, 1)} ms\n`);
+    console.log(`Soak: ${s.minutes} min after ${s.warmupMinutes} min warm-up, ${s.rate} req/s (per ${s.mix.length} requests: ${mixSummary(s.mix)}), ${s.responses} responses, ${s.errors} errors, p50 ${fixed(s.p50Ms, 1)} ms, p99 ${fixed(s.p99Ms, 1)} ms\n`);
     for (const p of s.processes) console.log(`  ${p.name.padEnd(16)} RSS ${p.startMiB.toFixed(0).padStart(5)} → ${p.endMiB.toFixed(0).padStart(5)} MiB (${p.growth >= 0 ? '+' : ''}${(p.growth * 100).toFixed(1)}%), peak ${p.peakMiB.toFixed(0)} MiB`);
     if (s.firstError) console.log(`  first error: ${s.firstError}`);
   }
