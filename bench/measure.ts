@@ -45,6 +45,8 @@ export interface Entry {
   scenario: Scenario;
   subject: Subject;
   connections: number;
+  /** A steady request rate (requests/s over all connections); unset drives as fast as the subject answers. */
+  rate?: number;
 }
 
 interface Tally {
@@ -66,7 +68,9 @@ interface Tally {
  * summed over the rounds; p50 and p99 are the rounds' own, averaged weighted by responses.
  */
 export async function measureTogether(entries: Entry[], data: DataSet, timing: Timing): Promise<Row[]> {
-  const loadOf = ({ scenario, subject, connections }: Entry) => ({ url: subject.url, headers: subject.headers, scenario, data, connections, ...(subject.sign ? { sign: subject.sign } : {}) });
+  const loadOf = ({ scenario, subject, connections, rate }: Entry) => ({
+    url: subject.url, headers: subject.headers, scenario, data, connections, ...(rate ? { rate } : {}), ...(subject.sign ? { sign: subject.sign } : {}),
+  });
   const tallies: Tally[] = entries.map((e) => ({ responses: 0, errors: 0, p50Weighted: 0, p99Weighted: 0, front: 0, behind: e.subject.behind.map(() => 0), sql: 0 }));
   for (const entry of entries) await runLoad({ ...loadOf(entry), seconds: timing.warmupSeconds });
   const slice = timing.seconds / timing.rounds;
@@ -89,7 +93,7 @@ export async function measureTogether(entries: Entry[], data: DataSet, timing: T
       tally.p99Weighted += result.p99Ms * result.responses;
     }
   }
-  return entries.map(({ scenario, subject, connections }, i) => {
+  return entries.map(({ scenario, subject, connections, rate }, i) => {
     const t = tallies[i]!;
     const n = Math.max(t.responses, 1);
     const byName = Object.fromEntries(subject.behind.map((s, j) => [s.name, t.behind[j]! / n]));
@@ -98,6 +102,7 @@ export async function measureTogether(entries: Entry[], data: DataSet, timing: T
       title: scenario.title,
       target: subject.name,
       connections,
+      ...(rate ? { rate } : {}),
       seconds: timing.seconds,
       responses: t.responses,
       requestsPerSecond: t.responses / timing.seconds,

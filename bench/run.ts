@@ -51,6 +51,8 @@ const timing: Timing = { warmupSeconds: quick ? 3 : 5, seconds: numberArg('secon
 const CONNECTIONS = numberArg('connections', 10);
 /** Issue 6's p99 target compares scenario 1 through the hub and transport called directly at this many connections. */
 const P99_CONNECTIONS = 20;
+/** Scenario 1 through the hub at about a third of what a 2-core machine serves flat out. */
+const PACED_RATE = 100;
 
 const log = (line: string) => console.log(`bench: ${line}`);
 
@@ -89,7 +91,8 @@ async function compare(): Promise<Run> {
     const direct = transportDirectScenario(stack.rideCards);
     const audited6: Scenario = { ...SCENARIOS[1]!, id: '6', title: 'scenario 2 with the audit left out' };
     const floor5: Scenario = { ...SCENARIOS[1]!, id: '5', title: "scenario 2's data, one SQL query over node:http (floor)" };
-    const entry = (scenario: Scenario, subject: Entry['subject'] | undefined, connections = CONNECTIONS): Entry[] => (subject ? [{ scenario, subject, connections }] : []);
+    const entry = (scenario: Scenario, subject: Entry['subject'] | undefined, connections = CONNECTIONS, rate?: number): Entry[] =>
+      subject ? [{ scenario, subject, connections, ...(rate ? { rate } : {}) }] : [];
     // Each group is measured in alternating rounds: the figures a target compares come from the same minutes.
     const groups: Entry[][] = [
       [...entry(SCENARIOS[0]!, hub), ...entry(SCENARIOS[0]!, plain)],
@@ -99,6 +102,8 @@ async function compare(): Promise<Run> {
       entry(floor5, floor),
       // The p99 target: scenario 1 through the hub and transport called directly, both at 20 connections.
       [...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS), ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS)],
+      // The same pair paced at a rate both sustain on a small machine: latency without saturation's queueing.
+      [...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS, PACED_RATE), ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS, PACED_RATE)],
     ].filter((g) => g.length > 0);
 
     for (const { scenario, subject } of groups.flat()) await probe(scenario, subject, stack.data, log);
