@@ -72,7 +72,26 @@ export function hashedContent(record: Record<HashedField, unknown>): Record<Hash
   return content;
 }
 
+// The members of hashedContent in the order canonicalJson writes them, with their keys written once.
+const SORTED_MEMBERS = [...HASHED_FIELDS].sort().map((field) => ({ field, key: `${JSON.stringify(field)}:` }));
+
+/** canonicalJson(hashedContent(record)), without building the content object and sorting its keys per record. */
+export function canonicalContent(record: Record<HashedField, unknown>): string {
+  let text = '{';
+  for (let i = 0; i < SORTED_MEMBERS.length; i++) {
+    const { field, key } = SORTED_MEMBERS[i]!;
+    text += (i === 0 ? key : `,${key}`) + canonicalJson(record[field] ?? null);
+  }
+  return `${text}}`;
+}
+
+/** A link of the chain: the canonical content its hash covers, and that hash. */
+export function chainLink(prevHash: string, record: Record<HashedField, unknown>): { content: string; hash: string } {
+  const content = canonicalContent(record);
+  return { content, hash: createHash('sha256').update(prevHash).update(content).digest('hex') };
+}
+
 /** sha256(prev_hash + canonical content), hex. */
 export function linkHash(prevHash: string, record: Record<HashedField, unknown>): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(record))).digest('hex');
+  return chainLink(prevHash, record).hash;
 }

@@ -9,20 +9,22 @@
 // in the order batches are written, one batch at a time, so the chain has no fork. A batch that fails leaves no gap
 // either: the next batch starts from the chain's tip as read back from the database (which is also right when a
 // failed commit did in fact commit).
+//
+// A batch goes as one JSON parameter, the records' canonical texts as hashed (chain.ts) with their links, to one
+// prepared INSERT … SELECT FROM json_to_recordset: the database stores the very text that was hashed, and no
+// statement is built, parsed or planned per batch (issue 6: drizzle's multi-row VALUES, 23 parameters a record,
+// was unprepared, so every batch was described and then executed, two round trips).
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../subgraphs/shared/database.js';
 import { describeForLog } from '../../subgraphs/shared/errors.js';
 import { auditChains, auditRecords } from '../tables.js';
-import { GENESIS_HASH, linkHash } from './chain.js';
+import { chainLink, GENESIS_HASH } from './chain.js';
 import type { AuditRecord } from './record.js';
 
 export interface AuditWriterOptions {
-  /**
-   * The most records one INSERT carries; a batch this full is written at once. Each record is 23 parameters, and a
-   * statement takes at most 65,535. Default: 500.
-   */
+  /** The most records one INSERT carries (at most 2,000); a batch this full is written at once. Default: 500. */
   maxBatchSize?: number;
   /**
    * How long (ms) the first record of an idle writer waits for others before its batch is written. Under load the
@@ -69,7 +71,11 @@ export class AuditUnavailableError extends Error {
 }
 
 const DEFAULTS = { maxBatchSize: 500, maxDelayMs: 2, partitionMonths: 3, maxWaitMs: 5_000 };
-const MAX_BATCH_SIZE = Math.floor(65_535 / 23);
+/**
+ * A batch is one parameter, and PostgreSQL takes a value of at most 1 GB: records' variables are bounded (64 KiB,
+ * record.ts) but their access lists are not, so batches are kept well short of it.
+ */
+const MAX_BATCH_SIZE = 2_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -95,6 +101,20 @@ export async function openAuditWriter(db: Db, options: AuditWriterOptions = {}):
   return writer;
 }
 
+/**
+ * `insert into gateway.audit_records (…) select … from json_to_recordset($1::json) as r(…)`, every column read from
+ * the row's member of the same name as the record's property (tables.ts), so the statement follows the table.
+ */
+function prepareInsert(db: Db) {
+  const columns = Object.entries(getTableColumns(auditRecords));
+  const selected = sql.join(columns.map(([key]) => sql`r.${sql.identifier(key)}`), sql`, `);
+  const shape = sql.join(columns.map(([key, column]) => sql`${sql.identifier(key)} ${sql.raw(column.getSQLType())}`), sql`, `);
+  return db
+    .insert(auditRecords)
+    .select(sql`select ${selected} from json_to_recordset(${sql.placeholder('rows')}::json) as r(${shape})`)
+    .prepare('gateway_audit_records_insert');
+}
+
 class GroupCommitWriter implements AuditWriter {
   readonly stats: AuditWriterStats = { records: 0, batches: 0, failedBatches: 0 };
   private queue: Waiter[] = [];
@@ -110,12 +130,15 @@ class GroupCommitWriter implements AuditWriter {
   private tipUnknown = false;
   private closed = false;
   private nextPartitionCheck = 0;
+  private readonly insert: ReturnType<typeof prepareInsert>;
 
   constructor(
     private readonly db: Db,
     readonly chainId: string,
     private readonly settings: { maxBatchSize: number; maxDelayMs: number; partitionMonths: number; maxWaitMs: number },
-  ) {}
+  ) {
+    this.insert = prepareInsert(db);
+  }
 
   append(record: AuditRecord): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('the audit writer is closed'));
@@ -192,12 +215,15 @@ class GroupCommitWriter implements AuditWriter {
         });
       }
       let { seq, hash } = this.tip;
-      const rows = batch.map(({ record }) => {
-        const link = { ...record, chainId: this.chainId, seq: ++seq, prevHash: hash };
-        hash = linkHash(hash, link);
-        return { ...link, hash };
-      });
-      await this.db.insert(auditRecords).values(rows);
+      let rows = '[';
+      for (let i = 0; i < batch.length; i++) {
+        const prevHash = hash;
+        const link = chainLink(prevHash, { ...batch[i]!.record, chainId: this.chainId, seq: ++seq });
+        hash = link.hash;
+        // The canonical content is a JSON object of the hashed columns; the row adds its two links.
+        rows += `${i === 0 ? '' : ','}${link.content.slice(0, -1)},"prevHash":"${prevHash}","hash":"${hash}"}`;
+      }
+      await this.insert.execute({ rows: `${rows}]` });
       this.tip = { seq, hash };
       this.stats.records += batch.length;
       this.stats.batches++;
