@@ -450,7 +450,8 @@ describe('demo data and batching', () => {
     const many = await statementsFor(ids);
     expect(many.visits).toBeGreaterThan(few.visits);
     expect(many.statements).toBe(few.statements);
-    // Two pages, then institutions for each, settlements and diagnoses: one statement apiece.
-    expect(many.statements).toBe(6);
+    // Both pages in one statement, each visit with its institution, settlement and diagnoses, each record with its
+    // institution.
+    expect(many.statements).toBe(1);
   });
 });

@@ -1,8 +1,12 @@
 // All of the civil affairs subgraph's SQL.
-import { and, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../shared/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
 import { pageByHolder, type Page } from '../shared/pagination.js';
 import { certificates, reliefEntitlements, type CertificateRow, type ReliefRow } from './tables.js';
+
+const certificateRow = jsonRow(certificates);
+const reliefRow = jsonRow(reliefEntitlements);
 
 export function findCertificatesByNumbers(db: Db, numbers: readonly string[]): Promise<CertificateRow[]> {
   return db.select().from(certificates).where(inArray(certificates.certificateNumber, [...numbers]));
@@ -12,22 +16,24 @@ export function findCertificatesByIds(db: Db, ids: readonly string[]): Promise<C
   return db.select().from(certificates).where(inArray(certificates.id, [...ids]));
 }
 
-export function pageCertificates(db: Db, holderIds: readonly string[], page: Page): Promise<CertificateRow[]> {
-  return pageByHolder(db, certificates, { holderId: certificates.holderId, at: certificates.issuedAt, id: certificates.id }, holderIds, page);
+// Holder lists (shared/holder-lists.ts): a holder's lists asked together cost one statement.
+
+export function certificatesPerHolder(page: Page): JsonValue<CertificateRow[]> {
+  return pageByHolder(certificateRow, certificates, { holderId: certificates.holderId, at: certificates.issuedAt, id: certificates.id }, page);
 }
 
-/** Certificates that hold on `today`, for many holders in one statement. */
-export function findValidCertificates(db: Db, holderIds: readonly string[], today: string): Promise<CertificateRow[]> {
-  return db.select().from(certificates).where(and(
-    inArray(certificates.holderId, [...holderIds]),
+/** Certificates that hold on `today`. */
+export function validCertificatesPerHolder(today: string): JsonValue<CertificateRow[]> {
+  return jsonList(certificateRow, sql`from ${certificates} where ${and(
+    eq(certificates.holderId, HOLDER),
     eq(certificates.status, 'VALID'),
     lte(certificates.validFrom, today),
     or(isNull(certificates.validUntil), gte(certificates.validUntil, today)),
-  ));
+  )}`);
 }
 
-export function pageReliefEntitlements(db: Db, holderIds: readonly string[], page: Page): Promise<ReliefRow[]> {
-  return pageByHolder(db, reliefEntitlements, { holderId: reliefEntitlements.holderId, at: reliefEntitlements.grantedAt, id: reliefEntitlements.id }, holderIds, page);
+export function reliefPerHolder(page: Page): JsonValue<ReliefRow[]> {
+  return pageByHolder(reliefRow, reliefEntitlements, { holderId: reliefEntitlements.holderId, at: reliefEntitlements.grantedAt, id: reliefEntitlements.id }, page);
 }
 
 export function findReliefByIds(db: Db, ids: readonly string[]): Promise<ReliefRow[]> {

@@ -1,18 +1,26 @@
-// Per-request batching of every culture and tourism read: a query for 100 holders' admissions, with each
-// admission's venue, is one statement for the admissions and one for the venues.
+// Per-request batching of every culture and tourism read: a query for 100 holders' admissions and library loans,
+// each with its venue, is one statement.
 import type { Db } from '../shared/database.js';
+import { holderLists } from '../shared/holder-lists.js';
 import { pagedLoader, rowLoader } from '../shared/loaders.js';
 import type { Page } from '../shared/pagination.js';
 import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {
+  const list = holderLists(db);
+  const venueById = rowLoader((ids: readonly string[]) => repo.findVenuesByIds(db, ids), (v) => v.id);
+  // A page's rows come with their venues: priming the venue loader answers `venue` without a statement.
+  const rowOf = <R>({ row, venue }: repo.WithVenue<R>): R => {
+    venueById.prime(venue.id, venue);
+    return row;
+  };
   return {
-    venueById: rowLoader((ids: readonly string[]) => repo.findVenuesByIds(db, ids), (v) => v.id),
+    venueById,
     venueByCode: rowLoader((codes: readonly string[]) => repo.findVenuesByCodes(db, codes), (v) => v.code),
     admissionById: rowLoader((ids: readonly string[]) => repo.findAdmissionsByIds(db, ids), (a) => a.id),
     loanById: rowLoader((ids: readonly string[]) => repo.findLoansByIds(db, ids), (l) => l.id),
-    admissionsPage: pagedLoader((ids, page: Page) => repo.pageAdmissions(db, ids, page), (a) => a.holderId),
-    loansPage: pagedLoader((ids, page: Page) => repo.pageLoans(db, ids, page), (l) => l.holderId),
+    admissionsPage: pagedLoader((page: Page) => list(repo.admissionsPerHolder(page), rowOf)),
+    loansPage: pagedLoader((page: Page) => list(repo.loansPerHolder(page), rowOf)),
   };
 }
 

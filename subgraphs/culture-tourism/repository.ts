@@ -1,7 +1,9 @@
 // All of the culture and tourism subgraph's SQL. Reads take lists so the loaders can batch; writes take the
 // transaction they run in.
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../shared/database.js';
+import { jsonRow, type JsonValue } from '../shared/holder-lists.js';
 import { pageByHolder, type Page } from '../shared/pagination.js';
 import {
   admissions,
@@ -40,16 +42,39 @@ export function findLoansByIds(db: Db, ids: readonly string[]): Promise<LibraryL
   return db.select().from(libraryLoans).where(inArray(libraryLoans.id, [...ids]));
 }
 
-export function pageAdmissions(db: Db, holderIds: readonly string[], page: Page): Promise<AdmissionRow[]> {
-  return pageByHolder(db, admissions, { holderId: admissions.holderId, at: admissions.admittedAt, id: admissions.id }, holderIds, page);
-}
-
-export function pageLoans(db: Db, holderIds: readonly string[], page: Page): Promise<LibraryLoanRow[]> {
-  return pageByHolder(db, libraryLoans, { holderId: libraryLoans.holderId, at: libraryLoans.borrowedAt, id: libraryLoans.id }, holderIds, page);
-}
-
 export async function hasVenues(db: Db): Promise<boolean> {
   return (await db.select({ id: venues.id }).from(venues).limit(1)).length > 0;
+}
+
+// ---- holder lists (shared/holder-lists.ts): a holder's admissions and loans asked together cost one statement ----
+
+const venueRow = jsonRow(venues);
+
+/** A row with its venue (a foreign key: always there), fetched with it so that `venue` costs no statement. */
+export interface WithVenue<R> {
+  row: R;
+  venue: VenueRow;
+}
+
+function withVenue<R>(row: JsonValue<R>, venueId: AnyPgColumn): JsonValue<WithVenue<R>> {
+  return {
+    sql: sql`json_build_array(${row.sql}, (select ${venueRow.sql} from ${venues} where ${venues.id} = ${venueId}))`,
+    decode(value) {
+      const [own, venue] = value as unknown[];
+      return { row: row.decode(own), venue: venueRow.decode(venue) };
+    },
+  };
+}
+
+const admissionWithVenue = withVenue(jsonRow(admissions), admissions.venueId);
+const loanWithVenue = withVenue(jsonRow(libraryLoans), libraryLoans.venueId);
+
+export function admissionsPerHolder(page: Page): JsonValue<WithVenue<AdmissionRow>[]> {
+  return pageByHolder(admissionWithVenue, admissions, { holderId: admissions.holderId, at: admissions.admittedAt, id: admissions.id }, page);
+}
+
+export function loansPerHolder(page: Page): JsonValue<WithVenue<LibraryLoanRow>[]> {
+  return pageByHolder(loanWithVenue, libraryLoans, { holderId: libraryLoans.holderId, at: libraryLoans.borrowedAt, id: libraryLoans.id }, page);
 }
 
 // ---- writes, inside the caller's transaction ----

@@ -1,6 +1,8 @@
 // All of the health subgraph's SQL. Reads take lists so the loaders can batch; writes take the transaction they run in.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../shared/database.js';
+import { jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
 import { pageByHolder, type Page } from '../shared/pagination.js';
 import {
   healthRecords,
@@ -31,10 +33,6 @@ export function findVisitsByIds(db: Db, ids: readonly string[]): Promise<VisitRo
   return db.select().from(visits).where(inArray(visits.id, [...ids]));
 }
 
-export function pageVisits(db: Db, holderIds: readonly string[], page: Page): Promise<VisitRow[]> {
-  return pageByHolder(db, visits, { holderId: visits.holderId, at: visits.visitedAt, id: visits.id }, holderIds, page);
-}
-
 export function findDiagnosesByVisitIds(db: Db, visitIds: readonly string[]): Promise<DiagnosisRow[]> {
   return db.select().from(visitDiagnoses).where(inArray(visitDiagnoses.visitId, [...visitIds]))
     .orderBy(asc(visitDiagnoses.visitId), asc(visitDiagnoses.position));
@@ -48,12 +46,62 @@ export function findRecordsByIds(db: Db, ids: readonly string[]): Promise<Health
   return db.select().from(healthRecords).where(inArray(healthRecords.id, [...ids]));
 }
 
-export function pageRecords(db: Db, holderIds: readonly string[], page: Page): Promise<HealthRecordRow[]> {
-  return pageByHolder(db, healthRecords, { holderId: healthRecords.holderId, at: healthRecords.recordedAt, id: healthRecords.id }, holderIds, page);
-}
-
 export async function hasInstitutions(db: Db): Promise<boolean> {
   return (await db.select({ id: medicalInstitutions.id }).from(medicalInstitutions).limit(1)).length > 0;
+}
+
+// ---- holder lists (shared/holder-lists.ts): a holder's visits and records asked together cost one statement ----
+
+const visitRow = jsonRow(visits);
+const institutionRow = jsonRow(medicalInstitutions);
+const settlementRow = jsonRow(settlements);
+const recordRow = jsonRow(healthRecords);
+
+/** A visit's or record's institution (a foreign key: always there). */
+const institutionOf = (institutionId: AnyPgColumn) => sql`(select ${institutionRow.sql} from ${medicalInstitutions} where ${medicalInstitutions.id} = ${institutionId})`;
+const diagnosesOfVisit = jsonList(jsonRow(visitDiagnoses), sql`from ${visitDiagnoses} where ${visitDiagnoses.visitId} = ${visits.id} order by ${visitDiagnoses.position}`);
+
+/** A visit with what its fields read, fetched with it so that they cost no statement of their own. */
+export interface VisitWithDetails {
+  visit: VisitRow;
+  institution: InstitutionRow;
+  settlement: SettlementRow | null;
+  diagnoses: DiagnosisRow[];
+}
+
+const visitWithDetails: JsonValue<VisitWithDetails> = {
+  sql: sql`json_build_array(${visitRow.sql}, ${institutionOf(visits.institutionId)},
+    (select ${settlementRow.sql} from ${settlements} where ${settlements.visitId} = ${visits.id}), ${diagnosesOfVisit.sql})`,
+  decode(value) {
+    const [visit, institution, settlement, diagnoses] = value as unknown[];
+    return {
+      visit: visitRow.decode(visit),
+      institution: institutionRow.decode(institution),
+      settlement: settlement === null ? null : settlementRow.decode(settlement),
+      diagnoses: diagnosesOfVisit.decode(diagnoses),
+    };
+  },
+};
+
+export interface RecordWithInstitution {
+  record: HealthRecordRow;
+  institution: InstitutionRow;
+}
+
+const recordWithInstitution: JsonValue<RecordWithInstitution> = {
+  sql: sql`json_build_array(${recordRow.sql}, ${institutionOf(healthRecords.institutionId)})`,
+  decode(value) {
+    const [record, institution] = value as unknown[];
+    return { record: recordRow.decode(record), institution: institutionRow.decode(institution) };
+  },
+};
+
+export function visitsPerHolder(page: Page): JsonValue<VisitWithDetails[]> {
+  return pageByHolder(visitWithDetails, visits, { holderId: visits.holderId, at: visits.visitedAt, id: visits.id }, page);
+}
+
+export function recordsPerHolder(page: Page): JsonValue<RecordWithInstitution[]> {
+  return pageByHolder(recordWithInstitution, healthRecords, { holderId: healthRecords.holderId, at: healthRecords.recordedAt, id: healthRecords.id }, page);
 }
 
 // ---- writes, inside the caller's transaction ----

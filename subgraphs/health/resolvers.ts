@@ -20,7 +20,7 @@ type Ctx = HealthContext;
 const byVisitTime = (v: VisitRow) => ({ at: v.visitedAt, id: v.id });
 const byRecordTime = (r: HealthRecordRow) => ({ at: r.recordedAt, id: r.id });
 
-/** A holder-level page (pageByHolder gives an id that cannot be hr's no rows). */
+/** A holder-level page (an id that cannot be hr's has no rows: shared/holder-lists.ts). */
 async function holderPage<R>(
   list: string,
   args: PageArgs,
@@ -79,7 +79,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
   HealthRecord: {
     holder: (record: HealthRecordRow) => ({ id: record.holderId }),
-    institution: (record: HealthRecordRow, _: unknown, ctx: Ctx) => ctx.loaders.recordInstitutionById.load(record.institutionId),
+    institution: (record: HealthRecordRow, _: unknown, ctx: Ctx) => ctx.loaders.institutionById.load(record.institutionId),
     recordedAt: (record: HealthRecordRow) => isoTimestamp(record.recordedAt),
   },
 };

@@ -1,6 +1,7 @@
 // All of the HR subgraph's SQL. Reads take lists so the loaders can batch; writes take the transaction they run in.
-import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../shared/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
 import {
   bankAccounts,
   banks,
@@ -27,10 +28,6 @@ export function findHoldersByIdNumbers(db: Db, idNumbers: readonly string[]): Pr
   return db.select().from(holders).where(inArray(holders.idNumber, [...idNumbers]));
 }
 
-export function findCardsByHolderIds(db: Db, holderIds: readonly string[]): Promise<CardRow[]> {
-  return db.select().from(cards).where(inArray(cards.holderId, [...holderIds])).orderBy(desc(cards.createdAt), desc(cards.cardNumber));
-}
-
 export function findCardsByNumbers(db: Db, numbers: readonly string[]): Promise<CardRow[]> {
   return db.select().from(cards).where(inArray(cards.cardNumber, [...numbers]));
 }
@@ -47,10 +44,6 @@ export function findBankAccountsByIds(db: Db, ids: readonly string[]): Promise<B
   return db.select().from(bankAccounts).where(inArray(bankAccounts.id, [...ids]));
 }
 
-export function findOpenBankAccountsByHolderIds(db: Db, holderIds: readonly string[]): Promise<BankAccountRow[]> {
-  return db.select().from(bankAccounts).where(and(inArray(bankAccounts.holderId, [...holderIds]), isNull(bankAccounts.closedAt)));
-}
-
 export function findBanksByCodes(db: Db, codes: readonly string[]): Promise<BankRow[]> {
   return db.select().from(banks).where(inArray(banks.code, [...codes]));
 }
@@ -58,6 +51,48 @@ export function findBanksByCodes(db: Db, codes: readonly string[]): Promise<Bank
 export function listBanks(db: Db): Promise<BankRow[]> {
   return db.select().from(banks).orderBy(asc(banks.code));
 }
+
+// ---- holder lists (shared/holder-lists.ts): a holder's cards and open account asked together cost one statement ----
+
+/** A card with its history, oldest first. */
+export interface CardWithEvents {
+  card: CardRow;
+  events: CardEventRow[];
+}
+
+const cardRow = jsonRow(cards);
+const eventsOfCard = jsonList(jsonRow(cardEvents), sql`from ${cardEvents} where ${cardEvents.cardId} = ${cards.id} order by ${cardEvents.id}`);
+const cardWithEvents: JsonValue<CardWithEvents> = {
+  sql: sql`json_build_array(${cardRow.sql}, ${eventsOfCard.sql})`,
+  decode(value) {
+    const [card, events] = value as unknown[];
+    return { card: cardRow.decode(card), events: eventsOfCard.decode(events) };
+  },
+};
+
+/** Each holder's cards, newest first, each with its events. */
+export const cardsPerHolder: JsonValue<CardWithEvents[]> = jsonList(cardWithEvents,
+  sql`from ${cards} where ${eq(cards.holderId, HOLDER)} order by ${cards.createdAt} desc, ${cards.cardNumber} desc`);
+
+/** An account with its bank (a foreign key: always there). */
+export interface AccountWithBank {
+  account: BankAccountRow;
+  bank: BankRow;
+}
+
+const accountRow = jsonRow(bankAccounts);
+const bankRow = jsonRow(banks);
+const accountWithBank: JsonValue<AccountWithBank> = {
+  sql: sql`json_build_array(${accountRow.sql}, (select ${bankRow.sql} from ${banks} where ${banks.code} = ${bankAccounts.bankCode}))`,
+  decode(value) {
+    const [account, bank] = value as unknown[];
+    return { account: accountRow.decode(account), bank: bankRow.decode(bank) };
+  },
+};
+
+/** Each holder's open account (at most one: a unique index says so), with its bank. */
+export const openAccountPerHolder: JsonValue<AccountWithBank[]> = jsonList(accountWithBank,
+  sql`from ${bankAccounts} where ${and(eq(bankAccounts.holderId, HOLDER), isNull(bankAccounts.closedAt))}`);
 
 // ---- writes, inside the caller's transaction ----
 

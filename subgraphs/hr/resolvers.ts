@@ -111,7 +111,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
   Holder: {
     __resolveReference: (ref: { id: string }, ctx: HrContext) => (isUuid(ref.id) ? ctx.loaders.holderById.load(ref.id) : null),
     cards: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.cardsByHolderId.load(holder.id),
-    bankAccount: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.openBankAccountByHolderId.load(holder.id),
+    bankAccount: async (holder: HolderRow, _: unknown, ctx: HrContext) => (await ctx.loaders.openBankAccountsByHolderId.load(holder.id))[0] ?? null,
     ...timestamps,
   },
   Card: {

@@ -21,15 +21,15 @@ export function groupLoader<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, k
 
 /**
  * Per-request loaders for a paged holder-level list: one DataLoader per distinct set of paging arguments, so a
- * query for 100 holders' rides (same arguments for each) is one statement.
+ * query for 100 holders' rides (same arguments for each) is one batch.
  */
-export function pagedLoader<P, R>(fetch: (holderIds: readonly string[], page: P) => Promise<R[]>, holderIdOf: (row: R) => string) {
+export function pagedLoader<P, R>(loaderOf: (page: P) => DataLoader<string, R[]>): (page: P) => DataLoader<string, R[]> {
   const byPage = new Map<string, DataLoader<string, R[]>>();
   return (page: P): DataLoader<string, R[]> => {
     const key = JSON.stringify(page);
     let loader = byPage.get(key);
     if (!loader) {
-      loader = groupLoader((ids: readonly string[]) => fetch(ids, page), holderIdOf);
+      loader = loaderOf(page);
       byPage.set(key, loader);
     }
     return loader;

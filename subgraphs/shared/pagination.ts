@@ -1,9 +1,9 @@
 // Holder-level lists (a holder may have thousands of rides) come a page at a time, newest first, within an
-// optional time range. One windowed query serves a page for many holders at once, so batching survives paging.
-import { and, desc, getTableColumns, gte, lt, sql, type SQL } from 'drizzle-orm';
+// optional time range. One statement serves a page for many holders at once, so batching survives paging.
+import { and, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from './database.js';
 import { badInput } from './errors.js';
+import { HOLDER, jsonList, type JsonValue } from './holder-lists.js';
 import { isUuid } from './text.js';
 import { readDayOrInstant, readInstant } from './time.js';
 
@@ -81,38 +81,19 @@ export interface PagedColumns {
 }
 
 /**
- * One statement for a page of rows for each of many holders: for each holder (a lateral join), its rows newest
- * first, `limit + 1` of them (the extra one tells whether there is a next page). Each holder's page is read from
- * the `(holder, time, id)` index, so a holder with thousands of rows costs no more than one with a page's worth.
- * Paged times are stored to the millisecond, the precision a cursor carries, so paging never skips a row.
+ * Each holder's page as a holder list (holder-lists.ts): the holder's rows newest first, `limit + 1` of them (the
+ * extra one tells whether there is a next page), each as `row`. Each page is read from the `(holder, time, id)`
+ * index, so a holder with thousands of rows costs no more than one with a page's worth. Paged times are stored to
+ * the millisecond, the precision a cursor carries, so paging never skips a row.
  */
-export async function pageByHolder<T extends PgTable>(
-  db: Db,
-  table: T,
-  columns: PagedColumns,
-  holderIds: readonly string[],
-  page: Page,
-  where?: SQL,
-): Promise<T['$inferSelect'][]> {
-  const ids = holderIds.filter(isUuid);
-  if (ids.length === 0) return [];
-  const wanted = sql`unnest(array[${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}]) as wanted(holder_id)`;
-  // Generic over the table, drizzle's subquery types do not resolve; the rows are the table's own.
-  const holderPage: any = db
-    .select()
-    .from(table as PgTable)
-    .where(and(
-      sql`${columns.holderId} = wanted.holder_id`,
-      page.from ? gte(columns.at, new Date(page.from)) : undefined,
-      page.to ? lt(columns.at, new Date(page.to)) : undefined,
-      // Raw parameters carry no column type, so the cursor's time is cast explicitly (postgres.js would not bind a Date).
-      page.after ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : undefined,
-      where,
-    ))
-    .orderBy(desc(columns.at), desc(columns.id))
-    .limit(page.limit + 1)
-    .as('holder_page');
-  const fields = Object.fromEntries(Object.keys(getTableColumns(table)).map((key) => [key, holderPage[key]]));
-  const rows = await db.select(fields).from(wanted).crossJoinLateral(holderPage);
-  return rows as T['$inferSelect'][];
+export function pageByHolder<T>(row: JsonValue<T>, table: PgTable, columns: PagedColumns, page: Page, where?: SQL): JsonValue<T[]> {
+  const conditions = and(
+    sql`${columns.holderId} = ${HOLDER}`,
+    page.from ? gte(columns.at, new Date(page.from)) : undefined,
+    page.to ? lt(columns.at, new Date(page.to)) : undefined,
+    // Raw parameters carry no column type, so the cursor's time is cast explicitly (postgres.js would not bind a Date).
+    page.after ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : undefined,
+    where,
+  );
+  return jsonList(row, sql`from ${table} where ${conditions} order by ${columns.at} desc, ${columns.id} desc limit ${page.limit + 1}`);
 }

@@ -1,15 +1,15 @@
 // All of the transport subgraph's SQL.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../shared/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
 import { pageByHolder, type Page } from '../shared/pagination.js';
 import { rides, transitFunctions, type RideMode, type RideRow, type TransitFunctionRow } from './tables.js';
 
+const transitFunctionRow = jsonRow(transitFunctions);
+const rideRow = jsonRow(rides);
+
 export function findTransitFunctionsByCards(db: Db, cardNumbers: readonly string[]): Promise<TransitFunctionRow[]> {
   return db.select().from(transitFunctions).where(inArray(transitFunctions.cardNumber, [...cardNumbers]));
-}
-
-export function findTransitFunctionsByHolders(db: Db, holderIds: readonly string[]): Promise<TransitFunctionRow[]> {
-  return db.select().from(transitFunctions).where(inArray(transitFunctions.holderId, [...holderIds]));
 }
 
 export function findTransitFunctionsByIds(db: Db, ids: readonly string[]): Promise<TransitFunctionRow[]> {
@@ -23,8 +23,13 @@ export async function cardsWithTransit(db: Db, cardNumbers: readonly string[]): 
   return new Set(rows.map((r) => r.cardNumber));
 }
 
-export function pageRides(db: Db, holderIds: readonly string[], page: Page & { mode: RideMode | null }): Promise<RideRow[]> {
-  return pageByHolder(db, rides, { holderId: rides.holderId, at: rides.occurredAt, id: rides.id }, holderIds, page,
+// Holder lists (shared/holder-lists.ts): a holder's transit functions and rides asked together cost one statement.
+
+export const transitFunctionsPerHolder: JsonValue<TransitFunctionRow[]> =
+  jsonList(transitFunctionRow, sql`from ${transitFunctions} where ${eq(transitFunctions.holderId, HOLDER)}`);
+
+export function ridesPerHolder(page: Page & { mode: RideMode | null }): JsonValue<RideRow[]> {
+  return pageByHolder(rideRow, rides, { holderId: rides.holderId, at: rides.occurredAt, id: rides.id }, page,
     page.mode ? eq(rides.mode, page.mode) : undefined);
 }
 
