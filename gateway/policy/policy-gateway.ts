@@ -10,6 +10,7 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { GatewayContext } from '../caller.js';
+import { installResultShaping } from '../result-shaping.js';
 import { applyFieldAccess } from './apply-field-access.js';
 import { planFieldAccess, type FieldAccess } from './field-access.js';
 import { LruCache } from './plan-cache.js';
@@ -42,6 +43,8 @@ export function fieldAccessOf(context: GatewayContext): FieldAccess | undefined 
  */
 export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): GatewayInterface {
   const policy = readSchemaPolicy(supergraphSdl);
+  // The executor wrapped here shapes its answers once per operation rather than per request (result-shaping.ts).
+  installResultShaping();
   const plans = new LruCache<string, Plan>(PLAN_CACHE_SIZE);
   // The policy and the cached plans belong to this supergraph; a gateway that moved to another one would serve
   // fields this policy never saw. The gateway is given a fixed supergraph, so this would be a wiring mistake.
