@@ -88,6 +88,11 @@ type OperationFromDocument = (schema: unknown, document: DocumentNode, options?:
 
 const fed = require('@apollo/federation-internals') as FederationInternals;
 const assert: FederationInternals['assert'] = fed.assert;
+// Apollo's assert(condition, () => message) makes a closure per call, checked or not: for a big answer that was most
+// of the walk's garbage. The same check and the same error, the message made only on failure.
+function fail(message: string): never {
+  throw new Error(message);
+}
 const { ERRORS } = fed;
 const TYPENAME = '__typename';
 
@@ -118,7 +123,13 @@ interface FragmentStep {
 }
 type Step = FieldStep | FragmentStep;
 
-const digests = new WeakMap<FedSelectionSet, Step[]>();
+interface Digest {
+  steps: Step[];
+  /** Makes the objects this selection set answers with (answerObjects). */
+  make: new () => Record<string, any>;
+}
+
+const digests = new WeakMap<FedSelectionSet, Digest>();
 
 function conditionOf(element: FedElement, directive: unknown): Condition {
   const applied = element.appliedDirectivesOf(directive)[0];
@@ -127,10 +138,10 @@ function conditionOf(element: FedElement, directive: unknown): Condition {
   return value instanceof fed.Variable ? { variable: value.name } : { value };
 }
 
-function digestOf(selectionSet: FedSelectionSet, schema: FedSchema): Step[] {
-  let steps = digests.get(selectionSet);
-  if (steps) return steps;
-  steps = selectionSet.selections().map((selection): Step => {
+function digestOf(selectionSet: FedSelectionSet, schema: FedSchema): Digest {
+  let digest = digests.get(selectionSet);
+  if (digest) return digest;
+  const steps = selectionSet.selections().map((selection): Step => {
     const skip = conditionOf(selection.element, schema.skipDirective());
     const include = conditionOf(selection.element, schema.includeDirective());
     if (selection.kind === 'FieldSelection') {
@@ -149,8 +160,8 @@ function digestOf(selectionSet: FedSelectionSet, schema: FedSchema): Step[] {
     }
     return { field: false, typeCondition: (selection.element as FedFragment).typeCondition, selectionSet: selection.selectionSet!, skip, include, applies: new Map() };
   });
-  digests.set(selectionSet, steps);
-  return steps;
+  digests.set(selectionSet, (digest = { steps, make: answerObjects() }));
+  return digest;
 }
 
 // ---- the walk (resultShaping.js of @apollo/gateway, step for step) --------------------------------------------------
@@ -168,7 +179,7 @@ const NULL_BUBBLE_UP = 1;
 function ifValue(condition: NonNullable<Condition>, variables: Record<string, unknown>, name: string): unknown {
   if ('variable' in condition) {
     const value = variables[condition.variable];
-    assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${value} for variable $${condition.variable} of @${name}`);
+    if (!(value !== undefined && typeof value === 'boolean')) fail(`Unexpected value ${value} for variable $${condition.variable} of @${name}`);
     return value;
   }
   return condition.value;
@@ -191,7 +202,7 @@ function typeConditionApplies(step: FragmentStep, schema: FedSchema, typename: s
 
 function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectionSet, output: Record<string, any>, parameters: Parameters, path: (string | number)[], parentType: FedType): number {
   const { schema, variables } = parameters;
-  for (const step of digestOf(selectionSet, schema)) {
+  for (const step of digestOf(selectionSet, schema).steps) {
     if (skipped(step, variables)) continue;
     if (step.field) {
       const { responseName } = step;
@@ -217,7 +228,7 @@ function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectio
       if (invalid) return NULL_BUBBLE_UP;
     } else {
       const typename = input[TYPENAME];
-      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+      if (!(!typename || typeof typename === 'string')) fail(`Got unexpected value for __typename: ${typename}`);
       if (typeConditionApplies(step, schema, typename, parentType)) {
         if (applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
       }
@@ -234,9 +245,14 @@ function pathLastElementDescription(path: (string | number)[], currentType: FedT
 
 // The answer's objects have no prototype, as Apollo makes them (no response key reads an inherited member, and
 // "__proto__" is a key like any other), but come from a constructor rather than Object.create(null): V8 keeps them
-// in fast mode instead of making each a dictionary, and JSON.stringify writes them two to three times faster.
-const AnswerObject = function AnswerObject() {} as unknown as new () => Record<string, any>;
-AnswerObject.prototype = Object.create(null);
+// in fast mode instead of making each a dictionary, and JSON.stringify writes them two to three times faster. One
+// constructor per selection set, so V8 sizes each kind of object for its own fields.
+const NO_PROTOTYPE = Object.create(null) as object;
+function answerObjects(): new () => Record<string, any> {
+  const make = function AnswerObject() {} as unknown as new () => Record<string, any>;
+  make.prototype = NO_PROTOTYPE;
+  return make;
+}
 
 // updateOutputValue answers { updated, isInvalid, hasErrors } in Apollo's walk; here the value is returned and the
 // two flags are left in these, read by the caller at once (the walk is synchronous), so no object is made per value.
@@ -268,30 +284,32 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     return null;
   }
   if (type.kind === 'ListType') {
-    assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
-    assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
-    const outputList: any[] = outputValue === undefined ? new Array(inputValue.length).fill(undefined) : outputValue;
-    assert(inputValue.length === outputList.length, () => `[${inputValue}].length (${inputValue.length}) !== [${outputList}].length (${outputList.length})`);
+    if (!Array.isArray(inputValue)) fail(`Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
+    if (!(outputValue === undefined || Array.isArray(outputValue))) fail(`Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
+    // Apollo maps over a list of undefined made for the purpose when nothing was there yet; the items are the same.
+    const outputList: any[] | undefined = outputValue;
+    if (!(outputList === undefined || inputValue.length === outputList.length)) fail(`[${inputValue}].length (${inputValue.length}) !== [${outputList}].length (${outputList!.length})`);
     let shouldNullify = false;
     let anyErrors = false;
-    const updated = outputList.map((outputItem, index) => {
+    // A copy of the input list, each item then replaced: an array of the right length and kind at once.
+    const updated: any[] = inputValue.slice();
+    for (let index = 0; index < inputValue.length; index++) {
       path.push(index);
-      const item = updateOutputValue(outputItem, type.ofType!, inputValue[index], selectionSet, path, parameters, parentType);
+      updated[index] = updateOutputValue(outputList?.[index], type.ofType!, inputValue[index], selectionSet, path, parameters, parentType);
       path.pop();
       shouldNullify ||= invalid;
       anyErrors ||= hasErrors;
-      return item;
-    });
+    }
     invalid = false;
     hasErrors = anyErrors;
     return shouldNullify ? null : updated;
   }
   if (COMPOSITE.has(type.kind)) {
-    assert(selectionSet, () => `Invalid empty selection set for composite type ${type}`);
-    assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
-    assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+    if (!selectionSet) fail(`Invalid empty selection set for composite type ${type}`);
+    if (typeof inputValue !== 'object') fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+    if (!(outputValue === undefined || typeof outputValue === 'object')) fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
     const inputTypename = inputValue[TYPENAME];
-    assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+    if (!(inputTypename === undefined || typeof inputTypename === 'string')) fail(`Invalid non-string value ${inputTypename} for __typename at ${path}`);
     let objectType = type;
     if (inputTypename) {
       const typenameType = parameters.schema.type(inputTypename);
@@ -303,13 +321,13 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
       }
       objectType = typenameType;
     }
-    const outputObject = outputValue === undefined ? new AnswerObject() : outputValue;
+    const outputObject = outputValue === undefined ? new (digestOf(selectionSet, parameters.schema).make)() : outputValue;
     const bubbled = applySelectionSet(inputValue, selectionSet, outputObject, parameters, path, objectType) === NULL_BUBBLE_UP;
     invalid = false;
     hasErrors = bubbled;
     return bubbled ? null : outputObject;
   }
-  assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type} for type ${type}`);
+  if (outputValue !== undefined) fail(`Excepted output to be undefined but got ${type} for type ${type}`);
   const valid = leafCheck(parameters.schema, type)(inputValue);
   if (!valid) parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type, parentType)}.`, { path: Array.from(path) }));
   invalid = false;
@@ -345,7 +363,7 @@ export const computeResponse: ComputeResponse = ({ operation, variables, input, 
     errors: [],
     introspectionHandling,
   };
-  const data = new AnswerObject();
+  const data = new (digestOf(operation.selectionSet, schema).make)();
   const result = applySelectionSet(input, operation.selectionSet, data, parameters, [], schema.schemaDefinition.rootType(operation.rootKind));
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
 };

@@ -80,7 +80,10 @@ export function signingSubgraphFetcher(secret: string): SubgraphFetcher {
     const method = (init.method ?? 'GET').toUpperCase();
     const body = typeof init.body === 'string' ? init.body : '';
     headers[SIGNATURE_HEADER] = signatureFor(secret, { method, target: target.path, caller, body });
-    headers['content-length'] = String(Buffer.byteLength(body));
+    // Encoded once, for its length and the socket (a large body from JSON.stringify is a rope: measuring it and
+    // writing it would flatten and encode it twice).
+    const bytes = Buffer.from(body, 'utf8');
+    headers['content-length'] = String(bytes.length);
     return new Promise<SubgraphResponse>((resolve, reject) => {
       const req = target.transport.request({ agent: target.agent, hostname: target.hostname, port: target.port, path: target.path, method, headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -108,7 +111,7 @@ export function signingSubgraphFetcher(secret: string): SubgraphFetcher {
       });
       req.setTimeout(CALL_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${url} within ${CALL_TIMEOUT_MS / 1000} s`)));
       req.once('error', reject);
-      req.end(body);
+      req.end(bytes);
     });
   };
 }

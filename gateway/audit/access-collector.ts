@@ -28,8 +28,6 @@ const isCoordinate = (c: unknown): c is string => {
   return true;
 };
 
-const coordinatesIn = (value: unknown): string[] => (Array.isArray(value) ? value.filter(isCoordinate) : []);
-
 /**
  * Adds one subgraph response's report to the request's account and removes it from the response's extensions,
  * so no client sees it. A report that is not what a subgraph sends is dropped, field by field.
@@ -41,16 +39,24 @@ export function collectAccess(context: object, extensions: Record<string, unknow
   if (!report || typeof report !== 'object') return;
   let access = accessByContext.get(context);
   if (!access) accessByContext.set(context, (access = { holders: new Map(), unlinked: new Set() }));
-  if (report.holders && typeof report.holders === 'object') {
-    for (const [rawId, coordinates] of Object.entries(report.holders as Record<string, unknown>)) {
-      const holderId = rawId.toLowerCase();
-      if (!UUID.test(holderId)) continue;
-      let served = access.holders.get(holderId);
-      if (!served) access.holders.set(holderId, (served = new Set()));
-      for (const c of coordinatesIn(coordinates)) served.add(c);
+  const holders = report.holders;
+  if (holders && typeof holders === 'object') {
+    for (const rawId of Object.keys(holders)) {
+      // Every subgraph reports the same holders: an id already taken needs no second look.
+      let served = access.holders.get(rawId);
+      if (!served) {
+        const holderId = rawId.toLowerCase();
+        served = access.holders.get(holderId);
+        if (!served) {
+          if (!UUID.test(holderId)) continue;
+          access.holders.set(holderId, (served = new Set()));
+        }
+      }
+      const coordinates = (holders as Record<string, unknown>)[rawId];
+      if (Array.isArray(coordinates)) for (const c of coordinates) if (isCoordinate(c)) served.add(c);
     }
   }
-  for (const c of coordinatesIn(report.unlinked)) access.unlinked.add(c);
+  if (Array.isArray(report.unlinked)) for (const c of report.unlinked) if (isCoordinate(c)) access.unlinked.add(c);
 }
 
 /** Everything the subgraphs reported for the request with this context value; undefined if none reported. */
