@@ -9,7 +9,7 @@ import * as commands from './commands.js';
 import { checkIdNumber } from './inputs.js';
 import { readCardNumber } from '../shared/card-number.js';
 import { isUuid } from '../shared/text.js';
-import type { HrLoaders } from './loaders.js';
+import { createLoaders, type HrLoaders } from './loaders.js';
 import { listBanks } from './repository.js';
 import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.js';
 
@@ -63,10 +63,18 @@ function holdersWritten(result: unknown): string[] {
   });
 }
 
-/** Every mutation takes one `input` and hands it to its command; the holders it wrote for go to the audit record. */
+/**
+ * Every mutation takes one `input` and hands it to its command; the holders it wrote for go to the audit record.
+ * What the operation read before the write is stale after it: the loaders start afresh, so the mutation's answer (and
+ * the next mutation's) reads what was written. Loaders also hold what they were primed with, not only what was asked
+ * (a holder's cards bring every card's events and the cards by id, loaders.ts): `a: reportCardLoss { holder { cards
+ * { cardNumber } } } b: cancelCardLossReport { events }`, one request to this subgraph, answered b's events without
+ * the cancellation b had just written.
+ */
 const mutation = <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>) =>
   async (_: unknown, { input }: { input: I }, ctx: HrContext, info: GraphQLResolveInfo) => {
     const result = await command(ctx.deps, input);
+    ctx.loaders = createLoaders(ctx.deps.db);
     reportWrites(ctx, info, holdersWritten(result));
     return result;
   };

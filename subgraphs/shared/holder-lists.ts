@@ -43,6 +43,9 @@ export function jsonList<T>(row: JsonValue<T>, from: SQL): JsonValue<T[]> {
 /** The holder a holder list is for: a list's SQL names it where it selects that holder's rows. */
 export const HOLDER = sql`wanted.holder_id`;
 
+/** Lists beyond this go to a statement of their own (a request asks for a handful; aliases can ask for hundreds). */
+export const MAX_LISTS_PER_STATEMENT = 50;
+
 interface Asked {
   list: JsonValue<unknown[]>;
   holderIds: string[];
@@ -56,6 +59,12 @@ interface Asked {
  * statement: a `union all` with one branch per list, each over its own holders. `each` reads a row into what the
  * list's resolvers expect (and may prime the loaders of what was fetched with it). An id that cannot be hr's (only
  * reachable by calling a subgraph directly) has an empty list and never reaches the uuid column.
+ *
+ * A statement's size is bounded whatever the operation: a branch's holders are ONE parameter (an array), not one
+ * each, and at most MAX_LISTS_PER_STATEMENT lists share a statement. A client's aliases make as many lists as it
+ * likes (`r1: rides(first: 1) r2: rides(first: 2) …`, one list per distinct set of paging arguments): 700 of them
+ * over 100 holders were 70,000 parameters, past PostgreSQL's 65,535 (every list of the request failed with it), and
+ * a union of some 500 branches overflows embedded PGlite's stack, which kills the database for every later request.
  */
 export function holderLists(db: Db) {
   let waiting: Asked[] = [];
@@ -63,7 +72,8 @@ export function holderLists(db: Db) {
   async function send(batch: Asked[]): Promise<void> {
     try {
       const branches = batch.map(({ list, holderIds }, part) => {
-        const wanted = sql`unnest(array[${sql.join(holderIds.map((id) => sql`${id}::uuid`), sql`, `)}]) with ordinality as wanted(holder_id, n)`;
+        // Every id is a UUID (listLoader keeps only those), so `{id,id,…}` is a well-formed array, bound as one parameter.
+        const wanted = sql`unnest(${`{${holderIds.join(',')}}`}::uuid[]) with ordinality as wanted(holder_id, n)`;
         return sql`select ${sql.raw(String(part))} as part, wanted.n::int as n, ${list.sql} as list from ${wanted}`;
       });
       const lists = batch.map(({ holderIds }) => holderIds.map((): unknown[] => []));
@@ -81,7 +91,12 @@ export function holderLists(db: Db) {
       // Every load a round of resolvers makes comes before any DataLoader dispatches (each dispatches on a
       // process.nextTick queued once its first load's promise job has run), so a tick queued by the first
       // dispatch runs after all of them: every list loaded in that round joins the statement, at no added wait.
-      if (waiting.length === 0) process.nextTick(() => void send(waiting.splice(0)));
+      if (waiting.length === 0) {
+        process.nextTick(() => {
+          const asked = waiting.splice(0);
+          for (let i = 0; i < asked.length; i += MAX_LISTS_PER_STATEMENT) void send(asked.slice(i, i + MAX_LISTS_PER_STATEMENT));
+        });
+      }
       waiting.push({ list, holderIds, resolve, reject });
     });
   }
