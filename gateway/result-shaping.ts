@@ -98,6 +98,32 @@ const TYPENAME = '__typename';
 
 // ---- the digest of a selection set ---------------------------------------------------------------------------------
 
+const NON_NULL = 0;
+const LIST = 1;
+const COMPOSITE = 2;
+const LEAF = 3;
+
+/** A field's type as the walk reads it for every value: its kind, what it wraps, and for a leaf its check. */
+interface Shape {
+  type: FedType;
+  kind: typeof NON_NULL | typeof LIST | typeof COMPOSITE | typeof LEAF;
+  of: Shape | undefined;
+  leaf: ((value: unknown) => boolean) | undefined;
+}
+
+const COMPOSITE_KINDS = new Set(['ObjectType', 'InterfaceType', 'UnionType']);
+const shapes = new WeakMap<FedType, Shape>();
+
+function shapeOf(type: FedType, schema: FedSchema): Shape {
+  let shape = shapes.get(type);
+  if (!shape) {
+    const kind = type.kind === 'NonNullType' ? NON_NULL : type.kind === 'ListType' ? LIST : COMPOSITE_KINDS.has(type.kind) ? COMPOSITE : LEAF;
+    shape = { type, kind, of: kind === NON_NULL || kind === LIST ? shapeOf(type.ofType!, schema) : undefined, leaf: kind === LEAF ? leafCheck(schema, type) : undefined };
+    shapes.set(type, shape);
+  }
+  return shape;
+}
+
 /** @skip(if:) or @include(if:): a constant, or the variable to read. */
 type Condition = { variable: string } | { value: unknown } | undefined;
 
@@ -105,7 +131,7 @@ interface FieldStep {
   field: true;
   selection: FedSelection;
   responseName: string;
-  type: FedType;
+  shape: Shape;
   selectionSet: FedSelectionSet | undefined;
   introspection: boolean;
   typename: boolean;
@@ -150,7 +176,7 @@ function digestOf(selectionSet: FedSelectionSet, schema: FedSchema): Digest {
         field: true,
         selection,
         responseName: field.responseName(),
-        type: field.definition.type,
+        shape: shapeOf(field.definition.type, schema),
         selectionSet: selection.selectionSet,
         introspection: field.definition.isSchemaIntrospectionField(),
         typename: field.name === TYPENAME,
@@ -222,7 +248,7 @@ function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectio
         continue;
       }
       path.push(responseName);
-      const updated = updateOutputValue(outputValue, step.type, inputValue, step.selectionSet, path, parameters, parentType);
+      const updated = updateOutputValue(outputValue, step.shape, inputValue, step.selectionSet, path, parameters, parentType);
       output[responseName] = updated;
       path.pop();
       if (invalid) return NULL_BUBBLE_UP;
@@ -259,16 +285,15 @@ function answerObjects(): new () => Record<string, any> {
 let invalid = false;
 let hasErrors = false;
 
-const COMPOSITE = new Set(['ObjectType', 'InterfaceType', 'UnionType']);
-
-function updateOutputValue(outputValue: any, type: FedType, inputValue: any, selectionSet: FedSelectionSet | undefined, path: (string | number)[], parameters: Parameters, parentType: FedType): any {
+function updateOutputValue(outputValue: any, shape: Shape, inputValue: any, selectionSet: FedSelectionSet | undefined, path: (string | number)[], parameters: Parameters, parentType: FedType): any {
   assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
   if (outputValue === null || (outputValue !== undefined && !selectionSet)) {
     invalid = hasErrors = false;
     return outputValue;
   }
-  if (type.kind === 'NonNullType') {
-    const updated = updateOutputValue(outputValue, type.ofType!, inputValue, selectionSet, path, parameters, parentType);
+  const { type } = shape;
+  if (shape.kind === NON_NULL) {
+    const updated = updateOutputValue(outputValue, shape.of!, inputValue, selectionSet, path, parameters, parentType);
     if (updated === null) {
       if (!hasErrors) {
         parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${pathLastElementDescription(path, type.ofType!, parentType)}.`, { path: Array.from(path) }));
@@ -283,7 +308,7 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     invalid = hasErrors = false;
     return null;
   }
-  if (type.kind === 'ListType') {
+  if (shape.kind === LIST) {
     if (!Array.isArray(inputValue)) fail(`Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
     if (!(outputValue === undefined || Array.isArray(outputValue))) fail(`Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
     // Apollo maps over a list of undefined made for the purpose when nothing was there yet; the items are the same.
@@ -295,7 +320,7 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     const updated: any[] = inputValue.slice();
     for (let index = 0; index < inputValue.length; index++) {
       path.push(index);
-      updated[index] = updateOutputValue(outputList?.[index], type.ofType!, inputValue[index], selectionSet, path, parameters, parentType);
+      updated[index] = updateOutputValue(outputList?.[index], shape.of!, inputValue[index], selectionSet, path, parameters, parentType);
       path.pop();
       shouldNullify ||= invalid;
       anyErrors ||= hasErrors;
@@ -304,7 +329,7 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     hasErrors = anyErrors;
     return shouldNullify ? null : updated;
   }
-  if (COMPOSITE.has(type.kind)) {
+  if (shape.kind === COMPOSITE) {
     if (!selectionSet) fail(`Invalid empty selection set for composite type ${type}`);
     if (typeof inputValue !== 'object') fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
     if (!(outputValue === undefined || typeof outputValue === 'object')) fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
@@ -313,7 +338,7 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     let objectType = type;
     if (inputTypename) {
       const typenameType = parameters.schema.type(inputTypename);
-      if (!typenameType || !COMPOSITE.has(typenameType.kind)) {
+      if (!typenameType || !COMPOSITE_KINDS.has(typenameType.kind)) {
         parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, type, parentType)}.`, { path: Array.from(path) }));
         invalid = false;
         hasErrors = true;
@@ -328,7 +353,7 @@ function updateOutputValue(outputValue: any, type: FedType, inputValue: any, sel
     return bubbled ? null : outputObject;
   }
   if (outputValue !== undefined) fail(`Excepted output to be undefined but got ${type} for type ${type}`);
-  const valid = leafCheck(parameters.schema, type)(inputValue);
+  const valid = shape.leaf!(inputValue);
   if (!valid) parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type, parentType)}.`, { path: Array.from(path) }));
   invalid = false;
   hasErrors = !valid;

@@ -15,6 +15,49 @@ const record = {
   prevHash: 'c'.repeat(64), hash: 'd'.repeat(64),
 };
 
+/** canonicalJson as first written (lists of parts joined): the text it gives must never change. */
+function referenceCanonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const members: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) members.push(`${JSON.stringify(key)}:${referenceCanonicalJson(member)}`);
+    }
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+describe('canonical JSON', () => {
+  it('is the text the first canonicalJson wrote, for every kind of value', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const draw = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.3) return [null, undefined, true, 0, -0, 1.5, 1e21, NaN, Infinity, 'x', 'é\u0000"\\', '', new Date(1700000000123)][Math.floor(random() * 13)];
+      if (r < 0.6) {
+        const list = Array.from({ length: Math.floor(random() * 4) }, () => draw(depth + 1));
+        if (random() < 0.2) list[list.length + 1] = 'after a hole';
+        return random() < 0.3 ? list.map(String) : list;
+      }
+      const object: Record<string, unknown> = {};
+      for (const key of ['b', 'a', 'Z', '10', '2', 'é', '__proto__x', 'id']) if (random() < 0.5) object[key] = draw(depth + 1);
+      return object;
+    };
+    for (let i = 0; i < 3_000; i++) {
+      const value = draw(0);
+      expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
+      // Many members, some the very same object (as holders share a list of coordinates).
+      const shared = [draw(1), draw(1), ['Holder.name', 'Holder.id'], { z: [1, 'x'], a: new Date(0) }];
+      const many = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${(k * 7) % 20}`, random() < 0.7 ? shared[k % 4] : draw(1)]));
+      expect(canonicalJson({ many })).toBe(referenceCanonicalJson({ many }));
+    }
+  });
+});
+
 describe('canonical content', () => {
   it('is canonicalJson of the hashed columns, a missing or undefined one as null', () => {
     expect(canonicalContent(record)).toBe(canonicalJson(hashedContent(record)));

@@ -4,28 +4,39 @@
 import { ACCESS_EXTENSION } from '../../subgraphs/shared/access-report.js';
 
 export interface CollectedAccess {
-  /** Per holder id (lowercase uuid), the coordinates served on that holder's objects. */
-  holders: Map<string, Set<string>>;
+  /**
+   * Per holder id (lowercase uuid), the coordinates served on that holder's objects, as the subgraphs reported them:
+   * a coordinate two subgraphs both served appears twice (the record sorts each list and keeps one of each).
+   */
+  holders: Map<string, Iterable<string>>;
   /** Coordinates served on objects of no holder. */
   unlinked: Set<string>;
 }
 
-const accessByContext = new WeakMap<object, CollectedAccess>();
+/** The collector's own account: plain lists, appended to (a Set per holder made most of its garbage, issue 6). */
+interface Collecting extends CollectedAccess {
+  holders: Map<string, string[]>;
+}
+
+const accessByContext = new WeakMap<object, Collecting>();
 
 // Holder ids go into a uuid[] column: anything else would fail the audit insert of every request in the batch.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$/;
 
 // Coordinates come from the schema, a few hundred at most, and each report repeats them for every holder: the ones
-// found well formed are remembered (bounded, since a subgraph's report is not trusted to stay within the schema).
-const wellFormed = new Set<string>();
+// found well formed are remembered (bounded, since a subgraph's report is not trusted to stay within the schema), and
+// the remembered string is what the account keeps, so the thousands a big answer's reports hold die with the reports.
+const wellFormed = new Map<string, string>();
 const MAX_REMEMBERED = 4_096;
-const isCoordinate = (c: unknown): c is string => {
-  if (typeof c !== 'string') return false;
-  if (wellFormed.has(c)) return true;
-  if (!COORDINATE.test(c)) return false;
-  if (wellFormed.size < MAX_REMEMBERED) wellFormed.add(c);
-  return true;
+/** The coordinate as remembered, itself if well formed but not remembered, else undefined. */
+const coordinateOf = (c: unknown): string | undefined => {
+  if (typeof c !== 'string') return undefined;
+  const known = wellFormed.get(c);
+  if (known !== undefined) return known;
+  if (!COORDINATE.test(c)) return undefined;
+  if (wellFormed.size < MAX_REMEMBERED) wellFormed.set(c, c);
+  return c;
 };
 
 /**
@@ -49,14 +60,24 @@ export function collectAccess(context: object, extensions: Record<string, unknow
         served = access.holders.get(holderId);
         if (!served) {
           if (!UUID.test(holderId)) continue;
-          access.holders.set(holderId, (served = new Set()));
+          access.holders.set(holderId, (served = []));
         }
       }
       const coordinates = (holders as Record<string, unknown>)[rawId];
-      if (Array.isArray(coordinates)) for (const c of coordinates) if (isCoordinate(c)) served.add(c);
+      if (Array.isArray(coordinates)) {
+        for (const c of coordinates) {
+          const coordinate = coordinateOf(c);
+          if (coordinate !== undefined) served.push(coordinate);
+        }
+      }
     }
   }
-  if (Array.isArray(report.unlinked)) for (const c of report.unlinked) if (isCoordinate(c)) access.unlinked.add(c);
+  if (Array.isArray(report.unlinked)) {
+    for (const c of report.unlinked) {
+      const coordinate = coordinateOf(c);
+      if (coordinate !== undefined) access.unlinked.add(coordinate);
+    }
+  }
 }
 
 /** Everything the subgraphs reported for the request with this context value; undefined if none reported. */

@@ -47,19 +47,33 @@ function allStrings(list: readonly unknown[]): boolean {
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
+  // Written by concatenation, not by joining lists of parts: a record of 100 holders is ~100 KB, and each level of
+  // joins copied it once more (issue 6). A hole in a sparse list is written as nothing, as joining wrote it.
   if (Array.isArray(value)) {
     // Lists of strings (holder ids, coordinates: thousands in a record of 100 holders) come out of JSON.stringify
     // as the item-by-item form would write them, in one native call.
     if (allStrings(value)) return JSON.stringify(value);
-    return `[${value.map(canonicalJson).join(',')}]`;
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${i in value ? canonicalJson(value[i]) : ''}`;
+    return `${text}]`;
   }
   if (typeof value === 'object') {
-    const members: string[] = [];
-    for (const key of Object.keys(value).sort()) {
+    let text = '{';
+    const keys = Object.keys(value).sort();
+    // Members that are the very same object (the holders of a record sharing a list of coordinates) are written
+    // once: nothing can change an object while it is being written.
+    const written = keys.length > 8 ? new Map<object, string>() : undefined;
+    for (const key of keys) {
       const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+      if (member === undefined) continue;
+      let memberText = written && typeof member === 'object' && member !== null ? written.get(member) : undefined;
+      if (memberText === undefined) {
+        memberText = canonicalJson(member);
+        if (written && typeof member === 'object' && member !== null) written.set(member, memberText);
+      }
+      text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${memberText}`;
     }
-    return `{${members.join(',')}}`;
+    return `${text}}`;
   }
   // Strings, finite numbers and booleans as JSON writes them (a non-finite number as null, as JSON does).
   return JSON.stringify(value) ?? 'null';

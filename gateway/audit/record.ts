@@ -84,6 +84,24 @@ function outcomeOf(facts: RequestFacts): AuditOutcome {
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 
+/** Distinct lists of coordinates a record compares each holder's with: beyond these, lists are sorted each. */
+const MAX_LISTS_COMPARED = 16;
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Sorted, each value once. */
+function sortedOnce(values: Iterable<string>): string[] {
+  const list = sorted(values);
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[kept - 1]) list[kept++] = list[i]!;
+  list.length = kept;
+  return list;
+}
+
 function boundedVariables(variables: RequestFacts['variables']): Record<string, unknown> {
   const masked = maskVariables(variables);
   const json = JSON.stringify(masked);
@@ -95,9 +113,19 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
   const { caller } = facts;
   const holders: Record<string, string[]> = {};
   const all = new Set<string>(facts.access?.unlinked);
+  // The holders of one answer are mostly served the same few combinations of fields, collected in the same order
+  // (their coordinates are the collector's remembered strings, so comparing them is cheap): a holder whose list is
+  // one already seen, item for item, shares that list's sorted form instead of sorting its own.
+  const seen: { collected: readonly string[]; sorted: string[] }[] = [];
   for (const [holderId, coordinates] of facts.access?.holders ?? []) {
-    holders[holderId] = sorted(coordinates);
-    for (const c of coordinates) all.add(c);
+    const collected = Array.isArray(coordinates) ? (coordinates as readonly string[]) : [...coordinates];
+    let entry = seen.find((e) => sameItems(collected, e.collected));
+    if (!entry) {
+      entry = { collected, sorted: sortedOnce(collected) };
+      for (const c of entry.sorted) all.add(c);
+      if (seen.length < MAX_LISTS_COMPARED) seen.push(entry);
+    }
+    holders[holderId] = entry.sorted;
   }
   const errorCodes = new Set<string>();
   for (const error of facts.errors ?? []) {
