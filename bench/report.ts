@@ -60,12 +60,12 @@ export interface Run {
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** The latest saved run of a mode on a database (the scale and soak runs take long, so a full run reports theirs). */
-export function latestRun(mode: Run['mode'], database: Run['database']): Run | undefined {
+export function latestRun(mode: Run['mode'], database: Run['database'], wanted: (run: Run) => boolean = () => true): Run | undefined {
   if (!existsSync(RESULTS)) return undefined;
   for (const file of readdirSync(RESULTS).filter((f) => f.endsWith('.json')).sort().reverse()) {
     try {
       const run = JSON.parse(readFileSync(path.join(RESULTS, file), 'utf8')) as Run;
-      if (run.mode === mode && run.database === database) return run;
+      if (run.mode === mode && run.database === database && wanted(run)) return run;
     } catch {
       // a file cut short by an interrupted run: skip it
     }
@@ -188,8 +188,9 @@ export function judgeSoak(soak: SoakResult): Target {
 
 /** A full run's word on the long runs: their latest saved results, dated, or how to get them. */
 export function longRunTargets(database: Run['database']): Target[] {
-  const scale = latestRun('scale', database);
-  const soak = latestRun('soak', database);
+  // Only runs at the targets' own sizes speak for them (a small trial run of a mode does not).
+  const scale = latestRun('scale', database, (r) => r.holders >= 1_000_000);
+  const soak = latestRun('soak', database, (r) => (r.soak?.minutes ?? 0) >= 10);
   const dated = (t: Target, run: Run): Target => ({ ...t, detail: `${t.detail}; from the ${run.mode} run of ${run.startedAt}` });
   return [
     ...(scale ? judgeScale(scale).map((t) => dated(t, scale)) : [
