@@ -7,7 +7,8 @@ import { ownsStore, storeOf, SUBGRAPHS } from './index.js';
 import type { DatabaseConfig } from './shared/config.js';
 import { openDatabase, type Database } from './shared/database.js';
 import { yieldToEventLoop } from './shared/process.js';
-import { migrationsFolderOf, type SeedOptions } from './shared/subgraph.js';
+import type { SeedRunOptions } from './shared/seeding.js';
+import { migrationsFolderOf } from './shared/subgraph.js';
 
 export interface SubgraphDatabases {
   of(subgraph: string): Database;
@@ -18,8 +19,11 @@ export interface SubgraphDatabases {
    * on (the gateway's own, and governance's).
    */
   migrate(): Promise<void>;
-  /** Fills each subgraph's empty tables with deterministic demo data; `signal` stops it between departments. */
-  seed(options: SeedOptions & { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Fills each subgraph's empty tables with deterministic demo data, a department per transaction; `signal` stops
+   * it at the next batch, the department under way rolled back.
+   */
+  seed(options: SeedRunOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,12 +59,11 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
       // Registry order: a department's demo data reads that of the departments listed before it.
       // Under each database's seed lock: replicas starting together on an empty database seed it once (the
       // second finds the data and leaves it).
-      const { signal, ...seedOptions } = options;
       for (const s of SUBGRAPHS) {
         if (!s.seed || !configs.some((c) => c.name === s.name)) continue;
         await yieldToEventLoop();
-        signal?.throwIfAborted();
-        await of(s.name).exclusively(`seed:${s.name}`, () => s.seed!(of(s.name), { ...seedOptions, databaseOf: of }));
+        options.signal?.throwIfAborted();
+        await of(s.name).exclusively(`seed:${s.name}`, () => s.seed!(of(s.name), { ...options, databaseOf: of }));
       }
     },
     close,

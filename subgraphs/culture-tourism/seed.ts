@@ -2,19 +2,20 @@
 // register, then admissions and library loans on hr's ACTIVE cards only, mostly in the holder's own city and
 // some elsewhere (Art 4), with a concession only where civil affairs holds a certificate valid that day.
 // Times fall in the year before the day the seed runs; everything else is the same on every machine.
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { certificates } from '../civil-affairs/tables.js';
 import { cards, holders } from '../hr/tables.js';
+import { bulkLoad, into } from '../shared/bulk-insert.js';
 import { rowsOf, type Database, type Db } from '../shared/database.js';
 import { seededRandom, seededUuid, type RandomInt } from '../shared/random.js';
-import type { SeedOptions } from '../shared/subgraph.js';
+import { NIL_UUID, readAhead, readerIn, seedProgress, type SeedRunOptions } from '../shared/seeding.js';
 import { chinaDate } from '../shared/time.js';
 import { DEMO_VENUES } from './demo-venues.js';
 import * as repo from './repository.js';
-import type { AdmissionRow, Concession, LibraryLoanRow, VenueRow } from './tables.js';
+import { admissions, libraryLoans, type AdmissionRow, type Concession, type LibraryLoanRow, type VenueRow } from './tables.js';
 
-/** Cards read from hr per round; each round's rows go in with a few multi-row inserts. */
-const CHUNK = 2_000;
+/** hr cards read per batch, and their admissions and loans built (small, as in hr). */
+const CHUNK = 1_000;
 const DAY_MS = 86_400_000;
 const LOAN_DAYS = 30;
 const TITLES = ['红楼梦', '三国演义', '西游记', '水浒传', '围城', '平凡的世界', '活着', '边城', '骆驼祥子', '呐喊', '白鹿原', '文化苦旅', '岭南文化十讲', '广东通史'];
@@ -27,36 +28,32 @@ interface Certificate {
   validUntil: string | null;
 }
 
-type CertificatesOf = (holderIds: string[]) => Promise<Map<string, Certificate[]>>;
-
 /**
- * Valid certificates by holder, read from civil affairs' database; null when civil affairs is not part of this
- * hub or its tables are not there, and then no admission gets a concession.
+ * Every valid certificate by holder (a few per ten holders), read from civil affairs' database in one go; null
+ * when civil affairs is not part of this hub or its tables are not there, and then no admission gets a concession.
  */
-async function openCertificates(options: SeedOptions): Promise<CertificatesOf | null> {
+async function readCertificates(options: SeedRunOptions, read: (subgraph: string) => Db): Promise<Map<string, Certificate[]> | null> {
   let db: Db;
   try {
+    if (!options.databaseOf) return null;
     // Throws when civil-affairs is not among this hub's subgraphs.
-    const civilAffairs = options.databaseOf?.('civil-affairs');
-    if (!civilAffairs) return null;
-    db = civilAffairs.db;
+    db = read('civil-affairs');
   } catch {
     return null;
   }
   const [found] = await rowsOf<{ table: string | null }>(db, sql`select to_regclass('civil_affairs.certificates')::text as "table"`);
   if (!found?.table) return null;
-  return async (holderIds) => {
-    const rows = await db.select({ holderId: certificates.holderId, kind: certificates.kind, validFrom: certificates.validFrom, validUntil: certificates.validUntil })
-      .from(certificates).where(and(inArray(certificates.holderId, holderIds), eq(certificates.status, 'VALID')));
-    const byHolder = new Map<string, Certificate[]>();
-    for (const { holderId, ...certificate } of rows) byHolder.set(holderId, [...(byHolder.get(holderId) ?? []), certificate]);
-    return byHolder;
-  };
+  const rows = await db.select({ holderId: certificates.holderId, kind: certificates.kind, validFrom: certificates.validFrom, validUntil: certificates.validUntil })
+    .from(certificates).where(eq(certificates.status, 'VALID'));
+  const byHolder = new Map<string, Certificate[]>();
+  for (const { holderId, ...certificate } of rows) byHolder.set(holderId, [...(byHolder.get(holderId) ?? []), certificate]);
+  return byHolder;
 }
 
 function concessionOn(held: Certificate[] | undefined, instant: Date): Concession {
+  if (!held) return 'NONE'; // most holders hold none: no day to work out
   const day = chinaDate(instant);
-  const valid = (held ?? []).filter((c) => c.validFrom <= day && (c.validUntil === null || c.validUntil >= day));
+  const valid = held.filter((c) => c.validFrom <= day && (c.validUntil === null || c.validUntil >= day));
   return CONCESSION_ORDER.find((kind) => valid.some((c) => c.kind === kind)) ?? 'NONE';
 }
 
@@ -66,7 +63,7 @@ function openingTime(random: RandomInt, end: number, days: number): Date {
   return new Date(dayStart + (60 + random(480)) * 60_000);
 }
 
-export async function seedCultureTourism(database: Database, options: SeedOptions): Promise<void> {
+export async function seedCultureTourism(database: Database, options: SeedRunOptions): Promise<void> {
   const { db } = database;
   const log = options.log ?? (() => {});
   if (await repo.hasVenues(db)) {
@@ -77,61 +74,65 @@ export async function seedCultureTourism(database: Database, options: SeedOption
   const now = new Date();
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const venues: VenueRow[] = DEMO_VENUES.map((v) => ({ id: seededUuid(random), ...v, createdAt: new Date('2024-11-01T00:00:00Z') }));
-  await repo.insertVenues(db, venues);
-  log(`culture-tourism: ${venues.length} venues in ${new Set(venues.map((v) => v.city)).size} cities`);
-
   const inCity = (city: string, pick: (v: VenueRow) => boolean = () => true) => venues.filter((v) => v.city === city && pick(v));
   const libraries = venues.filter((v) => v.kind === 'LIBRARY');
-  const hrDb = (options.databaseOf ?? (() => database))('hr').db;
-  const certificatesOf = await openCertificates(options);
-  if (!certificatesOf) log('culture-tourism: no civil-affairs certificates to read, so no concessions');
-
-  let after = '00000000-0000-0000-0000-000000000000';
-  let item = 0;
-  const totals = { cards: 0, admissions: 0, loans: 0 };
-  for (;;) {
+  // One transaction, as in hr: an interrupted seed leaves nothing behind, and is redone on the next start.
+  await db.transaction(async (tx) => {
+    await repo.insertVenues(tx, venues);
+    log(`culture-tourism: ${venues.length} venues in ${new Set(venues.map((v) => v.city)).size} cities`);
+    const read = readerIn(database, options, tx);
+    const hrDb = read('hr');
+    const certificatesOf = await readCertificates(options, read);
+    if (!certificatesOf) log('culture-tourism: no civil-affairs certificates to read, so no concessions');
+    const progress = seedProgress(options, 'culture-tourism', 'cards', await hrDb.$count(cards, eq(cards.status, 'ACTIVE')));
+    let item = 0;
+    const totals = { cards: 0, admissions: 0, loans: 0 };
+    type Card = { id: string; cardNumber: string; holderId: string; city: string };
     // Keyset over hr's cards in id order: the same cards in the same order on every run, at any size.
-    const batch = await hrDb.select({ id: cards.id, cardNumber: cards.cardNumber, holderId: cards.holderId, city: holders.registeredCity })
-      .from(cards).innerJoin(holders, eq(holders.id, cards.holderId))
-      .where(and(eq(cards.status, 'ACTIVE'), gt(cards.id, after))).orderBy(asc(cards.id)).limit(CHUNK);
-    if (batch.length === 0) break;
-    after = batch.at(-1)!.id;
-    const held = certificatesOf ? await certificatesOf([...new Set(batch.map((c) => c.holderId))]) : new Map<string, Certificate[]>();
-    const admissionRows: AdmissionRow[] = [];
-    const loanRows: LibraryLoanRow[] = [];
-    for (const card of batch) {
-      const home = inCity(card.city);
-      for (let n = random(4); n > 0; n--) {
-        // One visit in five is to another city, on the same terms as at home (Art 4).
-        const venue = random(5) === 0 || home.length === 0 ? venues[random(venues.length)]! : home[random(home.length)]!;
-        const admittedAt = openingTime(random, end, 365);
-        admissionRows.push({
-          id: seededUuid(random), holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, admittedAt,
-          concession: concessionOn(held.get(card.holderId), admittedAt), city: venue.city, recordedAt: admittedAt,
-        });
-      }
-      if (random(4) === 0) {
-        const nearby = inCity(card.city, (v) => v.kind === 'LIBRARY');
-        for (let n = 1 + random(2); n > 0; n--) {
-          const library = nearby.length > 0 ? nearby[random(nearby.length)]! : libraries[random(libraries.length)]!;
-          const borrowedAt = openingTime(random, end, 365);
-          // Back after 3 to 42 days, some of them late; a loan whose return day has not come yet is still out.
-          const back = borrowedAt.getTime() + (3 + random(40)) * DAY_MS;
-          loanRows.push({
-            id: seededUuid(random), holderId: card.holderId, cardNumber: card.cardNumber, venueId: library.id,
-            itemId: `BC${String(++item).padStart(9, '0')}`, title: TITLES[random(TITLES.length)]!, borrowedAt,
-            dueAt: new Date(borrowedAt.getTime() + LOAN_DAYS * DAY_MS), returnedAt: back <= now.getTime() ? new Date(back) : null,
-          });
-        }
-      }
-    }
-    await db.transaction(async (tx) => {
-      await repo.insertAdmissions(tx, admissionRows);
-      await repo.insertLoans(tx, loanRows);
+    const batches = readAhead(async (previous: Card[] | undefined) => {
+      const batch = await hrDb.select({ id: cards.id, cardNumber: cards.cardNumber, holderId: cards.holderId, city: holders.registeredCity })
+        .from(cards).innerJoin(holders, eq(holders.id, cards.holderId))
+        .where(and(eq(cards.status, 'ACTIVE'), gt(cards.id, previous?.at(-1)!.id ?? NIL_UUID))).orderBy(asc(cards.id)).limit(CHUNK);
+      return batch.length > 0 ? batch : undefined;
     });
-    totals.cards += batch.length;
-    totals.admissions += admissionRows.length;
-    totals.loans += loanRows.length;
-    log(`culture-tourism: ${totals.cards} active cards, ${totals.admissions} admissions, ${totals.loans} library loans`);
-  }
+    const held = certificatesOf ?? new Map<string, Certificate[]>();
+    await bulkLoad(tx, [admissions, libraryLoans], async (write) => {
+      for await (const batch of batches) {
+        const admissionRows: AdmissionRow[] = [];
+        const loanRows: LibraryLoanRow[] = [];
+        for (const card of batch) {
+          const home = inCity(card.city);
+          for (let n = random(4); n > 0; n--) {
+            // One visit in five is to another city, on the same terms as at home (Art 4).
+            const venue = random(5) === 0 || home.length === 0 ? venues[random(venues.length)]! : home[random(home.length)]!;
+            const admittedAt = openingTime(random, end, 365);
+            admissionRows.push({
+              id: seededUuid(random), holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, admittedAt,
+              concession: concessionOn(held.get(card.holderId), admittedAt), city: venue.city, recordedAt: admittedAt,
+            });
+          }
+          if (random(4) === 0) {
+            const nearby = inCity(card.city, (v) => v.kind === 'LIBRARY');
+            for (let n = 1 + random(2); n > 0; n--) {
+              const library = nearby.length > 0 ? nearby[random(nearby.length)]! : libraries[random(libraries.length)]!;
+              const borrowedAt = openingTime(random, end, 365);
+              // Back after 3 to 42 days, some of them late; a loan whose return day has not come yet is still out.
+              const back = borrowedAt.getTime() + (3 + random(40)) * DAY_MS;
+              loanRows.push({
+                id: seededUuid(random), holderId: card.holderId, cardNumber: card.cardNumber, venueId: library.id,
+                itemId: `BC${String(++item).padStart(9, '0')}`, title: TITLES[random(TITLES.length)]!, borrowedAt,
+                dueAt: new Date(borrowedAt.getTime() + LOAN_DAYS * DAY_MS), returnedAt: back <= now.getTime() ? new Date(back) : null,
+              });
+            }
+          }
+        }
+        await write([into(admissions, admissionRows), into(libraryLoans, loanRows)]);
+        totals.cards += batch.length;
+        totals.admissions += admissionRows.length;
+        totals.loans += loanRows.length;
+        await progress.advance(totals.cards);
+      }
+    });
+    progress.finish(`${totals.admissions} admissions, ${totals.loans} library loans`);
+  });
 }

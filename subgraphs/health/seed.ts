@@ -2,12 +2,12 @@
 // for most holders two or three visits, mostly in their own city and some elsewhere (Art 4), with real ICD-10
 // diagnoses, settlements that add up, and the medical records those visits left.
 import { asc, gt } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import { holders } from '../hr/tables.js';
+import { bulkLoad, into } from '../shared/bulk-insert.js';
 import { CITY_CODES, isCityCode } from '../shared/cities.js';
-import type { Database, Db } from '../shared/database.js';
+import type { Database } from '../shared/database.js';
 import { pad, seededRandom, seededUuid, type RandomInt } from '../shared/random.js';
-import type { SeedOptions } from '../shared/subgraph.js';
+import { NIL_UUID, readAhead, readerIn, seedProgress, type SeedRunOptions } from '../shared/seeding.js';
 import { hasInstitutions } from './repository.js';
 import {
   healthRecords,
@@ -79,16 +79,11 @@ const DEPARTMENTS: { name: string; codes: string[]; admits: boolean }[] = [
 ];
 const ADMITTING = DEPARTMENTS.filter((d) => d.admits);
 
-const HOLDER_CHUNK = 2_000;
-// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters for the widest table here.
-const INSERT_CHUNK = 1_000;
+/** hr holders read per batch, and their visits built (small, as in hr). */
+const HOLDER_CHUNK = 1_000;
 const DAY_MS = 86_400_000;
 // Visits fall in 2023–2024, so the demo data is the same whenever it is seeded.
 const FIRST_DAY = Date.UTC(2023, 0, 1);
-
-async function insertChunked<T extends PgTable>(tx: Db, table: T, rows: T['$inferInsert'][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insert(table).values(rows.slice(i, i + INSERT_CHUNK));
-}
 
 const pick = <T>(random: RandomInt, list: readonly T[]): T => list[random(list.length)]!;
 
@@ -110,91 +105,99 @@ function settle(totalFen: number, fundShare: number, paidByCard: boolean) {
   return { total: yuan(totalFen), fundPaid: yuan(fundPaid), selfPaid: yuan(selfPaid), cardPaid: yuan(paidByCard ? selfPaid : 0) };
 }
 
-export async function seedHealth(database: Database, options: SeedOptions): Promise<void> {
+export async function seedHealth(database: Database, options: SeedRunOptions): Promise<void> {
   const { db } = database;
   const log = options.log ?? (() => {});
   if (await hasInstitutions(db)) {
     log('health: medical institutions already present, demo data left as it is');
     return;
   }
-  const hrDb = (options.databaseOf ?? (() => database))('hr').db;
   const random = seededRandom(20241103);
   const institutions = institutionRows(random);
-  await db.insert(medicalInstitutions).values(institutions);
   const inCity = new Map<string, InstitutionRow[]>(CITY_CODES.map((city) => [city, institutions.filter((i) => i.city === city)]));
   const primaryCare = (city: string) => inCity.get(city)!.find((i) => i.level === 'PRIMARY') ?? inCity.get(city)![0]!;
-  log(`health: ${institutions.length} medical institutions in ${CITY_CODES.length} cities`);
+  // One transaction, as in hr: an interrupted seed leaves nothing behind, and is redone on the next start.
+  await db.transaction(async (tx) => {
+    await tx.insert(medicalInstitutions).values(institutions);
+    log(`health: ${institutions.length} medical institutions in ${CITY_CODES.length} cities`);
+    const hrDb = readerIn(database, options, tx)('hr');
+    // The first `options.holders` holders in id order.
+    const total = Math.min(options.holders, await hrDb.$count(holders));
+    const progress = seedProgress(options, 'health', 'holders', total);
+    const written = { holders: 0, visits: 0, records: 0 };
+    let requested = 0;
+    type Holder = { id: string; city: string };
+    const batches = readAhead(async (previous: Holder[] | undefined) => {
+      const limit = Math.min(HOLDER_CHUNK, total - requested);
+      if (limit <= 0) return undefined;
+      requested += limit;
+      const batch = await hrDb.select({ id: holders.id, city: holders.registeredCity }).from(holders)
+        .where(gt(holders.id, previous?.at(-1)!.id ?? NIL_UUID)).orderBy(asc(holders.id)).limit(limit);
+      return batch.length > 0 ? batch : undefined;
+    });
+    await bulkLoad(tx, [visits, visitDiagnoses, settlements, healthRecords], async (write) => {
+      for await (const batch of batches) {
+        const visitRows: (typeof visits.$inferInsert)[] = [];
+        const diagnosisRows: (typeof visitDiagnoses.$inferInsert)[] = [];
+        const settlementRows: (typeof settlements.$inferInsert)[] = [];
+        const recordRows: (typeof healthRecords.$inferInsert)[] = [];
 
-  let after = '00000000-0000-0000-0000-000000000000';
-  let considered = 0;
-  let visitCount = 0;
-  while (considered < options.holders) {
-    const batch = await hrDb.select({ id: holders.id, city: holders.registeredCity }).from(holders)
-      .where(gt(holders.id, after)).orderBy(asc(holders.id)).limit(Math.min(HOLDER_CHUNK, options.holders - considered));
-    if (batch.length === 0) break;
-    after = batch.at(-1)!.id;
-    const visitRows: (typeof visits.$inferInsert)[] = [];
-    const diagnosisRows: (typeof visitDiagnoses.$inferInsert)[] = [];
-    const settlementRows: (typeof settlements.$inferInsert)[] = [];
-    const recordRows: (typeof healthRecords.$inferInsert)[] = [];
+        for (const holder of batch) {
+          // Six holders in ten have been to hospital on the card.
+          if (random(10) >= 6) continue;
+          const home = isCityCode(holder.city) ? holder.city : CITY_CODES[0]!;
+          if (random(3) === 0) {
+            const archivedAt = new Date(FIRST_DAY - (1 + random(700)) * DAY_MS + 2 * 3_600_000);
+            recordRows.push({ id: seededUuid(random), holderId: holder.id, type: 'HEALTH_ARCHIVE', institutionId: primaryCare(home).id, recordedAt: archivedAt, summary: '居民健康档案建档' });
+          }
+          const count = 2 + random(2);
+          for (let v = 0; v < count; v++) {
+            // One visit in five is in another city than the holder's own (Art 4).
+            const city = random(5) === 0 ? pick(random, CITY_CODES) : home;
+            const institution = pick(random, inCity.get(city)!);
+            const roll = random(20);
+            const kind: VisitKind = roll < 4 ? 'REGISTRATION' : roll < 17 ? 'OUTPATIENT' : 'INPATIENT';
+            const department = pick(random, kind === 'INPATIENT' ? ADMITTING : DEPARTMENTS);
+            // Between 08:00 and 17:59 Guangdong time.
+            const visitedAt = new Date(FIRST_DAY + random(730) * DAY_MS + random(10 * 60) * 60_000);
+            const admittedAt = kind === 'INPATIENT' ? visitedAt : null;
+            const dischargedAt = admittedAt && new Date(admittedAt.getTime() + (3 + random(12)) * DAY_MS);
+            const visitId = seededUuid(random);
+            visitRows.push({ id: visitId, kind, holderId: holder.id, institutionId: institution.id, city, department: department.name, visitedAt, admittedAt, dischargedAt });
 
-    for (const holder of batch) {
-      // Six holders in ten have been to hospital on the card.
-      if (random(10) >= 6) continue;
-      const home = isCityCode(holder.city) ? holder.city : CITY_CODES[0]!;
-      if (random(3) === 0) {
-        const archivedAt = new Date(FIRST_DAY - (1 + random(700)) * DAY_MS + 2 * 3_600_000);
-        recordRows.push({ id: seededUuid(random), holderId: holder.id, type: 'HEALTH_ARCHIVE', institutionId: primaryCare(home).id, recordedAt: archivedAt, summary: '居民健康档案建档' });
-      }
-      const count = 2 + random(2);
-      for (let v = 0; v < count; v++) {
-        // One visit in five is in another city than the holder's own (Art 4).
-        const city = random(5) === 0 ? pick(random, CITY_CODES) : home;
-        const institution = pick(random, inCity.get(city)!);
-        const roll = random(20);
-        const kind: VisitKind = roll < 4 ? 'REGISTRATION' : roll < 17 ? 'OUTPATIENT' : 'INPATIENT';
-        const department = pick(random, kind === 'INPATIENT' ? ADMITTING : DEPARTMENTS);
-        // Between 08:00 and 17:59 Guangdong time.
-        const visitedAt = new Date(FIRST_DAY + random(730) * DAY_MS + random(10 * 60) * 60_000);
-        const admittedAt = kind === 'INPATIENT' ? visitedAt : null;
-        const dischargedAt = admittedAt && new Date(admittedAt.getTime() + (3 + random(12)) * DAY_MS);
-        const visitId = seededUuid(random);
-        visitRows.push({ id: visitId, kind, holderId: holder.id, institutionId: institution.id, city, department: department.name, visitedAt, admittedAt, dischargedAt });
+            const codes = kind === 'REGISTRATION' ? [] : [...new Set([pick(random, department.codes), ...(random(3) === 0 ? [pick(random, department.codes)] : [])])];
+            codes.forEach((code, position) => diagnosisRows.push({ visitId, position, code }));
 
-        const codes = kind === 'REGISTRATION' ? [] : [...new Set([pick(random, department.codes), ...(random(3) === 0 ? [pick(random, department.codes)] : [])])];
-        codes.forEach((code, position) => diagnosisRows.push({ visitId, position, code }));
+            const paidByCard = random(3) > 0;
+            const amounts = kind === 'REGISTRATION' ? settle(500 + random(4_500), 0, paidByCard)
+              : kind === 'OUTPATIENT' ? settle(3_000 + random(77_000), (50 + random(21)) / 100, paidByCard)
+                : settle(300_000 + random(4_700_000), (70 + random(16)) / 100, paidByCard);
+            settlementRows.push({ id: seededUuid(random), visitId, ...amounts, settledAt: dischargedAt ?? visitedAt });
 
-        const paidByCard = random(3) > 0;
-        const amounts = kind === 'REGISTRATION' ? settle(500 + random(4_500), 0, paidByCard)
-          : kind === 'OUTPATIENT' ? settle(3_000 + random(77_000), (50 + random(21)) / 100, paidByCard)
-            : settle(300_000 + random(4_700_000), (70 + random(16)) / 100, paidByCard);
-        settlementRows.push({ id: seededUuid(random), visitId, ...amounts, settledAt: dischargedAt ?? visitedAt });
-
-        if (kind !== 'REGISTRATION') {
-          const names = codes.map((c) => DIAGNOSES[c]).join('、');
-          const stay = dischargedAt ? Math.round((dischargedAt.getTime() - visitedAt.getTime()) / DAY_MS) : 0;
-          recordRows.push({
-            id: seededUuid(random), holderId: holder.id, type: 'EMR', institutionId: institution.id, recordedAt: dischargedAt ?? visitedAt,
-            summary: kind === 'INPATIENT' ? `住院病历：${department.name}，${names}，住院${stay}天` : `门诊病历：${department.name}，${names}`,
-          });
-          if (kind === 'INPATIENT' || random(4) === 0) {
-            recordRows.push({
-              id: seededUuid(random), holderId: holder.id, type: 'EXAMINATION_REPORT', institutionId: institution.id,
-              recordedAt: new Date(visitedAt.getTime() + 2 * 3_600_000), summary: kind === 'INPATIENT' ? '入院检查：血常规、生化全项、胸部X线' : '检验报告：血常规',
-            });
+            if (kind !== 'REGISTRATION') {
+              const names = codes.map((c) => DIAGNOSES[c]).join('、');
+              const stay = dischargedAt ? Math.round((dischargedAt.getTime() - visitedAt.getTime()) / DAY_MS) : 0;
+              recordRows.push({
+                id: seededUuid(random), holderId: holder.id, type: 'EMR', institutionId: institution.id, recordedAt: dischargedAt ?? visitedAt,
+                summary: kind === 'INPATIENT' ? `住院病历：${department.name}，${names}，住院${stay}天` : `门诊病历：${department.name}，${names}`,
+              });
+              if (kind === 'INPATIENT' || random(4) === 0) {
+                recordRows.push({
+                  id: seededUuid(random), holderId: holder.id, type: 'EXAMINATION_REPORT', institutionId: institution.id,
+                  recordedAt: new Date(visitedAt.getTime() + 2 * 3_600_000), summary: kind === 'INPATIENT' ? '入院检查：血常规、生化全项、胸部X线' : '检验报告：血常规',
+                });
+              }
+            }
           }
         }
-      }
-    }
 
-    await db.transaction(async (tx) => {
-      await insertChunked(tx, visits, visitRows);
-      await insertChunked(tx, visitDiagnoses, diagnosisRows);
-      await insertChunked(tx, settlements, settlementRows);
-      await insertChunked(tx, healthRecords, recordRows);
+        await write([into(visits, visitRows), into(visitDiagnoses, diagnosisRows), into(settlements, settlementRows), into(healthRecords, recordRows)]);
+        written.holders += batch.length;
+        written.visits += visitRows.length;
+        written.records += recordRows.length;
+        await progress.advance(written.holders);
+      }
     });
-    considered += batch.length;
-    visitCount += visitRows.length;
-    log(`health: ${considered} holders considered, ${visitCount} visits`);
-  }
+    progress.finish(`${written.visits} visits, ${written.records} health records`);
+  });
 }

@@ -1,10 +1,10 @@
 // Deterministic demo data for the HR domain: the same holders, cards and numbers on every machine, so the README's
 // example query works everywhere. Holders are spread over all 21 cities; cards cover every status; some holders
 // are Hong Kong, Macau or Taiwan residents or foreigners (Art 10).
+import { bulkLoad, into } from '../shared/bulk-insert.js';
 import type { Database } from '../shared/database.js';
-import { yieldToEventLoop } from '../shared/process.js';
 import { CITY_CODES, PROVINCE_CODE } from '../shared/cities.js';
-import type { SeedOptions } from '../shared/subgraph.js';
+import { seedProgress, type SeedRunOptions } from '../shared/seeding.js';
 import { chinaDate } from '../shared/time.js';
 import { pad, seededRandom, seededUuid, type RandomInt } from '../shared/random.js';
 import { generateCardNumber, generateIdentificationCode } from './card-numbers.js';
@@ -70,9 +70,10 @@ function storyOf(i: number): Story {
 }
 
 const CHANNELS = ['COUNTER', 'WEBSITE', 'MOBILE', 'SELF_SERVICE_TERMINAL'] as const;
-const CHUNK = 500;
+/** Holders built per batch: a small batch's rows die young, which cuts garbage collection by a third against 5,000. */
+const CHUNK = 1_000;
 
-export async function seedHr(database: Database, options: SeedOptions): Promise<void> {
+export async function seedHr(database: Database, options: SeedRunOptions): Promise<void> {
   const log = options.log ?? (() => {});
   // One transaction: a seed interrupted half-way leaves nothing behind (and is redone on the next start).
   // Replicas take turns through the seed lock the caller holds (SubgraphDatabases.seed).
@@ -87,6 +88,8 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
     const seenCards = new Set<string>();
     const activeBanks = DEMO_BANKS.filter((b) => !b.agreementStatus);
     await db.insert(banks).values(DEMO_BANKS).onConflictDoNothing();
+    const progress = seedProgress(options, 'hr', 'holders', options.holders);
+    const written = { cards: 0, events: 0 };
 
     const drawCardNumber = (kind: 'PHYSICAL' | 'ELECTRONIC') => {
       for (;;) {
@@ -95,93 +98,94 @@ export async function seedHr(database: Database, options: SeedOptions): Promise<
       }
     };
 
-    for (let start = 0; start < options.holders; start += CHUNK) {
-      const holderRows: (typeof holders.$inferInsert)[] = [];
-      const accountRows: (typeof bankAccounts.$inferInsert)[] = [];
-      const cardRows: (typeof cards.$inferInsert)[] = [];
-      const eventRows: (typeof cardEvents.$inferInsert)[] = [];
+    await bulkLoad(db, [holders, bankAccounts, cards, cardEvents], async (write) => {
+      for (let start = 0; start < options.holders; start += CHUNK) {
+        const holderRows: (typeof holders.$inferInsert)[] = [];
+        const accountRows: (typeof bankAccounts.$inferInsert)[] = [];
+        const cardRows: (typeof cards.$inferInsert)[] = [];
+        const eventRows: (typeof cardEvents.$inferInsert)[] = [];
 
-      for (let i = start; i < Math.min(start + CHUNK, options.holders); i++) {
-        const city = CITY_CODES[i % CITY_CODES.length]!;
-        const male = random(2) === 0;
-        const birth = `${1940 + random(66)}-${pad(random(12) + 1, 2)}-${pad(random(28) + 1, 2)}`;
-        let id = identity(i, city, birth, male, random);
-        while (seenIds.has(id.idNumber)) id = identity(i, city, birth, male, random);
-        seenIds.add(id.idNumber);
-        const holderId = seededUuid(random);
-        const created = new Date(Date.UTC(2019 + random(5), random(12), random(28) + 1, 1 + random(10)));
-        holderRows.push({
-          id: holderId, ...id, name: SURNAMES[random(SURNAMES.length)]! + GIVEN[random(GIVEN.length)]! + (random(2) ? GIVEN[random(GIVEN.length)]! : ''),
-          gender: male ? 'MALE' : 'FEMALE', birthDate: birth, phone: `1${3 + random(7)}${pad(random(1e9), 9)}`, registeredCity: city,
-          createdAt: created, updatedAt: created,
-        });
-        const bank = activeBanks[i % activeBanks.length]!;
-        const accountId = seededUuid(random);
-        accountRows.push({ id: accountId, holderId, bankCode: bank.code, accountNumber: `6217${pad(random(1e9), 9)}${pad(random(1e6), 6)}`, openedAt: created });
+        for (let i = start; i < Math.min(start + CHUNK, options.holders); i++) {
+          const city = CITY_CODES[i % CITY_CODES.length]!;
+          const male = random(2) === 0;
+          const birth = `${1940 + random(66)}-${pad(random(12) + 1, 2)}-${pad(random(28) + 1, 2)}`;
+          let id = identity(i, city, birth, male, random);
+          while (seenIds.has(id.idNumber)) id = identity(i, city, birth, male, random);
+          seenIds.add(id.idNumber);
+          const holderId = seededUuid(random);
+          const created = new Date(Date.UTC(2019 + random(5), random(12), random(28) + 1, 1 + random(10)));
+          holderRows.push({
+            id: holderId, ...id, name: SURNAMES[random(SURNAMES.length)]! + GIVEN[random(GIVEN.length)]! + (random(2) ? GIVEN[random(GIVEN.length)]! : ''),
+            gender: male ? 'MALE' : 'FEMALE', birthDate: birth, phone: `1${3 + random(7)}${pad(random(1e9), 9)}`, registeredCity: city,
+            createdAt: created, updatedAt: created,
+          });
+          const bank = activeBanks[i % activeBanks.length]!;
+          const accountId = seededUuid(random);
+          accountRows.push({ id: accountId, holderId, bankCode: bank.code, accountNumber: `6217${pad(random(1e9), 9)}${pad(random(1e6), 6)}`, openedAt: created });
 
-        const story = storyOf(i);
-        const issuer = random(4) === 0 ? PROVINCE_CODE : city;
-        const issuedAt = new Date(created.getTime() + 7 * 86_400_000);
-        const servedBy = () => ({ channel: CHANNELS[random(CHANNELS.length)]!, city: random(5) === 0 ? CITY_CODES[random(CITY_CODES.length)]! : city });
-        const physical = (status: 'APPLIED' | 'ACTIVE' | 'LOST' | 'REPLACED' | 'CANCELLED', at: Date) => {
-          const issuedOn = status === 'APPLIED' ? null : chinaDate(at);
-          const row = {
-            id: seededUuid(random), cardNumber: drawCardNumber('PHYSICAL'), identificationCode: generateIdentificationCode(issuer, random),
-            holderId, kind: 'PHYSICAL' as const, status, issuingAuthority: issuer, issuedOn, expiresOn: issuedOn && expiryDate(issuedOn),
-            bankAccountId: accountId, createdAt: created, updatedAt: at,
+          const story = storyOf(i);
+          const issuer = random(4) === 0 ? PROVINCE_CODE : city;
+          const issuedAt = new Date(created.getTime() + 7 * 86_400_000);
+          const servedBy = () => ({ channel: CHANNELS[random(CHANNELS.length)]!, city: random(5) === 0 ? CITY_CODES[random(CITY_CODES.length)]! : city });
+          const physical = (status: 'APPLIED' | 'ACTIVE' | 'LOST' | 'REPLACED' | 'CANCELLED', at: Date) => {
+            const issuedOn = status === 'APPLIED' ? null : chinaDate(at);
+            const row = {
+              id: seededUuid(random), cardNumber: drawCardNumber('PHYSICAL'), identificationCode: generateIdentificationCode(issuer, random),
+              holderId, kind: 'PHYSICAL' as const, status, issuingAuthority: issuer, issuedOn, expiresOn: issuedOn && expiryDate(issuedOn),
+              bankAccountId: accountId, createdAt: created, updatedAt: at,
+            };
+            cardRows.push(row);
+            return row;
           };
-          cardRows.push(row);
-          return row;
-        };
-        const history = (cardId: string, steps: [type: typeof cardEvents.$inferInsert['type'], from: typeof cardEvents.$inferInsert['fromStatus'], to: typeof cardEvents.$inferInsert['toStatus'], at: Date][]) => {
-          for (const [type, fromStatus, toStatus, occurredAt] of steps) eventRows.push({ cardId, holderId, type, fromStatus, toStatus, ...servedBy(), occurredAt });
-        };
-
-        if (story === 'APPLIED') {
-          const card = physical('APPLIED', created);
-          history(card.id, [['APPLIED', null, 'APPLIED', created]]);
-          continue;
-        }
-        const finalStatus = story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL' ? 'LOST' : story === 'REPLACED' ? 'REPLACED' : story === 'CANCELLED' ? 'CANCELLED' : 'ACTIVE';
-        const card = physical(finalStatus, issuedAt);
-        const steps: Parameters<typeof history>[1] = [['APPLIED', null, 'APPLIED', created], ['ISSUED', 'APPLIED', 'ACTIVE', issuedAt]];
-        if (story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL') {
-          // A recent report, so a temporary one has not lapsed yet when the demo starts.
-          const reportedAt = new Date(now.getTime() - 86_400_000);
-          const lossKind = story === 'LOST_TEMPORARY' ? 'TEMPORARY' as const : 'FORMAL' as const;
-          Object.assign(card, { lossKind, lossReportedAt: reportedAt, lossLapsesAt: lossLapseTime(reportedAt, lossKind, 5), updatedAt: reportedAt });
-          steps.push(['LOSS_REPORTED', 'ACTIVE', 'LOST', reportedAt]);
-        } else if (story === 'REPLACED') {
-          const replacedAt = new Date(issuedAt.getTime() + 400 * 86_400_000);
-          const replacement = physical('ACTIVE', replacedAt);
-          Object.assign(card, { replacedByCardId: replacement.id, updatedAt: replacedAt });
-          steps.push(['LOSS_REPORTED', 'ACTIVE', 'LOST', replacedAt], ['REPLACED', 'LOST', 'REPLACED', replacedAt]);
-          history(replacement.id, [['ISSUED', null, 'ACTIVE', replacedAt]]);
-        } else if (story === 'CANCELLED') {
-          const cancelledAt = new Date(issuedAt.getTime() + 200 * 86_400_000);
-          Object.assign(card, { updatedAt: cancelledAt });
-          steps.push(['CANCELLED', 'ACTIVE', 'CANCELLED', cancelledAt]);
-        }
-        history(card.id, steps);
-        if (story === 'ACTIVE_WITH_ECARD') {
-          const ecardAt = new Date(issuedAt.getTime() + 30 * 86_400_000);
-          const ecard = {
-            id: seededUuid(random), cardNumber: drawCardNumber('ELECTRONIC'), identificationCode: generateIdentificationCode(issuer, random),
-            holderId, kind: 'ELECTRONIC' as const, physicalCardId: card.id, status: 'ACTIVE' as const, issuingAuthority: issuer,
-            issuedOn: chinaDate(ecardAt), expiresOn: card.expiresOn, bankAccountId: accountId, createdAt: ecardAt, updatedAt: ecardAt,
+          const history = (cardId: string, steps: [type: typeof cardEvents.$inferInsert['type'], from: typeof cardEvents.$inferInsert['fromStatus'], to: typeof cardEvents.$inferInsert['toStatus'], at: Date][]) => {
+            for (const [type, fromStatus, toStatus, occurredAt] of steps) eventRows.push({ cardId, holderId, type, fromStatus, toStatus, ...servedBy(), occurredAt });
           };
-          cardRows.push(ecard);
-          history(ecard.id, [['ISSUED', null, 'ACTIVE', ecardAt]]);
+
+          if (story === 'APPLIED') {
+            const card = physical('APPLIED', created);
+            history(card.id, [['APPLIED', null, 'APPLIED', created]]);
+            continue;
+          }
+          const finalStatus = story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL' ? 'LOST' : story === 'REPLACED' ? 'REPLACED' : story === 'CANCELLED' ? 'CANCELLED' : 'ACTIVE';
+          const card = physical(finalStatus, issuedAt);
+          const steps: Parameters<typeof history>[1] = [['APPLIED', null, 'APPLIED', created], ['ISSUED', 'APPLIED', 'ACTIVE', issuedAt]];
+          if (story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL') {
+            // A recent report, so a temporary one has not lapsed yet when the demo starts.
+            const reportedAt = new Date(now.getTime() - 86_400_000);
+            const lossKind = story === 'LOST_TEMPORARY' ? 'TEMPORARY' as const : 'FORMAL' as const;
+            Object.assign(card, { lossKind, lossReportedAt: reportedAt, lossLapsesAt: lossLapseTime(reportedAt, lossKind, 5), updatedAt: reportedAt });
+            steps.push(['LOSS_REPORTED', 'ACTIVE', 'LOST', reportedAt]);
+          } else if (story === 'REPLACED') {
+            const replacedAt = new Date(issuedAt.getTime() + 400 * 86_400_000);
+            const replacement = physical('ACTIVE', replacedAt);
+            Object.assign(card, { replacedByCardId: replacement.id, updatedAt: replacedAt });
+            steps.push(['LOSS_REPORTED', 'ACTIVE', 'LOST', replacedAt], ['REPLACED', 'LOST', 'REPLACED', replacedAt]);
+            history(replacement.id, [['ISSUED', null, 'ACTIVE', replacedAt]]);
+          } else if (story === 'CANCELLED') {
+            const cancelledAt = new Date(issuedAt.getTime() + 200 * 86_400_000);
+            Object.assign(card, { updatedAt: cancelledAt });
+            steps.push(['CANCELLED', 'ACTIVE', 'CANCELLED', cancelledAt]);
+          }
+          history(card.id, steps);
+          if (story === 'ACTIVE_WITH_ECARD') {
+            const ecardAt = new Date(issuedAt.getTime() + 30 * 86_400_000);
+            const ecard = {
+              id: seededUuid(random), cardNumber: drawCardNumber('ELECTRONIC'), identificationCode: generateIdentificationCode(issuer, random),
+              holderId, kind: 'ELECTRONIC' as const, physicalCardId: card.id, status: 'ACTIVE' as const, issuingAuthority: issuer,
+              issuedOn: chinaDate(ecardAt), expiresOn: card.expiresOn, bankAccountId: accountId, createdAt: ecardAt, updatedAt: ecardAt,
+            };
+            cardRows.push(ecard);
+            history(ecard.id, [['ISSUED', null, 'ACTIVE', ecardAt]]);
+          }
         }
+
+        await write([into(holders, holderRows), into(bankAccounts, accountRows), into(cards, cardRows), into(cardEvents, eventRows)]);
+        written.cards += cardRows.length;
+        written.events += eventRows.length;
+        if (start === 0) log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
+        await progress.advance(Math.min(start + CHUNK, options.holders));
       }
-
-      await db.insert(holders).values(holderRows);
-      await db.insert(bankAccounts).values(accountRows);
-      await db.insert(cards).values(cardRows);
-      for (let e = 0; e < eventRows.length; e += 2000) await db.insert(cardEvents).values(eventRows.slice(e, e + 2000));
-      await yieldToEventLoop(); // let a Ctrl-C through (see yieldToEventLoop)
-      if (start === 0) log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
-      log(`hr: ${Math.min(start + CHUNK, options.holders)} / ${options.holders} holders`);
-    }
+    });
+    progress.finish(`${written.cards} cards, ${written.events} card events`);
   });
 }
