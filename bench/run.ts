@@ -69,6 +69,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.on('exit', killAllNow);
 
+const startedAt = new Date().toISOString();
+/** A run's record, its targets judged by the mode that made it. */
 const run = (holders: number, seedSeconds: number, rows: Row[]): Run => ({
   startedAt,
   mode,
@@ -80,7 +82,6 @@ const run = (holders: number, seedSeconds: number, rows: Row[]): Run => ({
   targets: [],
   notMeasured: [],
 });
-const startedAt = new Date().toISOString();
 
 /** Scenarios 1–6 side by side: the table of a quick or full run. */
 async function compare(): Promise<Run> {
