@@ -8,6 +8,6 @@ if (!domain) throw new Error('Configuration error in DRIZZLE_DOMAIN: name the su
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: domain === 'gateway' ? './gateway/tables.ts' : `./subgraphs/${domain}/tables.ts`,
+  schema: domain === 'gateway' ? './store/tables.ts' : `./subgraphs/${domain}/tables.ts`,
   out: `./migrations/${domain}`,
 });

@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { readCommittedSupergraph } from '../schema/compose.js';
-import { SUBGRAPHS } from '../subgraphs/index.js';
-import { readSubgraphSecret, readSubgraphUrl } from '../subgraphs/shared/config.js';
-import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../subgraphs/shared/gateway-proof.js';
+import { readCommittedSupergraph } from '../schema/supergraph.js';
+import { SUBGRAPHS } from '../schema/manifest.js';
+import { readSubgraphSecret, readSubgraphUrl } from '../core/config.js';
+import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../core/protocol/gateway-proof.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 

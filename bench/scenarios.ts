@@ -1,8 +1,8 @@
 // The scenarios of issue 6, each a GraphQL operation with variables drawn at random per request from the seeded
 // data set, so that no cache or in-flight deduplication can flatter a result.
-import { rowsOf, type Db } from '../subgraphs/shared/database.js';
+import { rowsOf, type Db } from '../core/database.js';
 import { sql } from 'drizzle-orm';
-import { CITY_CODES } from '../subgraphs/shared/cities.js';
+import { CITY_CODES } from '../subgraphs/kit/cities.js';
 
 /** What the variables are drawn from: read from the seeded database before the subgraphs start. */
 export interface DataSet {

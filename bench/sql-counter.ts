@@ -2,7 +2,7 @@
 // counts the SQL statements the subgraph issues, through the StatementCounter every subgraph already logs to
 // (subgraphs/shared/database.ts), and answers the bench's 'sql-count' message over the IPC channel. Nothing in the
 // subgraph's own code changes.
-import { StatementCounter } from '../subgraphs/shared/database.js';
+import { StatementCounter } from '../core/database.js';
 
 let statements = 0;
 const original = StatementCounter.prototype.logQuery;

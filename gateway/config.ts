@@ -1,8 +1,8 @@
-// The one place the gateway and the hub launcher read their environment; validated at start, and a bad value
-// fails with a message naming the variable.
-import { storeOf, SUBGRAPHS } from '../subgraphs/index.js';
-import { ConfigError, envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSecret, readSubgraphSecret, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../subgraphs/shared/config.js';
-import { localSecret } from '../subgraphs/shared/local-secrets.js';
+// The one place the gateway reads its environment (hub/config.ts builds on it); validated at start, and a bad
+// value fails with a message naming the variable.
+import { ConfigError, readDatabaseConfig, readHost, readPort, readPositiveInt, readSecret, readSubgraphSecret, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../core/config.js';
+import { localSecret } from '../core/local-secrets.js';
+import { SUBGRAPHS } from '../schema/manifest.js';
 import type { TokenKeys, TokenSettings } from './auth/token-keys.js';
 
 export interface GatewayConfig {
@@ -22,27 +22,7 @@ export interface GatewayConfig {
   database: DatabaseConfig;
 }
 
-export interface HubSubgraphConfig {
-  name: string;
-  port: number;
-  database: DatabaseConfig;
-}
-
-export interface HubConfig {
-  /** Where the gateway listens; the hub's subgraphs always listen on 127.0.0.1, behind it. */
-  host: string;
-  gatewayPort: number;
-  subgraphs: HubSubgraphConfig[];
-  redisUrl: string | undefined;
-  /** Holders `npm start` seeds into an empty database; 0 turns seeding off. */
-  seedHolders: number;
-  maxDepth: number;
-  tokens: TokenSettings;
-  subgraphSecret: string;
-  database: DatabaseConfig;
-}
-
-const readRedisUrl = (env: Env) => readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+export const readRedisUrl = (env: Env) => readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
 
 /** `GATEWAY_MAX_DEPTH`: how deeply an operation's fields may nest (12 by default). */
 export const readMaxDepth = (env: Env) => readPositiveInt(env, 'GATEWAY_MAX_DEPTH', 12);
@@ -84,25 +64,5 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphSecret: readSubgraphSecret(env),
     // Standalone and embedded, the gateway keeps its own PGlite folder: one process per folder.
     database: readDatabaseConfig('gateway', env, '.data/gateway'),
-  };
-}
-
-export function readHubConfig(env: Env = process.env): HubConfig {
-  const seed = env.SEED_HOLDERS === '0' ? 0 : readPositiveInt(env, 'SEED_HOLDERS', 1000);
-  return {
-    host: readHost(env),
-    gatewayPort: readPort(env, 'GATEWAY_PORT', 4000),
-    subgraphs: SUBGRAPHS.map((s) => ({
-      name: s.name,
-      port: readPort(env, `${envPrefix(s.name)}_PORT`, s.defaultPort),
-      // Governance reads the gateway's tables: GATEWAY_DATABASE_URL, else DATABASE_URL.
-      database: readDatabaseConfig(storeOf(s.name), env),
-    })),
-    redisUrl: readRedisUrl(env),
-    seedHolders: seed,
-    maxDepth: readMaxDepth(env),
-    tokens: readTokenSettings(env),
-    subgraphSecret: readSubgraphSecret(env),
-    database: readDatabaseConfig('gateway', env),
   };
 }

@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../subgraphs/shared/errors.js';
+import { ErrorCode } from '../core/protocol/errors.js';
 import { verifyToken, TokenError } from './auth/tokens.js';
 import type { TokenSettings, VerificationKey } from './auth/token-keys.js';
-import type { Caller, Client, GatewayContext } from './caller.js';
+import type { Caller, GatewayContext } from './caller.js';
+import type { Client } from '../store/clients/client.js';
 import type { ClientRegister } from './clients/register.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
-import { isPurpose, PURPOSE_REQUIREMENTS, PURPOSES, type Purpose } from './policy/purposes.js';
+import { isPurpose, PURPOSE_REQUIREMENTS, PURPOSES, type Purpose } from '../schema/policy/purposes.js';
 
 export interface ContextDependencies {
   key: VerificationKey;

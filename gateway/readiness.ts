@@ -2,7 +2,7 @@
 // its own /ready, and Redis answers when one is configured. A failure answers with the failing component's name
 // only ("subgraph hr is not ready", "redis unreachable"); what went wrong goes to the log.
 import type { Redis } from 'ioredis';
-import { allNotReady, NotReadyError, notReady } from '../subgraphs/shared/readiness.js';
+import { allNotReady, NotReadyError, notReady } from '../core/readiness.js';
 
 export interface ReadinessCheck {
   name: string;

@@ -6,14 +6,14 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { readCommittedSupergraph } from '../schema/compose.js';
-import { openDatabase, type Database } from '../subgraphs/shared/database.js';
-import { formatError } from '../subgraphs/shared/errors.js';
-import { listen, type RunningServer } from '../subgraphs/shared/http.js';
+import { readCommittedSupergraph } from '../schema/supergraph.js';
+import { openDatabase, type Database } from '../core/database.js';
+import { formatError } from '../core/protocol/errors.js';
+import { listen, type RunningServer } from '../core/http.js';
 import { openAuditWriter, type AuditWriter } from './audit/writer.js';
 import { loadVerificationKey } from './auth/token-keys.js';
 import type { GatewayContext } from './caller.js';
-import { openClientChanges } from './clients/changes.js';
+import { openClientChanges } from '../store/clients/changes.js';
 import { openClientRegister, type ClientRegister } from './clients/register.js';
 import type { GatewayConfig } from './config.js';
 import { contextFactory } from './context.js';
@@ -22,11 +22,11 @@ import { auditPlugin, recordRefusedPurpose } from './plugins/audit.js';
 import { depthLimitPlugin } from './plugins/depth-limit.js';
 import { writeDomainPlugin } from './plugins/write-domain.js';
 import { withFieldPolicy } from './policy/policy-gateway.js';
-import { readSchemaPolicy } from './policy/schema-policy.js';
+import { readSchemaPolicy } from '../schema/policy/schema-policy.js';
 import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
-import { openSharedState } from './shared-state.js';
-import { migrateGatewayDatabase } from './store.js';
-import { SubgraphDataSource } from './subgraph-source.js';
+import { openSharedState } from '../core/shared-state.js';
+import { migrateGatewayDatabase } from '../store/migrations.js';
+import { SubgraphDataSource } from './subgraph-calls/subgraph-source.js';
 
 const PERSISTED_QUERY_TTL_SECONDS = 24 * 60 * 60;
 

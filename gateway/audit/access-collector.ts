@@ -1,7 +1,7 @@
 // What the subgraphs said they served for one request (subgraphs/shared/access-report.ts), merged across every fetch
 // of its query plan. Kept by the request's context value, as the field policy keeps its decision (fieldAccessOf): the
 // subgraph data sources see the very object the audit plugin reads as `contextValue`.
-import { ACCESS_EXTENSION } from '../../subgraphs/shared/access-report.js';
+import { ACCESS_EXTENSION } from '../../core/protocol/access-report.js';
 
 export interface CollectedAccess {
   /**

@@ -12,7 +12,7 @@
 //   Variable names are the client's choice, so names alone cannot be trusted to find what must be hidden.
 // Strings are also made storable: PostgreSQL refuses NUL characters and unpaired surrogates, and one such record
 // would fail the insert of every record batched with it.
-import { applyMask, type Mask } from '../policy/masks.js';
+import { applyMask, type Mask } from '../../schema/policy/masks.js';
 
 const BY_NAME = new Map<string, Mask | 'REDACT'>(Object.entries({
   idnumber: 'ID_NUMBER',

@@ -2,9 +2,9 @@
 // DATABASE_URL, else the embedded PGlite in PGLITE_DATA_DIR, `.data/pglite` by default; embedded, stop the hub first)
 // and names the first broken link. The result is recorded for the governance view's auditChainStatus.
 import { parseArgs } from 'node:util';
-import { readDatabaseConfig, type Env } from '../../subgraphs/shared/config.js';
-import { openDatabase } from '../../subgraphs/shared/database.js';
-import { GATEWAY_STORE, migrateGatewayDatabase } from '../store.js';
+import { readDatabaseConfig, type Env } from '../../core/config.js';
+import { openDatabase } from '../../core/database.js';
+import { GATEWAY_STORE, migrateGatewayDatabase } from '../../store/migrations.js';
 import { describeBreak, verifyAuditChains, type VerificationReport } from './verify.js';
 
 const USAGE = `usage: npm run audit:verify [-- --json]

@@ -9,8 +9,8 @@
 // named too. The furthest position ever verified is carried forward in every run's record, so a break stays named
 // until it is repaired.
 import { and, asc, desc, eq, gt, or } from 'drizzle-orm';
-import type { Db } from '../../subgraphs/shared/database.js';
-import { auditChains, auditRecords, auditVerifications, type AuditRecordRow } from '../tables.js';
+import type { Db } from '../../core/database.js';
+import { auditChains, auditRecords, auditVerifications, type AuditRecordRow } from '../../store/tables.js';
 import { GENESIS_HASH, linkHash } from './chain.js';
 
 export type BreakKind =

@@ -17,9 +17,9 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db } from '../../subgraphs/shared/database.js';
-import { describeForLog } from '../../subgraphs/shared/errors.js';
-import { auditChains, auditRecords } from '../tables.js';
+import type { Db } from '../../core/database.js';
+import { describeForLog } from '../../core/protocol/errors.js';
+import { auditChains, auditRecords } from '../../store/tables.js';
 import { chainLink, GENESIS_HASH } from './chain.js';
 import type { AuditRecord } from './record.js';
 

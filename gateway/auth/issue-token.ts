@@ -2,7 +2,7 @@
 // secret (GATEWAY_JWT_SECRET, or the local one `npm start` uses). For local use: in production an identity
 // provider issues tokens, and the gateway verifies them against its keys (GATEWAY_JWKS_FILE / GATEWAY_JWKS_URL).
 import { parseArgs } from 'node:util';
-import { runMain, UsageError } from '../../subgraphs/shared/process.js';
+import { runMain, UsageError } from '../../core/process.js';
 import { readTokenSettings } from '../config.js';
 import { signToken } from './tokens.js';
 

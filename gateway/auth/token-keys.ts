@@ -1,7 +1,7 @@
 // Where the keys that verify callers' tokens come from: one of three, as configuration says (gateway/config.ts).
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { ConfigError } from '../../subgraphs/shared/config.js';
+import { ConfigError } from '../../core/config.js';
 
 export type TokenKeys =
   /** HS256 with a shared secret: for local use and small set-ups (`npm run token` signs with it). */

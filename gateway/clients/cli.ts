@@ -5,12 +5,11 @@
 // Embedded: a PGlite folder serves one process at a time, so stop the hub first (it reads the change when it
 // starts again); against PostgreSQL the gateways may keep running.
 import { parseArgs } from 'node:util';
-import { readDatabaseConfig, readUrl, type Env } from '../../subgraphs/shared/config.js';
-import { openDatabase } from '../../subgraphs/shared/database.js';
-import { GATEWAY_STORE, migrateGatewayDatabase } from '../store.js';
-import { openClientChanges } from './changes.js';
-import { ClientCommandError, listClients, setClientStatus, type ClientRecord } from './commands.js';
-import { RESYNC_INTERVAL_MS } from './register.js';
+import { readDatabaseConfig, readUrl, type Env } from '../../core/config.js';
+import { openDatabase } from '../../core/database.js';
+import { GATEWAY_STORE, migrateGatewayDatabase } from '../../store/migrations.js';
+import { openClientChanges, RESYNC_INTERVAL_MS } from '../../store/clients/changes.js';
+import { ClientCommandError, listClients, setClientStatus, type ClientRecord } from '../../store/clients/commands.js';
 
 const USAGE = `usage: npm run client -- <command>
 

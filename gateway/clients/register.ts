@@ -2,12 +2,10 @@
 // caller costs no database round trip. A change announced on ClientChanges re-reads that client at once (a
 // suspension takes effect on every instance within a second); a full re-read every 30 s catches any
 // announcement that was lost (Redis away, a change made by hand in SQL).
-import type { Db } from '../../subgraphs/shared/database.js';
-import type { Client } from '../caller.js';
-import type { ClientChanges } from './changes.js';
-import { selectClient, selectClients, type ClientRecord } from './repository.js';
-
-export const RESYNC_INTERVAL_MS = 30_000;
+import type { Db } from '../../core/database.js';
+import type { Client } from '../../store/clients/client.js';
+import { RESYNC_INTERVAL_MS, type ClientChanges } from '../../store/clients/changes.js';
+import { selectClient, selectClients, type ClientRecord } from '../../store/clients/repository.js';
 
 export interface ClientRegister {
   /** The client with this id as last read, suspended ones included (the caller decides); undefined if unknown. */

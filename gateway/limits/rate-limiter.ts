@@ -3,7 +3,7 @@
 // share a client's budget; in process otherwise. A fixed window may admit up to twice the rate across a minute
 // boundary; that is accepted for one atomic command per request.
 import type { Redis } from 'ioredis';
-import { KEY_PREFIX } from '../shared-state.js';
+import { KEY_PREFIX } from '../../core/shared-state.js';
 
 export const RATE_KEY_PREFIX = `${KEY_PREFIX}rate:`;
 

@@ -10,7 +10,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import { getOperationAST, type DocumentNode } from 'graphql';
-import { ErrorCode } from '../../subgraphs/shared/errors.js';
+import { ErrorCode } from '../../core/protocol/errors.js';
 import { accessOf } from '../audit/access-collector.js';
 import { buildAuditRecord } from '../audit/record.js';
 import type { AuditWriter } from '../audit/writer.js';

@@ -4,8 +4,9 @@
 // Checked on the resolved operation, before the gateway plans any fetch: a mutation runs whole or not at all.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import { ErrorCode } from '../../subgraphs/shared/errors.js';
-import type { Client, GatewayContext } from '../caller.js';
+import { ErrorCode } from '../../core/protocol/errors.js';
+import type { GatewayContext } from '../caller.js';
+import type { Client } from '../../store/clients/client.js';
 
 /** The domain of oversight: its writes (suspending a client) belong to GOVERNANCE clients alone. */
 export const GOVERNANCE_DOMAIN = 'governance';

@@ -1,10 +1,10 @@
 // The answer to an operation planned by field-access.ts, made to say what the policy decided: refused fields read
 // null with a FORBIDDEN error at their path, masked fields read masked.
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { ErrorCode } from '../../subgraphs/shared/errors.js';
+import { ErrorCode } from '../../core/protocol/errors.js';
 import { LIST_MARKER, type DeniedField, type FieldAccess, type ResponsePath } from './field-access.js';
-import { applyMask } from './masks.js';
-import type { Purpose } from './purposes.js';
+import { applyMask } from '../../schema/policy/masks.js';
+import type { Purpose } from '../../schema/policy/purposes.js';
 
 export function deniedFieldError(field: DeniedField, purpose: Purpose): GraphQLError {
   const { path, coordinate, category } = field;

@@ -24,9 +24,9 @@ import {
   type SelectionSetNode,
   type VariableNode,
 } from 'graphql';
-import type { Mask } from './masks.js';
-import type { Purpose } from './purposes.js';
-import type { SchemaPolicy } from './schema-policy.js';
+import type { Mask } from '../../schema/policy/masks.js';
+import type { Purpose } from '../../schema/policy/purposes.js';
+import type { SchemaPolicy } from '../../schema/policy/schema-policy.js';
 
 /** A path into the response: response keys (alias or name) from the root, "@" for every list level. */
 export type ResponsePath = string[];

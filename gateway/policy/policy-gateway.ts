@@ -10,12 +10,12 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { GatewayContext } from '../caller.js';
-import { installResultShaping } from '../result-shaping.js';
+import { installResultShaping } from '../apollo-patches/result-shaping.js';
 import { applyFieldAccess } from './apply-field-access.js';
 import { planFieldAccess, type FieldAccess } from './field-access.js';
 import { LruCache } from './plan-cache.js';
-import { isPurpose, type Purpose } from './purposes.js';
-import { readSchemaPolicy } from './schema-policy.js';
+import { isPurpose, type Purpose } from '../../schema/policy/purposes.js';
+import { readSchemaPolicy } from '../../schema/policy/schema-policy.js';
 
 /** Distinct (operation, purpose) pairs whose plans are kept; a plan is a walk of the operation, cheap to redo. */
 const PLAN_CACHE_SIZE = 2_000;

@@ -1,12 +1,12 @@
 // Civil affairs' writes: certificates and relief entitlements. Each runs once per idempotency key.
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import { readCityCode } from '../shared/cities.js';
-import { readText } from '../shared/text.js';
-import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
-import { once } from '../shared/idempotency.js';
-import { readMoney } from '../shared/money.js';
-import { readDate } from '../shared/time.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import { readCityCode } from '../kit/cities.js';
+import { readText } from '../kit/text.js';
+import { resolveHolderRef, type HolderRef, type HrClient } from '../kit/hr-client.js';
+import { once } from '../kit/idempotency.js';
+import { readMoney } from '../kit/money.js';
+import { readDate } from '../kit/time.js';
 import * as repo from './repository.js';
 import { idempotencyKeys, type CertificateKind, type ReliefKind } from './tables.js';
 

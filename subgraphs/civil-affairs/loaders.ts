@@ -1,10 +1,10 @@
 // Per-request batching of every civil affairs read: a holder's certificates, concession certificates and relief
 // entitlements, for many holders, are one statement.
-import type { Db } from '../shared/database.js';
-import { holderLists } from '../shared/holder-lists.js';
-import { pagedLoader, rowLoader } from '../shared/loaders.js';
-import type { Page } from '../shared/pagination.js';
-import { chinaDate } from '../shared/time.js';
+import type { Db } from '../../core/database.js';
+import { holderLists } from '../kit/holder-lists.js';
+import { pagedLoader, rowLoader } from '../kit/loaders.js';
+import type { Page } from '../kit/pagination.js';
+import { chinaDate } from '../kit/time.js';
 import * as repo from './repository.js';
 
 export function createLoaders(db: Db, now = new Date()) {

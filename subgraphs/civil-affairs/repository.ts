@@ -1,8 +1,8 @@
 // All of the civil affairs subgraph's SQL.
 import { and, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../shared/database.js';
-import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
-import { pageByHolder, type Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../kit/holder-lists.js';
+import { pageByHolder, type Page } from '../kit/pagination.js';
 import { certificates, reliefEntitlements, type CertificateRow, type ReliefRow } from './tables.js';
 
 const certificateRow = jsonRow(certificates);

@@ -1,8 +1,8 @@
 // GraphQL over civil affairs: reads through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { ErrorCode, hubError } from '../shared/errors.js';
-import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
-import { isoTimestamp } from '../shared/time.js';
+import { ErrorCode, hubError } from '../../core/protocol/errors.js';
+import { readPage, toConnection, type PageArgs } from '../kit/pagination.js';
+import { isoTimestamp } from '../kit/time.js';
 import { certificateStatus } from './certificate-status.js';
 import * as commands from './commands.js';
 import type { CivilAffairsLoaders } from './loaders.js';

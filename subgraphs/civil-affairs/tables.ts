@@ -1,7 +1,7 @@
 // Civil affairs' tables, in schema `civil_affairs`: preferential certificates integrated into the card (Art 7)
 // and relief entitlements paid to the card's account (Art 8).
 import { char, date, index, numeric, pgSchema, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { idempotencyTable } from '../shared/idempotency.js';
+import { idempotencyTable } from '../kit/idempotency.js';
 
 export const civilAffairs = pgSchema('civil_affairs');
 

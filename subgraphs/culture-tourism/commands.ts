@@ -3,13 +3,13 @@
 // network call holds locks.
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { readCityCode } from '../shared/cities.js';
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import type { CardFacts, HrClient } from '../shared/hr-client.js';
-import { checkIdempotencyKey, once } from '../shared/idempotency.js';
-import { isUuid, quote, readText } from '../shared/text.js';
-import { readInstant, readPastInstant } from '../shared/time.js';
+import { readCityCode } from '../kit/cities.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import type { CardFacts, HrClient } from '../kit/hr-client.js';
+import { checkIdempotencyKey, once } from '../kit/idempotency.js';
+import { isUuid, quote, readText } from '../kit/text.js';
+import { readInstant, readPastInstant } from '../kit/time.js';
 import {
   cardNumberProblem,
   instantForHash,

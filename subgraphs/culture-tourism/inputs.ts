@@ -2,14 +2,14 @@
 // field, so a gate's system can point at the bad value; a value echoed in the message is quoted (cut short, no
 // control characters), since a batch's refusals are stored in the idempotency ledger. Text, times, city codes and
 // ids go through the shared readers (shared/text.ts, shared/time.ts, shared/cities.ts).
-import { badInput } from '../shared/errors.js';
-import { quote } from '../shared/text.js';
-import { readInstant, readPastInstant } from '../shared/time.js';
+import { badInput } from '../../core/protocol/errors.js';
+import { quote } from '../kit/text.js';
+import { readInstant, readPastInstant } from '../kit/time.js';
 import { GraphQLError } from 'graphql';
 
 const VENUE_CODE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 
-export { cardNumberProblem, normalizeCardNumber } from '../shared/card-number.js';
+export { cardNumberProblem, normalizeCardNumber } from '../kit/card-number.js';
 export const normalizeVenueCode = (raw: string) => raw.trim().toUpperCase();
 
 export const isVenueCode = (code: string) => VENUE_CODE.test(code);

@@ -1,9 +1,9 @@
 // Per-request batching of every culture and tourism read: a query for 100 holders' admissions and library loans,
 // each with its venue, is one statement.
-import type { Db } from '../shared/database.js';
-import { holderLists } from '../shared/holder-lists.js';
-import { pagedLoader, rowLoader } from '../shared/loaders.js';
-import type { Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { holderLists } from '../kit/holder-lists.js';
+import { pagedLoader, rowLoader } from '../kit/loaders.js';
+import type { Page } from '../kit/pagination.js';
 import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {

@@ -2,9 +2,9 @@
 // transaction they run in.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Db } from '../shared/database.js';
-import { jsonRow, type JsonValue } from '../shared/holder-lists.js';
-import { pageByHolder, type Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { jsonRow, type JsonValue } from '../kit/holder-lists.js';
+import { pageByHolder, type Page } from '../kit/pagination.js';
 import {
   admissions,
   libraryLoans,

@@ -1,11 +1,11 @@
 // GraphQL over culture and tourism: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { reportWrites } from '../shared/access-report.js';
-import { readCityCode } from '../shared/cities.js';
-import { ErrorCode, hubError } from '../shared/errors.js';
-import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
-import { isoTimestamp } from '../shared/time.js';
+import { reportWrites } from '../../core/protocol/access-report.js';
+import { readCityCode } from '../kit/cities.js';
+import { ErrorCode, hubError } from '../../core/protocol/errors.js';
+import { readPage, toConnection, type PageArgs } from '../kit/pagination.js';
+import { isoTimestamp } from '../kit/time.js';
 import * as commands from './commands.js';
 import { readVenueCode } from './inputs.js';
 import type { CultureTourismLoaders } from './loaders.js';

@@ -2,7 +2,7 @@
 // them and library loans. drizzle-kit turns this file into migrations/culture-tourism.
 import { sql } from 'drizzle-orm';
 import { char, index, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { idempotencyTable } from '../shared/idempotency.js';
+import { idempotencyTable } from '../kit/idempotency.js';
 
 export const cultureTourism = pgSchema('culture_tourism');
 

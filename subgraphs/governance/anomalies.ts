@@ -2,8 +2,8 @@
 // client's own recent behaviour where it has any. A rule fires on an hour; the records behind it come with it.
 // The thresholds are deliberately plain numbers: an anomaly is a prompt to look, not a verdict, and an officer
 // must be able to say why one fired.
-import type { Db } from '../shared/database.js';
-import type { HrClient } from '../shared/hr-client.js';
+import type { Db } from '../../core/database.js';
+import type { HrClient } from '../kit/hr-client.js';
 import * as repo from './repository.js';
 import type { AuditRecordRow } from './tables.js';
 

@@ -1,12 +1,12 @@
 // Emergency handling (Art 17): governance cuts a client off, or lets it back in, through the register's own
 // command (gateway/clients/commands.ts), which announces the change so every gateway applies it within a second.
-import { ClientCommandError, setClientStatus, type ClientRecord } from '../../gateway/clients/commands.js';
-import type { ClientChanges } from '../../gateway/clients/changes.js';
-import type { ClientStatus } from '../../gateway/caller.js';
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import type { CallerClaims } from '../shared/gateway-proof.js';
-import { quote, readText } from '../shared/text.js';
+import { ClientCommandError, setClientStatus, type ClientRecord } from '../../store/clients/commands.js';
+import type { ClientChanges } from '../../store/clients/changes.js';
+import type { ClientStatus } from '../../store/clients/client.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
+import { quote, readText } from '../kit/text.js';
 
 export interface GovernanceDeps {
   db: Db;

@@ -1,7 +1,7 @@
 // Per-request batching of the governance reads that repeat across a page: the register entry behind every
 // record's client is one statement for the whole answer.
-import type { Db } from '../shared/database.js';
-import { rowLoader } from '../shared/loaders.js';
+import type { Db } from '../../core/database.js';
+import { rowLoader } from '../kit/loaders.js';
 import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {

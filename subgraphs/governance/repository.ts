@@ -3,8 +3,8 @@
 // timestamptz (postgres.js binds no Date in raw SQL); hours are counted since the epoch, `floor(epoch / 3600)`,
 // which are Guangdong's hours too (UTC+8 has no half hour).
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../shared/database.js';
-import type { Page } from '../shared/pagination.js';
+import { rowsOf, type Db } from '../../core/database.js';
+import type { Page } from '../kit/pagination.js';
 import { auditChains, auditRecords as t, auditVerifications, clients, type AuditRecordRow, type AuditVerificationRow, type ClientRow } from './tables.js';
 
 const instant = (at: Date) => sql`${at.toISOString()}::timestamptz`;

@@ -2,14 +2,14 @@
 // changes through the commands. Which caller may ask what is the gateway's field policy (AUDIT, for
 // GOVERNANCE_AUDIT, and holderAccessReport for HOLDER_SELF_SERVICE too) and write check (GOVERNANCE writes governance).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { ClientRecord } from '../../gateway/clients/commands.js';
-import { categoryOf, type SchemaPolicy } from '../../gateway/policy/schema-policy.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import type { CallerClaims } from '../shared/gateway-proof.js';
-import type { HrClient } from '../shared/hr-client.js';
-import { readPage, toConnection } from '../shared/pagination.js';
-import { isUuid, quote, readText } from '../shared/text.js';
-import { isoTimestamp, readDayOrInstant } from '../shared/time.js';
+import type { ClientRecord } from '../../store/clients/commands.js';
+import { categoryOf, type SchemaPolicy } from '../../schema/policy/schema-policy.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
+import type { HrClient } from '../kit/hr-client.js';
+import { readPage, toConnection } from '../kit/pagination.js';
+import { isUuid, quote, readText } from '../kit/text.js';
+import { isoTimestamp, readDayOrInstant } from '../kit/time.js';
 import { findAnomalies, MAX_WINDOW_DAYS, type Anomaly } from './anomalies.js';
 import { changeClientStatus, type GovernanceDeps } from './commands.js';
 import type { GovernanceLoaders } from './loaders.js';

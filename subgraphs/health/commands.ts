@@ -1,13 +1,13 @@
 // The health departments' writes: institutions, visits with their settlements, and record index entries.
 // Each checks its input, resolves the holder with hr (an HTTP call, so before any transaction opens), then writes
 // once per idempotency key in one transaction, returning the id of what it created.
-import { readCityCode } from '../shared/cities.js';
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import { resolveHolderRef, type HolderRef, type HrClient } from '../shared/hr-client.js';
-import { once } from '../shared/idempotency.js';
-import { quote, readText } from '../shared/text.js';
-import { readPastInstant } from '../shared/time.js';
+import { readCityCode } from '../kit/cities.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import { resolveHolderRef, type HolderRef, type HrClient } from '../kit/hr-client.js';
+import { once } from '../kit/idempotency.js';
+import { quote, readText } from '../kit/text.js';
+import { readPastInstant } from '../kit/time.js';
 import { readDiagnoses } from './icd10.js';
 import * as repo from './repository.js';
 import { readSettlement, type SettlementInput } from './settlement.js';

@@ -1,8 +1,8 @@
 // ICD-10 diagnosis codes as institutions report them: a chapter letter, two digits for the category, and an
 // optional dot with 1 to 4 characters of subcategory or extension (I10, J45.909, S72.001A). Only the shape is
 // checked: the hub indexes what institutions diagnose, it does not maintain the classification itself.
-import { badInput } from '../shared/errors.js';
-import { quote } from '../shared/text.js';
+import { badInput } from '../../core/protocol/errors.js';
+import { quote } from '../kit/text.js';
 
 const ICD10 = /^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/;
 export const MAX_DIAGNOSES = 20;

@@ -1,9 +1,9 @@
 // Per-request batching of every health read: 100 holders' visits and health records, with the visits' institutions,
 // diagnoses and settlements, cost one statement, however many holders and visits there are.
-import type { Db } from '../shared/database.js';
-import { holderLists } from '../shared/holder-lists.js';
-import { groupLoader, pagedLoader, rowLoader } from '../shared/loaders.js';
-import type { Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { holderLists } from '../kit/holder-lists.js';
+import { groupLoader, pagedLoader, rowLoader } from '../kit/loaders.js';
+import type { Page } from '../kit/pagination.js';
 import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {

@@ -1,9 +1,9 @@
 // All of the health subgraph's SQL. Reads take lists so the loaders can batch; writes take the transaction they run in.
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Db } from '../shared/database.js';
-import { jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
-import { pageByHolder, type Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { jsonList, jsonRow, type JsonValue } from '../kit/holder-lists.js';
+import { pageByHolder, type Page } from '../kit/pagination.js';
 import {
   healthRecords,
   medicalInstitutions,

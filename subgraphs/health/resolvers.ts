@@ -1,11 +1,11 @@
 // GraphQL over the health domain: reads go through the per-request loaders, writes through the commands, and a
 // write's result is read back by id (the first write's, on an idempotent replay).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { readCityCode } from '../shared/cities.js';
-import { ErrorCode, hubError } from '../shared/errors.js';
-import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../shared/pagination.js';
-import { isUuid, quote } from '../shared/text.js';
-import { isoTimestamp } from '../shared/time.js';
+import { readCityCode } from '../kit/cities.js';
+import { ErrorCode, hubError } from '../../core/protocol/errors.js';
+import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../kit/pagination.js';
+import { isUuid, quote } from '../kit/text.js';
+import { isoTimestamp } from '../kit/time.js';
 import * as commands from './commands.js';
 import type { HealthLoaders } from './loaders.js';
 import { listInstitutions } from './repository.js';

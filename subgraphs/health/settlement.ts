@@ -1,7 +1,7 @@
 // A visit's settlement (结算): what the insurance fund paid, what the holder paid, and how much of the holder's share
 // went through the card. Amounts cross the API as yuan strings ("123.45") and are checked in whole fen.
-import { badInput } from '../shared/errors.js';
-import { readMoney, toFen } from '../shared/money.js';
+import { badInput } from '../../core/protocol/errors.js';
+import { readMoney, toFen } from '../kit/money.js';
 
 export interface SettlementInput {
   total: string;

@@ -3,7 +3,7 @@
 // drizzle-kit turns this file into migrations/health. Diagnoses and records are sensitive personal information.
 import { sql } from 'drizzle-orm';
 import { char, check, index, numeric, pgSchema, primaryKey, smallint, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
-import { idempotencyTable } from '../shared/idempotency.js';
+import { idempotencyTable } from '../kit/idempotency.js';
 
 export const health = pgSchema('health');
 

@@ -1,6 +1,6 @@
 // Numbers printed on and encoded in a card. Pure: the random source is passed in, so the seed is deterministic.
 import { randomInt } from 'node:crypto';
-import type { RandomInt } from '../shared/random.js';
+import type { RandomInt } from '../kit/random.js';
 
 export const secureRandomInt: RandomInt = (max) => randomInt(max);
 

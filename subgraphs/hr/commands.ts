@@ -2,17 +2,17 @@
 // Each command is one transaction that locks the holder, then the rows it decides on (one lock order for all
 // commands, so concurrent commands on one holder queue rather than deadlock), validates, writes, and appends history.
 import { randomUUID } from 'node:crypto';
-import type { HrSettings } from '../shared/config.js';
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, databaseErrorOf, hubError } from '../shared/errors.js';
-import { readCityCode } from '../shared/cities.js';
-import type { RandomInt } from '../shared/random.js';
-import { readText } from '../shared/text.js';
-import { chinaDate, readDate } from '../shared/time.js';
+import type { HrSettings } from '../../core/config.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, databaseErrorOf, hubError } from '../../core/protocol/errors.js';
+import { readCityCode } from '../kit/cities.js';
+import type { RandomInt } from '../kit/random.js';
+import { readText } from '../kit/text.js';
+import { chinaDate, readDate } from '../kit/time.js';
 import { generateCardNumber, generateIdentificationCode, secureRandomInt } from './card-numbers.js';
 import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardStep } from './card-rules.js';
 import { parseBirthDate, validateIdNumber, validatePhone } from './identifiers.js';
-import { readCardNumber } from '../shared/card-number.js';
+import { readCardNumber } from '../kit/card-number.js';
 import { checkAccountNumber, checkBankCode, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
 import * as repo from './repository.js';
 import type { cards, CardEventType, CardRow, HolderRow, IdType, LossKind } from './tables.js';

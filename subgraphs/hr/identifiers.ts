@@ -1,7 +1,7 @@
 // Holder identifiers (Art 10: citizens, Hong Kong / Macau / Taiwan residents and foreigners alike).
 // Pure functions: what is wrong with a number is said in words a counter clerk can act on.
 import divisionCodeList from './division-codes.json' with { type: 'json' };
-import { quote } from '../shared/text.js';
+import { quote } from '../kit/text.js';
 import type { IdType } from './tables.js';
 
 // GB/T 2260 county- and city-level codes, current and withdrawn (an ID keeps the code it was issued under),

@@ -1,18 +1,16 @@
 // The HR subgraph (人社): owner of the holder and the card.
-import { readHrSettings } from '../shared/config.js';
-import { describeForLog } from '../shared/errors.js';
-import type { Subgraph } from '../shared/subgraph.js';
+import { readHrSettings } from '../../core/config.js';
+import { describeForLog } from '../../core/protocol/errors.js';
+import type { Subgraph } from '../kit/subgraph.js';
 import { lapseLossReports, type HrDeps } from './commands.js';
 import { createLoaders } from './loaders.js';
 import { resolvers, type HrContext } from './resolvers.js';
-import { seedHr } from './seed.js';
 
 // Reads already show a lapsed temporary loss report as active; the sweep writes the lapse into the history.
 const LAPSE_SWEEP_MS = 60_000;
 
 export const hrSubgraph: Subgraph<HrContext> = {
   name: 'hr',
-  defaultPort: 4001,
   resolvers,
   setup({ db, env }) {
     const deps: HrDeps = { db, settings: readHrSettings(env) };
@@ -31,5 +29,4 @@ export const hrSubgraph: Subgraph<HrContext> = {
       },
     };
   },
-  seed: seedHr,
 };

@@ -1,6 +1,6 @@
 // Checks on what callers send to the HR subgraph, shared by its queries and commands.
-import { badInput } from '../shared/errors.js';
-import { readCityCode } from '../shared/cities.js';
+import { badInput } from '../../core/protocol/errors.js';
+import { readCityCode } from '../kit/cities.js';
 import { validateAnyIdNumber } from './identifiers.js';
 import type { Channel } from './tables.js';
 

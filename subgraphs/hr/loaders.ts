@@ -1,8 +1,8 @@
 // Per-request batching of every HR read, so a query for 100 holders with their cards, card events and bank accounts
 // costs two statements (the holders, then their cards and accounts), not hundreds.
-import type { Db } from '../shared/database.js';
-import { holderLists } from '../shared/holder-lists.js';
-import { groupLoader, rowLoader } from '../shared/loaders.js';
+import type { Db } from '../../core/database.js';
+import { holderLists } from '../kit/holder-lists.js';
+import { groupLoader, rowLoader } from '../kit/loaders.js';
 import { hasLapsed } from './card-rules.js';
 import * as repo from './repository.js';
 import type { CardRow } from './tables.js';

@@ -1,7 +1,7 @@
 // All of the HR subgraph's SQL. Reads take lists so the loaders can batch; writes take the transaction they run in.
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import type { Db } from '../shared/database.js';
-import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
+import type { Db } from '../../core/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../kit/holder-lists.js';
 import {
   bankAccounts,
   banks,

@@ -1,14 +1,14 @@
 // GraphQL over the HR domain: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
-import { reportWrites } from '../shared/access-report.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import type { CallerClaims } from '../shared/gateway-proof.js';
-import { isoTimestamp } from '../shared/time.js';
+import { reportWrites } from '../../core/protocol/access-report.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
+import { isoTimestamp } from '../kit/time.js';
 import * as commands from './commands.js';
 import { checkIdNumber } from './inputs.js';
-import { readCardNumber } from '../shared/card-number.js';
-import { isUuid } from '../shared/text.js';
+import { readCardNumber } from '../kit/card-number.js';
+import { isUuid } from '../kit/text.js';
 import { createLoaders, type HrLoaders } from './loaders.js';
 import { listBanks } from './repository.js';
 import type { BankAccountRow, CardEventRow, CardRow, HolderRow } from './tables.js';

@@ -1,15 +1,15 @@
 // Transport's writes: loading and unloading the transit function, and recording rides in batches. Each runs once
 // per idempotency key; a ride batch records every good row and refuses each bad one with its reason.
 import { randomUUID } from 'node:crypto';
-import { readCardNumber } from '../shared/card-number.js';
-import type { Db } from '../shared/database.js';
-import { ErrorCode, badInput, hubError } from '../shared/errors.js';
-import { isCityCode, readCityCode } from '../shared/cities.js';
-import { quote, readText } from '../shared/text.js';
-import type { HrClient } from '../shared/hr-client.js';
-import { readPastInstant } from '../shared/time.js';
-import { once } from '../shared/idempotency.js';
-import { readMoney } from '../shared/money.js';
+import { readCardNumber } from '../kit/card-number.js';
+import type { Db } from '../../core/database.js';
+import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
+import { isCityCode, readCityCode } from '../kit/cities.js';
+import { quote, readText } from '../kit/text.js';
+import type { HrClient } from '../kit/hr-client.js';
+import { readPastInstant } from '../kit/time.js';
+import { once } from '../kit/idempotency.js';
+import { readMoney } from '../kit/money.js';
 import * as repo from './repository.js';
 import { idempotencyKeys, type Concession, type RideMode } from './tables.js';
 

@@ -1,10 +1,10 @@
 // Per-request batching of every transport read: a holder's transit functions and rides, for many holders, are one
 // statement.
 import DataLoader from 'dataloader';
-import type { Db } from '../shared/database.js';
-import { holderLists } from '../shared/holder-lists.js';
-import { groupLoader, pagedLoader, rowLoader } from '../shared/loaders.js';
-import type { Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { holderLists } from '../kit/holder-lists.js';
+import { groupLoader, pagedLoader, rowLoader } from '../kit/loaders.js';
+import type { Page } from '../kit/pagination.js';
 import * as repo from './repository.js';
 import type { RideMode } from './tables.js';
 

@@ -1,8 +1,8 @@
 // All of the transport subgraph's SQL.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../shared/database.js';
-import { HOLDER, jsonList, jsonRow, type JsonValue } from '../shared/holder-lists.js';
-import { pageByHolder, type Page } from '../shared/pagination.js';
+import type { Db } from '../../core/database.js';
+import { HOLDER, jsonList, jsonRow, type JsonValue } from '../kit/holder-lists.js';
+import { pageByHolder, type Page } from '../kit/pagination.js';
 import { rides, transitFunctions, type RideMode, type RideRow, type TransitFunctionRow } from './tables.js';
 
 const transitFunctionRow = jsonRow(transitFunctions);

@@ -2,11 +2,11 @@
 // decision from what federation brings (card status from hr, certificates from civil affairs).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { reportWrites } from '../shared/access-report.js';
-import { readCardNumber } from '../shared/card-number.js';
-import { readCityCode } from '../shared/cities.js';
-import { readPage, toConnection, type PageArgs } from '../shared/pagination.js';
-import { chinaDate, isoTimestamp } from '../shared/time.js';
+import { reportWrites } from '../../core/protocol/access-report.js';
+import { readCardNumber } from '../kit/card-number.js';
+import { readCityCode } from '../kit/cities.js';
+import { readPage, toConnection, type PageArgs } from '../kit/pagination.js';
+import { chinaDate, isoTimestamp } from '../kit/time.js';
 import * as commands from './commands.js';
 import type { TransportLoaders } from './loaders.js';
 import { decideRide, type ConcessionCertificate, type RideDecision } from './ride-policy.js';

@@ -1,6 +1,6 @@
 // Transport's tables, in schema `transport`: the transit function loaded on cards, and rides (Art 7(4)).
 import { char, index, numeric, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { idempotencyTable } from '../shared/idempotency.js';
+import { idempotencyTable } from '../kit/idempotency.js';
 
 export const transport = pgSchema('transport');
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import type { DatabaseConfig } from '../../subgraphs/shared/config.js';
+import type { DatabaseConfig } from '../../core/config.js';
 
 export interface TestDatabase {
   config: DatabaseConfig;

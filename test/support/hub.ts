@@ -2,12 +2,12 @@
 // go through the real gateway with a real token; by default a query comes from the provincial platform serving
 // the holder (HOLDER_SELF_SERVICE: every field, unmasked) and a mutation from the department owning it.
 import { parse, Kind, type OperationDefinitionNode } from 'graphql';
-import { SUBGRAPHS } from '../../subgraphs/index.js';
+import { SUBGRAPHS } from '../../schema/manifest.js';
 import { readMaxDepth, type GatewayConfig } from '../../gateway/config.js';
 import { signToken } from '../../gateway/auth/tokens.js';
-import { startHub, type RunningHub } from '../../gateway/hub.js';
-import { readSchemaPolicy } from '../../gateway/policy/schema-policy.js';
-import { readCommittedSupergraph } from '../../schema/compose.js';
+import { startHub, type RunningHub } from '../../hub/hub.js';
+import { readSchemaPolicy } from '../../schema/policy/schema-policy.js';
+import { readCommittedSupergraph } from '../../schema/supergraph.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface GraphQLResponse<T = any> {

@@ -1,5 +1,5 @@
 // Calls straight to a subgraph, signed as the gateway signs them (tests that look behind the gateway).
-import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER, type CallerClaims } from '../../subgraphs/shared/gateway-proof.js';
+import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER, type CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { TEST_SUBGRAPH_SECRET } from './hub.js';
 
 export const GATEWAY_CLAIMS: CallerClaims = {

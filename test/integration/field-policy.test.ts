@@ -1,0 +1,198 @@
+// The field policy's routes to a holder's facts, through the real gateway over the real subgraphs: a disability
+// certificate is read where concessions are granted and paid, by no other purpose through any route; a birth date
+// is masked wherever the ID number is, so the two together do not give the number back.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codes, startTestHub, type GraphQLResponse, type Identity, type TestHub } from '../support/hub.js';
+import { holderWithActiveCard, registerBank } from '../support/hr.js';
+
+let hub: TestHub;
+/** A Guangzhou holder with a card carrying the transit function, a disability certificate, a ride and an admission. */
+let rider: { id: string; idNumber: string; cardNumber: string; certificateNumber: string };
+
+const TRANSPORT: Identity = { client: 'dept-transport', purpose: 'TRANSIT', operator: null, caseRef: null };
+const CIVIL_AFFAIRS: Identity = { client: 'dept-civil-affairs', purpose: 'PREFERENTIAL_TREATMENT' };
+const CULTURE: Identity = { client: 'dept-culture-tourism', purpose: 'CULTURE_TOURISM', operator: null, caseRef: null };
+const HR_IDENTITY: Identity = { client: 'dept-hr', purpose: 'IDENTITY_VERIFICATION' };
+/** Purposes with no business knowing who holds a disability certificate. */
+const OUTSIDERS: Identity[] = [
+  { client: 'governance', purpose: 'GOVERNANCE_AUDIT' },
+  { client: 'dept-civil-affairs', purpose: 'IDENTITY_VERIFICATION' },
+  { client: 'dept-health', purpose: 'IDENTITY_VERIFICATION' },
+  { client: 'city-440100', purpose: 'IDENTITY_VERIFICATION' },
+];
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  await registerBank(hub, 'ICBC');
+  const { holder, cardNumber } = await holderWithActiveCard(hub);
+  const certificateNumber = `D-${randomUUID().slice(0, 12)}`;
+  rider = { id: holder.id, idNumber: holder.idNumber, cardNumber, certificateNumber };
+  // Each write by the department owning it (support/hub.ts picks the identity).
+  await hub.ok(`mutation($input: IssueCertificateInput!) { issuePreferentialCertificate(input: $input) { certificateNumber } }`, {
+    input: { idempotencyKey: randomUUID(), holder: { cardNumber }, certificateNumber, kind: 'DISABILITY', disabilityLevel: 2, issuer: '440100', validFrom: '2020-01-01' },
+  });
+  await hub.ok(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
+    input: { idempotencyKey: randomUUID(), cardNumber, city: '440100', operator: '羊城通' },
+  });
+  await hub.ok(`mutation($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`, {
+    input: { idempotencyKey: randomUUID(), rides: [{ cardNumber, mode: 'BUS', city: '440100', line: 'B1', station: '天河客运站',
+      occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '0.00', concession: 'DISABILITY' }] },
+  });
+  await hub.ok(`mutation($input: RegisterVenueInput!) { registerVenue(input: $input) { code } }`, {
+    input: { idempotencyKey: randomUUID(), code: 'FP-MUS-GZ', name: '测试博物馆', kind: 'MUSEUM', city: '440100' },
+  });
+  const admitted = await hub.ok(`mutation($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`, {
+    input: { idempotencyKey: randomUUID(), admissions: [{ cardNumber, venueCode: 'FP-MUS-GZ', concession: 'DISABILITY' }] },
+  });
+  expect(admitted.recordAdmissions.recorded).toBe(1);
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+/** Every route to the certificate, in one operation: the holder's fields, the root lookups, the concessions. */
+const EVERY_ROUTE = `query($n: String!, $c: String!) {
+  holderByCard(cardNumber: $n) {
+    name
+    concessionCertificates { kind disabilityLevel }
+    preferentialCertificates { nodes { certificateNumber kind disabilityLevel } }
+    rides { nodes { concession } }
+    venueAdmissions { nodes { concession } }
+  }
+  preferentialCertificate(certificateNumber: $c) { kind disabilityLevel holder { id } }
+  rideAuthorization(cardNumber: $n, city: "440100", mode: BUS) { allowed concession discountPercent }
+}`;
+const everyRoute = (identity: Identity) => hub.as(identity).query(EVERY_ROUTE, { n: rider.cardNumber, c: rider.certificateNumber });
+
+/** The coordinates the answer's FORBIDDEN errors name, sorted; fails on any other error. */
+function refused(result: GraphQLResponse): string[] {
+  expect(codes(result).filter((c) => c !== 'FORBIDDEN')).toEqual([]);
+  return (result.errors ?? []).map((e) => String(e.extensions?.coordinate)).sort();
+}
+
+describe('a disability certificate', () => {
+  it.each(OUTSIDERS)('is read through no route by $client for $purpose', async (identity) => {
+    const result = await everyRoute(identity);
+    expect(result.data).toEqual({
+      holderByCard: { name: expect.any(String), concessionCertificates: null, preferentialCertificates: null, rides: null, venueAdmissions: null },
+      preferentialCertificate: null,
+      rideAuthorization: null,
+    });
+    expect(refused(result)).toEqual([
+      'Holder.concessionCertificates',
+      'Holder.preferentialCertificates',
+      'Holder.rides',
+      'Holder.venueAdmissions',
+      'Query.preferentialCertificate',
+      'Query.rideAuthorization',
+    ]);
+    for (const error of result.errors!) expect(error.extensions).toMatchObject({ purpose: identity.purpose });
+    expect(JSON.stringify(result.data)).not.toMatch(/DISABILITY|discount/);
+  });
+
+  it('is read by a turnstile: the concession certificates and the ride decision resting on them', async () => {
+    const result = await everyRoute(TRANSPORT);
+    expect(result.data).toEqual({
+      holderByCard: {
+        name: expect.any(String),
+        concessionCertificates: [{ kind: 'DISABILITY', disabilityLevel: 2 }],
+        preferentialCertificates: null,
+        rides: { nodes: [{ concession: 'DISABILITY' }] },
+        venueAdmissions: null,
+      },
+      preferentialCertificate: null,
+      rideAuthorization: { allowed: true, concession: 'DISABILITY', discountPercent: 100 },
+    });
+    expect(refused(result)).toEqual(['Holder.preferentialCertificates', 'Holder.venueAdmissions', 'Query.preferentialCertificate']);
+  });
+
+  it('is read by civil affairs for preferential treatment, by the holder and by number, but not as a ride decision', async () => {
+    const result = await everyRoute(CIVIL_AFFAIRS);
+    expect(result.data).toEqual({
+      holderByCard: {
+        name: expect.any(String),
+        concessionCertificates: [{ kind: 'DISABILITY', disabilityLevel: 2 }],
+        preferentialCertificates: { nodes: [{ certificateNumber: rider.certificateNumber, kind: 'DISABILITY', disabilityLevel: 2 }] },
+        rides: null,
+        venueAdmissions: null,
+      },
+      preferentialCertificate: { kind: 'DISABILITY', disabilityLevel: 2, holder: { id: rider.id } },
+      rideAuthorization: null,
+    });
+    expect(refused(result)).toEqual(['Holder.rides', 'Holder.venueAdmissions', 'Query.rideAuthorization']);
+  });
+
+  it('is read by a venue gate as the concession it grants', async () => {
+    const result = await everyRoute(CULTURE);
+    expect(result.data.holderByCard.concessionCertificates).toEqual([{ kind: 'DISABILITY', disabilityLevel: 2 }]);
+    expect(result.data.holderByCard.venueAdmissions).toEqual({ nodes: [{ concession: 'DISABILITY' }] });
+    expect(result.data.rideAuthorization).toBeNull();
+  });
+
+  it('is not read through another department’s mutation result either', async () => {
+    await hub.ok(`mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`, {
+      input: { idempotencyKey: randomUUID(), code: 'H44010090002', name: '广州市测试医院', city: '440100', level: 'TERTIARY_A' },
+    });
+    const result = await hub.query(`mutation($input: RecordMedicalVisitInput!) { recordMedicalVisit(input: $input) {
+      kind holder { concessionCertificates { kind } preferentialCertificates { nodes { kind } } } } }`, {
+      input: { idempotencyKey: randomUUID(), holder: { cardNumber: rider.cardNumber }, institutionCode: 'H44010090002', kind: 'OUTPATIENT',
+        department: '康复科', visitedAt: '2024-03-07T09:30:00+08:00' },
+    });
+    expect(result.data.recordMedicalVisit).toEqual({ kind: 'OUTPATIENT', holder: { concessionCertificates: null, preferentialCertificates: null } });
+    expect(refused(result)).toEqual(['Holder.concessionCertificates', 'Holder.preferentialCertificates']);
+  });
+});
+
+describe('rideAuthorization', () => {
+  const AUTHORIZE = `query($n: String!, $mode: RideMode!) { rideAuthorization(cardNumber: $n, city: "440300", mode: $mode) {
+    cardNumber allowed refusal concession discountPercent } }`;
+
+  it('answers a turnstile, its concession required from civil affairs though the turnstile asked for no certificate', async () => {
+    const bus = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
+    expect(bus.rideAuthorization).toEqual({ cardNumber: rider.cardNumber, allowed: true, refusal: null, concession: 'DISABILITY', discountPercent: 100 });
+    const train = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'HIGH_SPEED_RAIL' });
+    expect(train.rideAuthorization).toMatchObject({ allowed: true, concession: 'NONE', discountPercent: 0 });
+  });
+
+  it('is refused whole to other purposes, the certificates it requires never in the answer', async () => {
+    const result = await hub.as(HR_IDENTITY).query(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
+    expect(result.data).toEqual({ rideAuthorization: null });
+    expect(result.errors).toEqual([expect.objectContaining({
+      path: ['rideAuthorization'],
+      extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Query.rideAuthorization', category: 'TRAVEL', purpose: 'IDENTITY_VERIFICATION' }),
+    })]);
+  });
+});
+
+describe('fragments', () => {
+  it('keep their fields beside the same fragment under a false @include, refused fields taken out of both', async () => {
+    const result = await hub.as(TRANSPORT).query(`query($n: String!, $no: Boolean!) {
+      holderByCard(cardNumber: $n) { ... on Holder @include(if: $no) { ...F } ...F }
+    }
+    fragment F on Holder { name medicalVisits { nodes { id } } concessionCertificates { kind } }`, { n: rider.cardNumber, no: false });
+    expect(result.data).toEqual({ holderByCard: { name: expect.any(String), medicalVisits: null, concessionCertificates: [{ kind: 'DISABILITY' }] } });
+    expect(refused(result)).toEqual(['Holder.medicalVisits']);
+  });
+});
+
+describe('the birth date', () => {
+  const IDENTITY = `query($n: String!) { holderByCard(cardNumber: $n) { idNumber birthDate } }`;
+
+  it('is masked to its year where the ID number is masked, so the two do not give the number back', async () => {
+    const { idNumber, birthDate } = (await hub.as(TRANSPORT).ok(IDENTITY, { n: rider.cardNumber })).holderByCard;
+    const digits = rider.idNumber.slice(6, 14);
+    expect(idNumber).toBe(`${rider.idNumber.slice(0, 6)}********${rider.idNumber.slice(-4)}`);
+    expect(birthDate).toBe(`${digits.slice(0, 4)}-**-**`);
+    // What a caller would splice together: the masked number with the birth date where the stars are.
+    const spliced = idNumber.replace('********', String(birthDate).replaceAll('-', ''));
+    expect(spliced).not.toBe(rider.idNumber);
+    expect(spliced.slice(10, 14)).toBe('****'); // the month and day are nowhere in the answer
+  });
+
+  it('is read whole where the ID number is', async () => {
+    const whole = (await hub.as(HR_IDENTITY).ok(IDENTITY, { n: rider.cardNumber })).holderByCard;
+    const digits = rider.idNumber.slice(6, 14);
+    expect(whole).toEqual({ idNumber: rider.idNumber, birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` });
+  });
+});

@@ -1,0 +1,91 @@
+// Limits the gateway enforces before any subgraph is called: how deeply an operation may nest.
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readGatewayConfig } from '../../gateway/config.js';
+import { readHubConfig } from '../../hub/config.js';
+import { READER, startTestHub, type GraphQLResponse, type TestHub } from '../support/hub.js';
+import { holderWithActiveCard, registerBank } from '../support/hr.js';
+
+let hub: TestHub;
+let cardNumber: string;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  await registerBank(hub, 'ICBC');
+  ({ cardNumber } = await holderWithActiveCard(hub));
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+/** `card { holder { cards { holder { … } } } }` nesting `depth` fields deep, ending on a scalar. */
+function nestedQuery(depth: number): string {
+  // Level 1 is `card`, a Card; then Holder and Card alternate: odd levels are Cards, even levels Holders.
+  const fields = [`card(cardNumber: "${cardNumber}")`];
+  for (let level = 2; level < depth; level++) fields.push(level % 2 === 0 ? 'holder' : 'cards');
+  const leaf = (depth - 1) % 2 === 1 ? 'cardNumber' : 'name';
+  return `{ ${fields.join(' { ')} { ${leaf} ${' }'.repeat(fields.length)} }`;
+}
+
+async function post(query: string): Promise<{ status: number; body: GraphQLResponse }> {
+  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await hub.headers(READER), body: JSON.stringify({ query }) });
+  return { status: res.status, body: (await res.json()) as GraphQLResponse };
+}
+
+const statementsIssued = () => hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0);
+
+describe('query depth', () => {
+  it('refuses an operation 13 levels deep with QUERY_TOO_DEEP and HTTP 400, calling no subgraph', async () => {
+    const before = statementsIssued();
+    const { status, body } = await post(nestedQuery(13));
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      { message: 'The operation nests 13 levels deep; at most 12 are allowed', extensions: { code: 'QUERY_TOO_DEEP', maxDepth: 12 } },
+    ]);
+    expect(statementsIssued()).toBe(before);
+  });
+
+  it('serves an operation at the limit', async () => {
+    const { status, body } = await post(nestedQuery(12));
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    // The leaf, eleven levels down, came back with a value.
+    let node: any = body.data.card;
+    for (let level = 2; level < 12; level++) node = level % 2 === 0 ? node.holder : node.cards[0];
+    expect(Object.values(node)).toEqual([expect.any(String)]);
+  });
+
+  it('serves an ordinary query', async () => {
+    const { status, body } = await post(`{ card(cardNumber: "${cardNumber}") { status holder { name cards { cardNumber kind } } } }`);
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.card.status).toBe('ACTIVE');
+  });
+
+  it('counts the fields inside fragments, named or inline', async () => {
+    const query = `
+      query { card(cardNumber: "${cardNumber}") { ...Deep } }
+      fragment Deep on Card { holder { cards { ... on Card { holder { ...Deeper } } } } }
+      fragment Deeper on Holder { cards { holder { cards { holder { cards { holder { cards { holder { name } } } } } } } } }`;
+    const { status, body } = await post(query);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+  });
+
+  it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async () => {
+    const { status, body } = await post(getIntrospectionQuery());
+    expect(status).toBe(200);
+    expect(body.data.__schema.queryType.name).toBe('Query');
+  });
+});
+
+describe('GATEWAY_MAX_DEPTH', () => {
+  it('defaults to 12 and is validated, naming the variable', () => {
+    expect(readGatewayConfig({}).maxDepth).toBe(12);
+    expect(readHubConfig({ GATEWAY_MAX_DEPTH: '20' }).maxDepth).toBe(20);
+    for (const bad of ['0', '-1', '2.5', 'deep']) {
+      expect(() => readGatewayConfig({ GATEWAY_MAX_DEPTH: bad })).toThrow(`Configuration error in GATEWAY_MAX_DEPTH: expected a positive whole number, got "${bad}"`);
+    }
+  });
+});
