@@ -67,7 +67,7 @@ interface Asked {
  * a union of some 500 branches overflows embedded PGlite's stack, which kills the database for every later request.
  */
 export function holderLists(db: Db) {
-  let waiting: Asked[] = [];
+  const waiting: Asked[] = [];
 
   async function send(batch: Asked[]): Promise<void> {
     try {
