@@ -11,6 +11,7 @@ import type { Caller, GatewayContext } from './caller.js';
 import type { Client } from '../store/clients/client.js';
 import type { ClientRegister } from './clients/register.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
+import { callerHeaderOf } from './subgraph-calls/caller-header.js';
 import { isPurpose, PURPOSE_REQUIREMENTS, PURPOSES, type Purpose } from '../schema/policy/purposes.js';
 
 export interface ContextDependencies {
@@ -119,6 +120,7 @@ export function contextFactory(deps: ContextDependencies): (req: IncomingMessage
       caseRef: readReference(req, 'x-case-ref', purpose, needs.caseRef),
       requestId: randomUUID(),
     };
-    return { caller };
+    // The audit's account starts empty: the field policy and the subgraph calls fill it in (caller.ts).
+    return { caller, callerHeader: callerHeaderOf(caller), audit: {} };
   };
 }

@@ -10,6 +10,7 @@ import { readCommittedSupergraph } from '../schema/supergraph.js';
 import { openDatabase, type Database } from '../core/database.js';
 import { formatError } from '../core/protocol/errors.js';
 import { listen, type RunningServer } from '../core/http.js';
+import { installResultShaping } from './apollo-patches/result-shaping.js';
 import { openAuditWriter, type AuditWriter } from './audit/writer.js';
 import { loadVerificationKey } from './auth/token-keys.js';
 import type { GatewayContext } from './caller.js';
@@ -34,7 +35,7 @@ export interface GatewayOptions {
   /** The gateway's database, already migrated, when the caller (the hub) shares it; else opened from config. */
   database?: Database;
   /**
-   * Benchmarks only (issue 6's scenario 6, audit on vs off): leave out the audit plugin (the writer is opened but
+   * Benchmarks only (the bench's scenario 6, audit on vs off): leave out the audit plugin (the writer is opened but
    * sent nothing), so that the audit's own cost can be measured. No configuration variable reaches this; a hub serving holder data never sets
    * it. Default false.
    */
@@ -92,6 +93,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         return new SubgraphDataSource(name, url, config.subgraphSecret);
       },
     });
+    // Not a plugin but a patch over @apollo/gateway internals (answers shaped once per operation), so it installs only over the version it was checked against.
+    installResultShaping();
     const apollo = new ApolloServer<GatewayContext>({
       gateway: withFieldPolicy(gateway, supergraphSdl),
       // Automatic persisted queries: clients send a document's hash instead of the document, once registered
@@ -101,7 +104,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
       formatError,
       includeStacktraceInErrorResponses: false,
-      // Our own signal handler (subgraphs/shared/process.ts) closes everything in order; Apollo's would stop the
+      // Our own signal handler (core/process.ts) closes everything in order; Apollo's would stop the
       // server by itself and re-send the signal, which reads as a second Ctrl-C.
       stopOnTerminationSignals: false,
       plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners), ...(audited ? [auditPlugin(audit)] : [])],

@@ -4,7 +4,6 @@
 // the store it reads (schema/manifest.ts).
 import { GATEWAY_STORE, migrateGatewayDatabase } from '../store/migrations.js';
 import { migrationsFolderOf, ownsStore, storeOf, SUBGRAPHS } from '../schema/manifest.js';
-import { SEEDS } from '../seed/index.js';
 import type { DatabaseConfig } from '../core/config.js';
 import { openDatabase, type Database } from '../core/database.js';
 import { yieldToEventLoop } from '../core/process.js';
@@ -59,6 +58,8 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
       // Registry order: a department's demo data reads that of the departments listed before it.
       // Under each database's seed lock: replicas starting together on an empty database seed it once (the
       // second finds the data and leaves it).
+      // Loaded only when seeding: a subgraph run alone migrates through this module and loads no demo data.
+      const { SEEDS } = await import('../seed/index.js');
       for (const s of SUBGRAPHS) {
         const seed = SEEDS[s.name];
         if (!seed || !configs.some((c) => c.name === s.name)) continue;

@@ -2,7 +2,7 @@
 // of 60 and over, disability and veteran certificates for a few, some expired or revoked so every status shows.
 import { asc, gt } from 'drizzle-orm';
 import { holders } from '../subgraphs/hr/tables.js';
-import { bulkLoad, into } from './bulk-load/bulk-insert.js';
+import { bulkLoad, into } from './bulk-load/index.js';
 import type { Database } from '../core/database.js';
 import { pad, seededRandom } from './random.js';
 import { NIL_UUID, readAhead, readerIn, seedProgress, type SeedRunOptions } from './seeding.js';

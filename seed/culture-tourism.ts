@@ -5,7 +5,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { certificates } from '../subgraphs/civil-affairs/tables.js';
 import { cards, holders } from '../subgraphs/hr/tables.js';
-import { bulkLoad, into } from './bulk-load/bulk-insert.js';
+import { bulkLoad, into } from './bulk-load/index.js';
 import { rowsOf, type Database, type Db } from '../core/database.js';
 import { seededRandom, seededUuid } from './random.js';
 import type { RandomInt } from '../subgraphs/kit/random.js';

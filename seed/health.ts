@@ -3,7 +3,7 @@
 // diagnoses, settlements that add up, and the medical records those visits left.
 import { asc, gt } from 'drizzle-orm';
 import { holders } from '../subgraphs/hr/tables.js';
-import { bulkLoad, into } from './bulk-load/bulk-insert.js';
+import { bulkLoad, into } from './bulk-load/index.js';
 import { CITY_CODES, isCityCode } from '../subgraphs/kit/cities.js';
 import type { Database } from '../core/database.js';
 import { pad, seededRandom, seededUuid } from './random.js';

@@ -1,7 +1,7 @@
 // Deterministic demo data for the HR domain: the same holders, cards and numbers on every machine, so the README's
 // example query works everywhere. Holders are spread over all 21 cities; cards cover every status; some holders
 // are Hong Kong, Macau or Taiwan residents or foreigners (Art 10).
-import { bulkLoad, into } from './bulk-load/bulk-insert.js';
+import { bulkLoad, into } from './bulk-load/index.js';
 import type { Database } from '../core/database.js';
 import { CITY_CODES, PROVINCE_CODE } from '../subgraphs/kit/cities.js';
 import { seedProgress, type SeedRunOptions } from './seeding.js';

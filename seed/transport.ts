@@ -3,7 +3,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { certificates } from '../subgraphs/civil-affairs/tables.js';
 import { cards, holders } from '../subgraphs/hr/tables.js';
-import { bulkLoad, into } from './bulk-load/bulk-insert.js';
+import { bulkLoad, into } from './bulk-load/index.js';
 import type { Database } from '../core/database.js';
 import { seededRandom, seededUuid } from './random.js';
 import { NIL_UUID, readAhead, readerIn, seedProgress, type SeedRunOptions } from './seeding.js';

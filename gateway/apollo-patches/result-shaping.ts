@@ -1,5 +1,5 @@
 // Two steps @apollo/gateway takes on every request that depend on the operation alone, done once per operation
-// instead (issue 6: for a big answer they were a fifth of the gateway's CPU, and most of its garbage).
+// instead (for a big answer they were a fifth of the gateway's CPU, and most of its garbage).
 //
 // - executeQueryPlan builds the operation's federation form (operationFromDocument) from the document on every
 //   request; it is kept per operation AST node (Apollo Server keeps one parsed document per query text, and the
@@ -10,7 +10,7 @@
 //   made once: the same answer, the same errors (messages and paths), the same null propagation.
 //
 // Both are module functions of the installed @apollo/gateway, reached by their files, so they are installed only
-// over the version they were checked against (test/result-shaping.test.ts compares the answers with Apollo's own
+// over the version they were checked against (test/unit/gateway/apollo-patches/result-shaping.test.ts compares the answers with Apollo's own
 // computeResponse); any other version keeps Apollo's own, and says so once.
 import { createRequire } from 'node:module';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
@@ -432,7 +432,7 @@ export function installResultShaping(): boolean {
   if (installed !== undefined) return installed;
   const version = (require('@apollo/gateway/package.json') as { version: string }).version;
   if (version !== CHECKED_GATEWAY_VERSION) {
-    console.warn(`gateway: @apollo/gateway ${version} is not ${CHECKED_GATEWAY_VERSION}, the version gateway/result-shaping.ts was checked against: its own result shaping is used`);
+    console.warn(`gateway: @apollo/gateway ${version} is not ${CHECKED_GATEWAY_VERSION}, the version gateway/apollo-patches/result-shaping.ts was checked against: its own result shaping is used`);
     return (installed = false);
   }
   const shaping = require('@apollo/gateway/dist/resultShaping.js') as { computeResponse: ComputeResponse };

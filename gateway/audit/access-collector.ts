@@ -1,6 +1,6 @@
-// What the subgraphs said they served for one request (subgraphs/shared/access-report.ts), merged across every fetch
-// of its query plan. Kept by the request's context value, as the field policy keeps its decision (fieldAccessOf): the
-// subgraph data sources see the very object the audit plugin reads as `contextValue`.
+// What the subgraphs said they served for one request (core/protocol/access-report.ts), merged across every fetch
+// of its query plan. Kept in the request's context (`audit.served`, gateway/caller.ts): the subgraph calls add to it,
+// the audit plugin reads it.
 import { ACCESS_EXTENSION } from '../../core/protocol/access-report.js';
 
 export interface CollectedAccess {
@@ -13,12 +13,10 @@ export interface CollectedAccess {
   unlinked: Set<string>;
 }
 
-/** The collector's own account: plain lists, appended to (a Set per holder made most of its garbage, issue 6). */
-interface Collecting extends CollectedAccess {
+/** The collector's own account: plain lists, appended to (for a big answer, a Set per holder made most of its garbage). */
+export interface ServedAccess extends CollectedAccess {
   holders: Map<string, string[]>;
 }
-
-const accessByContext = new WeakMap<object, Collecting>();
 
 // Holder ids go into a uuid[] column: anything else would fail the audit insert of every request in the batch.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -40,16 +38,16 @@ const coordinateOf = (c: unknown): string | undefined => {
 };
 
 /**
- * Adds one subgraph response's report to the request's account and removes it from the response's extensions,
- * so no client sees it. A report that is not what a subgraph sends is dropped, field by field.
+ * Adds one subgraph response's report to the request's account (`audit.served` of its context, made at the first
+ * report) and removes it from the response's extensions, so no client sees it. A report that is not what a subgraph
+ * sends is dropped, field by field.
  */
-export function collectAccess(context: object, extensions: Record<string, unknown> | undefined): void {
+export function collectAccess(audit: { served?: ServedAccess }, extensions: Record<string, unknown> | undefined): void {
   if (!extensions || !(ACCESS_EXTENSION in extensions)) return;
   const report = extensions[ACCESS_EXTENSION] as { holders?: unknown; unlinked?: unknown } | null;
   delete extensions[ACCESS_EXTENSION];
   if (!report || typeof report !== 'object') return;
-  let access = accessByContext.get(context);
-  if (!access) accessByContext.set(context, (access = { holders: new Map(), unlinked: new Set() }));
+  const access = (audit.served ??= { holders: new Map(), unlinked: new Set() });
   const holders = report.holders;
   if (holders && typeof holders === 'object') {
     for (const rawId of Object.keys(holders)) {
@@ -78,9 +76,4 @@ export function collectAccess(context: object, extensions: Record<string, unknow
       if (coordinate !== undefined) access.unlinked.add(coordinate);
     }
   }
-}
-
-/** Everything the subgraphs reported for the request with this context value; undefined if none reported. */
-export function accessOf(context: object): CollectedAccess | undefined {
-  return accessByContext.get(context);
 }

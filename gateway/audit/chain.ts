@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 /** The prev_hash of a chain's first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Every stored column but prev_hash and hash, by its property name in gateway/tables.ts (auditRecords). */
+/** Every stored column but prev_hash and hash, by its property name in store/tables.ts (auditRecords). */
 export const HASHED_FIELDS = [
   'chainId',
   'seq',
@@ -48,7 +48,7 @@ export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   // Written by concatenation, not by joining lists of parts: a record of 100 holders is ~100 KB, and each level of
-  // joins copied it once more (issue 6). A hole in a sparse list is written as nothing, as joining wrote it.
+  // joins copied it once more. A hole in a sparse list is written as nothing, as joining wrote it.
   if (Array.isArray(value)) {
     // Lists of strings (holder ids, coordinates: thousands in a record of 100 holders) come out of JSON.stringify
     // as the item-by-item form would write them, in one native call.

@@ -23,7 +23,7 @@ export interface AuditAccess {
   denied: { coordinate: string; path: string[] }[];
 }
 
-/** A record's content, as stored (gateway/tables.ts auditRecords) less its place in the chain. */
+/** A record's content, as stored (store/tables.ts auditRecords) less its place in the chain. */
 export interface AuditRecord {
   /** When the response was ready to leave (milliseconds). */
   recordedAt: Date;

@@ -12,8 +12,8 @@
 //
 // A batch goes as one JSON parameter, the records' canonical texts as hashed (chain.ts) with their links, to one
 // prepared INSERT … SELECT FROM json_to_recordset: the database stores the very text that was hashed, and no
-// statement is built, parsed or planned per batch (issue 6: drizzle's multi-row VALUES, 23 parameters a record,
-// was unprepared, so every batch was described and then executed, two round trips).
+// statement is built, parsed or planned per batch (drizzle's multi-row VALUES, 23 parameters a record, was
+// unprepared, so every batch was described and then executed, two round trips).
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';

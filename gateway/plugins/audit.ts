@@ -1,8 +1,8 @@
-// Durable before delivery (issue 5): every operation's audit record is committed before its response leaves, and a
-// response whose record cannot be committed leaves without data, as one AUDIT_UNAVAILABLE error (HTTP 503). Refused
-// operations are recorded too (a write outside the caller's domain, too deep, invalid): every request that reached
-// Apollo has an established caller (gateway/context.ts); those refused before (no token, over the rate limit) are
-// not operations on holder data and are not recorded here.
+// Durable before delivery, so that no holder data leaves unaccounted for: every operation's audit record is committed
+// before its response leaves, and a response whose record cannot be committed leaves without data, as one
+// AUDIT_UNAVAILABLE error (HTTP 503). Refused operations are recorded too (a write outside the caller's domain, too
+// deep, invalid): every request that reached Apollo has an established caller (gateway/context.ts); those refused
+// before (no token, over the rate limit) are not operations on holder data and are not recorded here.
 //
 // A mutation whose record fails has nonetheless run: its write is committed in the department's database and the
 // client is told AUDIT_UNAVAILABLE. Department writes take idempotency keys, so the client's retry records the access
@@ -11,11 +11,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../../core/protocol/errors.js';
-import { accessOf } from '../audit/access-collector.js';
 import { buildAuditRecord } from '../audit/record.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { Caller, GatewayContext } from '../caller.js';
-import { fieldAccessOf } from '../policy/policy-gateway.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 const EMPTY_DOCUMENT_HASH = createHash('sha256').update('').digest('hex');
@@ -76,8 +74,9 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
             variables: request.variables,
             errors: result.errors,
             hasData: result.data !== undefined && result.data !== null,
-            access: accessOf(contextValue),
-            denied: fieldAccessOf(contextValue)?.denied ?? [],
+            // Written as the request ran: by the field policy (its decision) and the subgraph calls (their reports).
+            access: contextValue.audit.served,
+            denied: contextValue.audit.fieldAccess?.denied ?? [],
           });
           try {
             await writer.append(record);

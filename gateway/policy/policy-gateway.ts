@@ -10,7 +10,6 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { GatewayContext } from '../caller.js';
-import { installResultShaping } from '../apollo-patches/result-shaping.js';
 import { applyFieldAccess } from './apply-field-access.js';
 import { planFieldAccess, type FieldAccess } from './field-access.js';
 import { LruCache } from './plan-cache.js';
@@ -27,24 +26,13 @@ interface Plan {
   operation: OperationDefinitionNode | null;
 }
 
-// Keyed by the request's context value: Apollo Server hands the executor (as `context`) the very object its plugins
-// see as `contextValue`, so a plugin (the audit) finds the decision there. HTTP batching, which shares one context
-// among a batch's operations, is off (Apollo's default, which server.ts keeps).
-const accessByContext = new WeakMap<object, FieldAccess>();
-
-/** What the field policy decided for the request with this context value (for the audit record), once executed. */
-export function fieldAccessOf(context: GatewayContext): FieldAccess | undefined {
-  return accessByContext.get(context);
-}
-
 /**
  * `gateway`, for `new ApolloServer({ gateway })`, enforcing the @sensitive annotations of `supergraphSdl`, which must
- * be the supergraph the gateway serves. Throws at once if the annotations cannot be enforced.
+ * be the supergraph the gateway serves. Throws at once if the annotations cannot be enforced. What it decides for an
+ * operation is left in the request's context (`audit.fieldAccess`) for the audit record.
  */
 export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): GatewayInterface {
   const policy = readSchemaPolicy(supergraphSdl);
-  // The executor wrapped here shapes its answers once per operation rather than per request (result-shaping.ts).
-  installResultShaping();
   const plans = new LruCache<string, Plan>(PLAN_CACHE_SIZE);
   // The policy and the cached plans belong to this supergraph; a gateway that moved to another one would serve
   // fields this policy never saw. The gateway is given a fixed supergraph, so this would be a wiring mistake.
@@ -85,8 +73,10 @@ export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): 
         const purpose = context.caller?.purpose;
         // Every request has a caller by now (context.ts); one without is a wiring mistake, and reads nothing.
         if (!purpose || !isPurpose(purpose)) throw new Error('No purpose for this request: the field policy cannot decide');
+        // Made with the caller (context.ts): where the audit record finds what was decided.
+        if (!context.audit) throw new Error('No audit account for this request: the field policy could not record its decision');
         const plan = planFor(apiSchema, requestContext, purpose);
-        accessByContext.set(context, plan.access);
+        context.audit.fieldAccess = plan.access;
         if (plan.access.unchanged) return applyFieldAccess(await executor(requestContext), plan.access, purpose);
         const result = await executor({
           ...requestContext,

@@ -1,8 +1,8 @@
 // The transport of the gateway's subgraph calls: node:http (or https) on keep-alive connections, each call signed
-// as signingFetch signs it (subgraphs/shared/gateway-proof.ts: the caller header it carries and the exact body).
+// as signingFetch signs it (core/protocol/gateway-proof.ts: the caller header it carries and the exact body).
 // Not Node's fetch: for a JSON body of a few hundred bytes, WHATWG streams, abort signals and undici's iterable body
-// writes (one writev per chunk) cost the gateway more CPU per subgraph call than the call's own work (issue 6:
-// about a fifth of the gateway's CPU under the bench). RemoteGraphQLDataSource reads only ok, status, statusText,
+// writes (one writev per chunk) cost the gateway more CPU per subgraph call than the call's own work (about a
+// fifth of the gateway's CPU under the bench). RemoteGraphQLDataSource reads only ok, status, statusText,
 // url, headers.get(), json() and text() of what its fetcher returns, so that is what a call answers.
 import http from 'node:http';
 import https from 'node:https';
@@ -12,7 +12,7 @@ import { CALLER_HEADER, SIGNATURE_HEADER, signatureFor } from '../../core/protoc
 const CALL_TIMEOUT_MS = 300_000;
 
 /**
- * Idle connections are closed before the subgraphs' own keep-alive timeout (5 s, subgraphs/shared/http.ts) would
+ * Idle connections are closed before the subgraphs' own keep-alive timeout (5 s, core/http.ts) would
  * close them under a call just sent.
  */
 const AGENT: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 4_000 };

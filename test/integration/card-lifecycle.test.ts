@@ -1,23 +1,20 @@
 // The card's life through the real gateway over the real HR subgraph and database (Art 5).
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { lapseLossReports } from '../../subgraphs/hr/commands.js';
-import { codes, startTestHub, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import { codes, type TestHub } from '../support/hub.js';
 import { CARD_FIELDS, cardStep, counter, holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
 
-let hub: TestHub;
-const db = () => hub.databases[0]!.database.db;
+const it = hubTest();
+const db = (hub: TestHub) => hub.databases[0]!.database.db;
 
-beforeAll(async () => {
-  hub = await startTestHub();
+it.beforeAll(async ({ hub }) => {
   for (const bank of ['ICBC', 'CCB']) await registerBank(hub, bank);
-});
-afterAll(async () => {
-  await hub?.close();
 });
 
 describe('a card from application to replacement', () => {
-  it('registers, applies, issues, loses, replaces, and finds the holder by the new card number', async () => {
+  it('registers, applies, issues, loses, replaces, and finds the holder by the new card number', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const applied = await hub.ok(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { ${CARD_FIELDS} } }`, {
       input: { idNumber: holder.idNumber, servedAt: { channel: 'WEBSITE', city: '440300' }, bankCode: 'ICBC', accountNumber: '6217000012345678901' },
@@ -56,7 +53,7 @@ describe('a card from application to replacement', () => {
     expect(byOldNumber.card).toEqual({ status: 'REPLACED', holder: { id: holder.id } });
   });
 
-  it('mirrors the physical card on the electronic card, which follows a replacement', async () => {
+  it('mirrors the physical card on the electronic card, which follows a replacement', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const ecard = await hub.ok(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { ${CARD_FIELDS} } }`, {
       input: { idNumber: holder.idNumber, servedAt: { channel: 'MOBILE', city: '440600' } },
@@ -80,7 +77,7 @@ describe('a card from application to replacement', () => {
     expect(codes(second)).toEqual(['ACTIVE_CARD_EXISTS']);
   });
 
-  it('refuses an electronic card without an active physical card', async () => {
+  it('refuses an electronic card without an active physical card', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const result = await hub.query(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
       input: { idNumber: holder.idNumber, servedAt: counter() },
@@ -90,7 +87,7 @@ describe('a card from application to replacement', () => {
 });
 
 describe('illegal steps are refused with a stable code', () => {
-  it('refuses a loss report on a cancelled card', async () => {
+  it('refuses a loss report on a cancelled card', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     expect((await cardStep(hub, 'cancelCard', cardNumber)).data.cancelCard.status).toBe('CANCELLED');
     const result = await cardStep(hub, 'reportCardLoss', cardNumber);
@@ -99,13 +96,13 @@ describe('illegal steps are refused with a stable code', () => {
     expect(result.errors![0]!.extensions).toMatchObject({ cardNumber, status: 'CANCELLED' });
   });
 
-  it('refuses replacing a card twice', async () => {
+  it('refuses replacing a card twice', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     expect((await cardStep(hub, 'replaceCard', cardNumber)).errors).toBeUndefined();
     expect(codes(await cardStep(hub, 'replaceCard', cardNumber))).toEqual(['ILLEGAL_CARD_TRANSITION']);
   });
 
-  it('refuses a second live physical card', async () => {
+  it('refuses a second live physical card', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const result = await hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
       input: { idNumber: holder.idNumber, servedAt: counter() },
@@ -116,14 +113,14 @@ describe('illegal steps are refused with a stable code', () => {
     expect(JSON.stringify(result.errors)).not.toContain(cardNumber);
   });
 
-  it('says CARD_NOT_FOUND for an unknown card and BAD_USER_INPUT for a malformed number', async () => {
+  it('says CARD_NOT_FOUND for an unknown card and BAD_USER_INPUT for a malformed number', async ({ hub }) => {
     expect(codes(await cardStep(hub, 'reportCardLoss', 'Z00000000'))).toEqual(['CARD_NOT_FOUND']);
     expect(codes(await cardStep(hub, 'issueCard', '12345'))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await hub.query(`{ card(cardNumber: "Z00000000") { status } }`))).toEqual(['CARD_NOT_FOUND']);
     expect(codes(await hub.query(`{ holderByCard(cardNumber: "Z00000000") { id } }`))).toEqual(['CARD_NOT_FOUND']);
   });
 
-  it('refuses a service city outside Guangdong', async () => {
+  it('refuses a service city outside Guangdong', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     const result = await cardStep(hub, 'reportCardLoss', cardNumber, {}, '110100');
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
@@ -132,7 +129,7 @@ describe('illegal steps are refused with a stable code', () => {
 });
 
 describe('concurrent steps on one card', () => {
-  it('lets exactly one of parallel loss reports succeed', async () => {
+  it('lets exactly one of parallel loss reports succeed', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     const results = await Promise.all(Array.from({ length: 8 }, () => cardStep(hub, 'reportCardLoss', cardNumber, { kind: 'FORMAL' })));
     expect(results.filter((r) => !r.errors).length).toBe(1);
@@ -141,7 +138,7 @@ describe('concurrent steps on one card', () => {
     expect(history.card.events.filter((e: any) => e.type === 'LOSS_REPORTED')).toHaveLength(1);
   });
 
-  it('lets exactly one of parallel replacements succeed, leaving one live card', async () => {
+  it('lets exactly one of parallel replacements succeed, leaving one live card', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const results = await Promise.all(Array.from({ length: 6 }, () => cardStep(hub, 'replaceCard', cardNumber)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
@@ -150,7 +147,7 @@ describe('concurrent steps on one card', () => {
     expect(cards.holder.cards.map((c: any) => c.status).sort()).toEqual(['ACTIVE', 'REPLACED']);
   });
 
-  it('lets exactly one of parallel applications for one holder succeed', async () => {
+  it('lets exactly one of parallel applications for one holder succeed', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const results = await Promise.all(Array.from({ length: 6 }, () =>
       hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
@@ -160,7 +157,7 @@ describe('concurrent steps on one card', () => {
     expect(results.flatMap(codes).filter((c) => c !== undefined)).toEqual(Array(5).fill('ACTIVE_CARD_EXISTS'));
   });
 
-  it('queues different commands on one holder instead of deadlocking, and keeps the new card on the open account', async () => {
+  it('queues different commands on one holder instead of deadlocking, and keeps the new card on the open account', async ({ hub }) => {
     for (let round = 0; round < 5; round++) {
       const { holder, cardNumber } = await holderWithActiveCard(hub, 'ICBC');
       const results = await Promise.all([
@@ -185,34 +182,34 @@ describe('concurrent steps on one card', () => {
 });
 
 describe('temporary loss reports lapse', () => {
-  it('reads as active once the configured days are up, and the sweep records the lapse', async () => {
+  it('reads as active once the configured days are up, and the sweep records the lapse', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     const lost = await cardStep(hub, 'reportCardLoss', cardNumber);
     const lapsesAt = new Date(lost.data.reportCardLoss.lossLapsesAt).getTime();
     expect(lapsesAt - Date.now()).toBeGreaterThan(5 * 86_400_000 - 60_000); // HR_TEMPORARY_LOSS_DAYS defaults to 5
     // Five days pass: move the lapse time into the past behind the hub's back.
-    await db().execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where card_number = ${cardNumber}`);
+    await db(hub).execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where card_number = ${cardNumber}`);
     const read = await hub.ok(`query($n: String!) { card(cardNumber: $n) { status lossKind } }`, { n: cardNumber });
     expect(read.card).toEqual({ status: 'ACTIVE', lossKind: null });
 
-    expect(await lapseLossReports({ db: db(), settings: { temporaryLossDays: 5 } })).toBeGreaterThanOrEqual(1);
+    expect(await lapseLossReports({ db: db(hub), settings: { temporaryLossDays: 5 } })).toBeGreaterThanOrEqual(1);
     const history = await hub.ok(`query($n: String!) { card(cardNumber: $n) { events { type channel toStatus } } }`, { n: cardNumber });
     expect(history.card.events.at(-1)).toEqual({ type: 'LOSS_LAPSED', channel: null, toStatus: 'ACTIVE' });
     // The lapsed card can be reported lost again.
     expect((await cardStep(hub, 'reportCardLoss', cardNumber)).data.reportCardLoss.status).toBe('LOST');
   });
 
-  it('lapses a loss report met by the next step on the card, before that step', async () => {
+  it('lapses a loss report met by the next step on the card, before that step', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     await cardStep(hub, 'reportCardLoss', cardNumber);
-    await db().execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where card_number = ${cardNumber}`);
+    await db(hub).execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where card_number = ${cardNumber}`);
     // Cancelling a report that has already lapsed is refused: the card is active.
     expect(codes(await cardStep(hub, 'cancelCardLossReport', cardNumber))).toEqual(['ILLEGAL_CARD_TRANSITION']);
   });
 });
 
 describe('bank accounts (Art 5, 8)', () => {
-  it('switches the holder to another bank and relinks the live card', async () => {
+  it('switches the holder to another bank and relinks the live card', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub, 'ICBC');
     const switched = await hub.ok(`mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber bank { code } closedAt } }`, {
       input: { idNumber: holder.idNumber, bankCode: 'CCB', accountNumber: '6227000012345678901', servedAt: counter() },
@@ -235,7 +232,7 @@ describe('bank accounts (Art 5, 8)', () => {
 });
 
 describe('more steps', () => {
-  it('cancels a loss report, and cancelling the physical card cancels its electronic card', async () => {
+  it('cancels a loss report, and cancelling the physical card cancels its electronic card', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const ecard = (await hub.ok(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
       input: { idNumber: holder.idNumber, servedAt: counter() },
@@ -249,13 +246,13 @@ describe('more steps', () => {
     expect(e.card.events.map((x: any) => x.type)).toEqual(['ISSUED', 'LOSS_REPORTED', 'LOSS_CANCELLED', 'CANCELLED']);
   });
 
-  it('lets a lapsed temporary loss reach the electronic card, and records its move to a replacement as RELINKED', async () => {
+  it('lets a lapsed temporary loss reach the electronic card, and records its move to a replacement as RELINKED', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const ecard = (await hub.ok(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
       input: { idNumber: holder.idNumber, servedAt: counter() },
     })).issueElectronicCard.cardNumber;
     await cardStep(hub, 'reportCardLoss', cardNumber);
-    await db().execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where holder_id = ${holder.id}`);
+    await db(hub).execute(sql`update hr.cards set loss_lapses_at = now() - interval '1 minute' where holder_id = ${holder.id}`);
     expect((await hub.ok(`query($n: String!) { card(cardNumber: $n) { status } }`, { n: ecard })).card.status).toBe('ACTIVE');
 
     const replacement = (await cardStep(hub, 'replaceCard', cardNumber)).data.replaceCard.replacement;
@@ -264,9 +261,9 @@ describe('more steps', () => {
     expect(moved.card.events.map((x: any) => x.type)).toEqual(['ISSUED', 'LOSS_REPORTED', 'LOSS_LAPSED', 'RELINKED']);
   });
 
-  it('refuses a bank whose agreement is suspended, and an application with no account to link', async () => {
+  it('refuses a bank whose agreement is suspended, and an application with no account to link', async ({ hub }) => {
     await registerBank(hub, 'SUSP');
-    await db().execute(sql`update hr.banks set agreement_status = 'SUSPENDED' where code = 'SUSP'`);
+    await db(hub).execute(sql`update hr.banks set agreement_status = 'SUSPENDED' where code = 'SUSP'`);
     const holder = await registerHolder(hub);
     const apply = (extra: Record<string, unknown>) => hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
       input: { idNumber: holder.idNumber, servedAt: counter(), ...extra },
@@ -277,7 +274,7 @@ describe('more steps', () => {
     expect(codes(await apply({ accountNumber: '6217000012345678901' }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('refuses unknown and malformed holders in commands, and control characters in text', async () => {
+  it('refuses unknown and malformed holders in commands, and control characters in text', async ({ hub }) => {
     const apply = (idNumber: string) => hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
       input: { idNumber, servedAt: counter(), bankCode: 'ICBC', accountNumber: '6217000012345678901' },
     });
@@ -295,11 +292,11 @@ describe('more steps', () => {
 });
 
 describe('card history is append-only', () => {
-  it('is refused UPDATE and DELETE by the database itself', async () => {
+  it('is refused UPDATE and DELETE by the database itself', async ({ hub }) => {
     await holderWithActiveCard(hub);
     const refusal = (e: unknown) => String((e as { cause?: { message?: string } }).cause?.message ?? e);
     for (const statement of [sql`update hr.card_events set city = '440300'`, sql`delete from hr.card_events`, sql`truncate hr.card_events`]) {
-      const error = await db().execute(statement).then(() => null, (e: unknown) => e);
+      const error = await db(hub).execute(statement).then(() => null, (e: unknown) => e);
       expect(refusal(error)).toMatch(/hr\.card_events is append-only: (UPDATE|DELETE|TRUNCATE) refused/);
     }
   });

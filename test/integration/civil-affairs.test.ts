@@ -1,16 +1,13 @@
 // Civil affairs through the real gateway: certificates integrated into the card, and relief entitlements.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codes, startTestHub, type TestHub } from '../support/hub.js';
+import { describe, expect } from 'vitest';
+import { hubTest } from '../support/fixtures.js';
+import { codes } from '../support/hub.js';
 import { holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
 
-let hub: TestHub;
-beforeAll(async () => {
-  hub = await startTestHub();
+const it = hubTest();
+it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
-});
-afterAll(async () => {
-  await hub?.close();
 });
 
 const ISSUE = `mutation($input: IssueCertificateInput!) { issuePreferentialCertificate(input: $input) {
@@ -25,7 +22,7 @@ const certificateInput = (holder: Record<string, string>, extra: Record<string, 
 });
 
 describe('preferential certificates', () => {
-  it('issues to a holder named by card or by id, and shows which hold today', async () => {
+  it('issues to a holder named by card or by id, and shows which hold today', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const byCard = await hub.ok(ISSUE, { input: certificateInput({ cardNumber }) });
     expect(byCard.issuePreferentialCertificate).toMatchObject({ kind: 'ELDERLY', status: 'VALID', holder: { id: holder.id, name: holder.name } });
@@ -36,7 +33,7 @@ describe('preferential certificates', () => {
     expect(read.concessionCertificates).toEqual([{ kind: 'ELDERLY', disabilityLevel: null, validUntil: null }]);
   });
 
-  it('revokes, after which no concession rests on the certificate', async () => {
+  it('revokes, after which no concession rests on the certificate', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const input = certificateInput({ cardNumber });
     await hub.ok(ISSUE, { input });
@@ -48,7 +45,7 @@ describe('preferential certificates', () => {
     expect(codes(await hub.query(REVOKE, { input: { idempotencyKey: randomUUID(), certificateNumber: 'NOPE-0000', reason: 'x' } }))).toEqual(['NOT_FOUND']);
   });
 
-  it('replays an issue by its key without a second certificate, and refuses the key for another payload', async () => {
+  it('replays an issue by its key without a second certificate, and refuses the key for another payload', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const input = certificateInput({ id: holder.id });
     const first = await hub.ok(ISSUE, { input });
@@ -65,7 +62,7 @@ describe('preferential certificates', () => {
     expect(codes(await hub.query(ISSUE, { input: { ...input, idempotencyKey: randomUUID() } }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('refuses unknown holders and cards, and bad input, naming the field', async () => {
+  it('refuses unknown holders and cards, and bad input, naming the field', async ({ hub }) => {
     expect(codes(await hub.query(ISSUE, { input: certificateInput({ cardNumber: 'Z00000000' }) }))).toEqual(['CARD_NOT_FOUND']);
     expect(codes(await hub.query(ISSUE, { input: certificateInput({ id: randomUUID() }) }))).toEqual(['HOLDER_NOT_FOUND']);
     const holder = await registerHolder(hub);
@@ -84,7 +81,7 @@ describe('preferential certificates', () => {
 });
 
 describe('paging certificates', () => {
-  it('walks certificates issued within one millisecond one at a time without skipping any', async () => {
+  it('walks certificates issued within one millisecond one at a time without skipping any', async ({ hub }) => {
     const holder = await registerHolder(hub);
     await Promise.all(Array.from({ length: 12 }, () => hub.ok(ISSUE, { input: certificateInput({ id: holder.id }) })));
     const PAGE = `query($id: String!, $after: String) { holder(idNumber: $id) { preferentialCertificates(first: 1, after: $after) { nodes { certificateNumber } pageInfo { hasNextPage endCursor } } } }`;
@@ -98,13 +95,13 @@ describe('paging certificates', () => {
     expect(seen.size).toBe(12);
   });
 
-  it('refuses a malformed certificate number before it reaches the database', async () => {
+  it('refuses a malformed certificate number before it reaches the database', async ({ hub }) => {
     expect(codes(await hub.query(`{ preferentialCertificate(certificateNumber: "a\\u0000b") { kind } }`))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('relief entitlements (Art 8)', () => {
-  it('grants and lists them, refusing a malformed amount', async () => {
+  it('grants and lists them, refusing a malformed amount', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const GRANT = `mutation($input: GrantReliefInput!) { grantReliefEntitlement(input: $input) { kind monthlyAmount periodStart periodEnd city } }`;
     const input = { idempotencyKey: randomUUID(), holder: { id: holder.id }, kind: 'MINIMUM_LIVING_ALLOWANCE', monthlyAmount: '1300', periodStart: '2026-01-01', periodEnd: '2026-12-31', city: '440100' };

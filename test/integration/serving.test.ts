@@ -1,26 +1,21 @@
 // The hub as an operator sees it: health, readiness, the backend it really runs on, the committed supergraph.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { redisCheck } from '../../gateway/readiness.js';
 import { openSharedState } from '../../core/shared-state.js';
 import { composeSupergraph } from '../../schema/compose.js';
 import { readCommittedSupergraph } from '../../schema/supergraph.js';
 import { SUBGRAPHS } from '../../schema/manifest.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import type { TestHub } from '../support/hub.js';
 
-let hub: TestHub;
-beforeAll(async () => {
-  hub = await startTestHub();
-});
-afterAll(async () => {
-  await hub?.close();
-});
+const it = hubTest();
 
-const base = () => new URL('/', hub.gatewayUrl).toString();
+const base = (hub: TestHub) => new URL('/', hub.gatewayUrl).toString();
 
 describe('serving', () => {
-  it('answers /health and /ready, naming the database each subgraph really uses', async () => {
-    expect(await (await fetch(`${base()}health`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${base()}ready`);
+  it('answers /health and /ready, naming the database each subgraph really uses', async ({ hub }) => {
+    expect(await (await fetch(`${base(hub)}health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base(hub)}ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as Record<string, string>;
     // CI runs the suite with DATABASE_URL and REDIS_URL and without: a silent fall-back to PGlite fails here.
@@ -30,23 +25,23 @@ describe('serving', () => {
     else expect(body.redis).toBeUndefined();
   });
 
-  it('serves no landing page and 404s unknown paths', async () => {
+  it('serves no landing page and 404s unknown paths', async ({ hub }) => {
     const landing = await fetch(hub.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(landing.status).toBe(400);
     expect(await landing.text()).not.toMatch(/<script|https?:\/\//);
-    expect((await fetch(`${base()}nothing-here`)).status).toBe(404);
+    expect((await fetch(`${base(hub)}nothing-here`)).status).toBe(404);
   });
 });
 
 describe('when parts fail', () => {
-  it('names the service when a subgraph is down', async () => {
+  it('names the service when a subgraph is down', async ({ hub }) => {
     const subgraph = hub.subgraphs.find((s) => s.name === 'culture-tourism')!;
     await subgraph.close();
     const result = await hub.query('{ venues { code } }');
     expect(result.errors).toEqual([{ message: `The ${subgraph.name} service is unavailable; try again shortly`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name } }]);
   });
 
-  it('reports not ready and hides the cause when a database fails', async () => {
+  it('reports not ready and hides the cause when a database fails', async ({ hub }) => {
     const subgraph = hub.subgraphs[0]!;
     expect((await fetch(`${new URL('/', subgraph.url)}ready`)).status).toBe(200);
 
@@ -56,7 +51,7 @@ describe('when parts fail', () => {
     expect(subgraphReady.status).toBe(503);
     const subgraphBody = await subgraphReady.text();
     expect(JSON.parse(subgraphBody)).toEqual({ status: 'not ready', reason: 'database unreachable' });
-    const notReady = await fetch(`${base()}ready`);
+    const notReady = await fetch(`${base(hub)}ready`);
     expect(notReady.status).toBe(503);
     const notReadyBody = await notReady.text();
     // Every subgraph of this hub shares the closed database (or is down): each is named, in registry order.
@@ -70,7 +65,7 @@ describe('when parts fail', () => {
 });
 
 describe('readiness checks', () => {
-  it('names only Redis when Redis is unreachable, not the driver\'s message', async () => {
+  it('names only Redis when Redis is unreachable, not the driver\'s message', async ({ hub }) => {
     const state = openSharedState('redis://127.0.0.1:1');
     try {
       await expect(redisCheck(state.redis!).check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });

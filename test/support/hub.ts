@@ -1,46 +1,67 @@
 // A real hub for a test file: every subgraph and the gateway on port 0 over the file's own database. Requests
 // go through the real gateway with a real token; by default a query comes from the provincial platform serving
 // the holder (HOLDER_SELF_SERVICE: every field, unmasked) and a mutation from the department owning it.
+// A test file gets one through `hubTest` (fixtures.ts); `startTestHub` is for a file that needs a second hub,
+// or one started under conditions of its own.
 import { parse, Kind, type OperationDefinitionNode } from 'graphql';
+import type { SQL } from 'drizzle-orm';
 import { SUBGRAPHS } from '../../schema/manifest.js';
 import { readMaxDepth, type GatewayConfig } from '../../gateway/config.js';
 import { signToken } from '../../gateway/auth/tokens.js';
+import { rowsOf } from '../../core/database.js';
 import { startHub, type RunningHub } from '../../hub/hub.js';
 import { readSchemaPolicy } from '../../schema/policy/schema-policy.js';
 import { readCommittedSupergraph } from '../../schema/supergraph.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { gatewayHeaders, READER, type Identity } from './queries.js';
+
+export { READER, type Identity } from './queries.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-/** Who a test request comes from and why. */
-export interface Identity {
-  client: string;
-  purpose: string;
-  /** X-Operator; a clerk by default. `null` sends none. */
-  operator?: string | null;
-  /** X-Case-Ref; a case by default. `null` sends none. */
-  caseRef?: string | null;
+/** An answer as HTTP gave it: status, headers and the GraphQL body. */
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: GraphQLResponse<T>;
 }
 
 export interface Caller {
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Like `query`, but fails the test on any error. */
   ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Like `query`, with the answer's HTTP status and headers. */
+  post<T = any>(query: string, variables?: Record<string, unknown>): Promise<HttpAnswer<T>>;
+  /** Any request body (a persisted query's hash alone, say), answered as `post` answers. */
+  send<T = any>(body: Record<string, unknown>): Promise<HttpAnswer<T>>;
+}
+
+export interface TestHubOptions {
+  /** Demo holders seeded before the hub serves (none by default). */
+  seedHolders?: number;
+  /** Variables over the test process's own, for the hub's configuration. */
+  env?: Record<string, string>;
 }
 
 export interface TestHub extends RunningHub, Caller {
   testDatabase: TestDatabase;
-  /** The same requests, from someone else. */
-  as(identity: Identity): Caller;
+  /** The same requests, from someone else; to another gateway in front of the same subgraphs when `url` is given. */
+  as(identity: Identity, url?: string): Caller;
   /** A valid token for a client (cached per client). */
   token(clientId: string): Promise<string>;
   /** The headers a request from `identity` carries. */
   headers(identity: Identity): Promise<Record<string, string>>;
   /** Settings for another gateway in front of this hub's subgraphs (same database, secrets and Redis). */
   gatewayConfig(): GatewayConfig;
+  /** Raw SQL on the subgraphs' (hr's) database, behind the hub's back. */
+  rows<T>(query: SQL): Promise<T[]>;
+  /** SQL statements the subgraphs have issued so far: all together, or one subgraph's. */
+  statementCount(subgraph?: string): number;
+  /** Runs `work`: what it returned, and the SQL statements each subgraph issued meanwhile (and all together). */
+  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; bySubgraph: Record<string, number>; total: number }>;
 }
 
 /** Fixed test secrets, so a test can sign tokens and calls the hub accepts. */
@@ -59,8 +80,6 @@ const WRITE_PURPOSE: Record<string, string> = {
   'culture-tourism': 'CULTURE_TOURISM',
   governance: 'GOVERNANCE_AUDIT',
 };
-
-export const READER: Identity = { client: 'province', purpose: 'HOLDER_SELF_SERVICE' };
 
 /**
  * The natural caller of an operation: the owning department for a mutation (the governance body for governance's),
@@ -93,18 +112,33 @@ export function testToken(clientId: string): Promise<string> {
 
 /** The headers a request from `identity` carries. */
 export async function identityHeaders(identity: Identity): Promise<Record<string, string>> {
-  const operator = identity.operator === undefined ? 'clerk-0001' : identity.operator;
-  const caseRef = identity.caseRef === undefined ? 'CASE-2026-0001' : identity.caseRef;
+  return gatewayHeaders(await testToken(identity.client), identity);
+}
+
+/** Posts a request body to `url` with exactly these headers: the answer as it comes. */
+export async function postTo<T = any>(url: string, headers: Record<string, string>, body: Record<string, unknown>): Promise<HttpAnswer<T>> {
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse<T> };
+}
+
+/** Requests to the gateway at `url`, from `identity` (by default each operation's natural caller, as `defaultIdentity`). */
+export function gatewayCaller(url: string, identity?: Identity): Caller {
+  const send = async (body: Record<string, unknown>) =>
+    postTo(url, await identityHeaders(identity ?? defaultIdentity(typeof body.query === 'string' ? body.query : '')), body);
+  const query = async (q: string, variables?: Record<string, unknown>) => (await send({ query: q, variables })).body;
   return {
-    'content-type': 'application/json',
-    authorization: `Bearer ${await testToken(identity.client)}`,
-    'x-purpose': identity.purpose,
-    ...(operator ? { 'x-operator': operator } : {}),
-    ...(caseRef ? { 'x-case-ref': caseRef } : {}),
+    query,
+    async ok(q, variables) {
+      const result = await query(q, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data;
+    },
+    post: (q, variables) => send({ query: q, variables }),
+    send,
   };
 }
 
-export async function startTestHub(options: { seedHolders?: number; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const env = { ...process.env, GATEWAY_JWT_SECRET: TEST_JWT_SECRET, SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET, ...options.env };
   const testDatabase = await createTestDatabase();
   const tokens = TEST_TOKENS;
@@ -129,29 +163,14 @@ export async function startTestHub(options: { seedHolders?: number; env?: Record
     await testDatabase.drop().catch((e: unknown) => console.error('test database drop failed', e));
     throw error;
   }
-  const caller = (identity?: Identity): Caller => {
-    const query = async (q: string, variables?: Record<string, unknown>) => {
-      const res = await fetch(hub.gatewayUrl, {
-        method: 'POST',
-        headers: await identityHeaders(identity ?? defaultIdentity(q)),
-        body: JSON.stringify({ query: q, variables }),
-      });
-      return (await res.json()) as GraphQLResponse;
-    };
-    return {
-      query,
-      async ok(q, variables) {
-        const result = await query(q, variables);
-        if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-        return result.data;
-      },
-    };
-  };
+  const statementsBySubgraph = () => Object.fromEntries(hub.subgraphs.map((s) => [s.name, s.statements.count]));
+  const statementCount = (subgraph?: string) =>
+    subgraph === undefined ? hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0) : hub.subgraphs.find((s) => s.name === subgraph)!.statements.count;
   return {
     ...hub,
-    ...caller(),
+    ...gatewayCaller(hub.gatewayUrl),
     testDatabase,
-    as: caller,
+    as: (identity, url = hub.gatewayUrl) => gatewayCaller(url, identity),
     token: testToken,
     headers: identityHeaders,
     gatewayConfig: () => ({
@@ -164,6 +183,14 @@ export async function startTestHub(options: { seedHolders?: number; env?: Record
       subgraphSecret: env.SUBGRAPH_SECRET!,
       database: testDatabase.config,
     }),
+    rows: (query) => rowsOf(hub.databases[0]!.database.db, query),
+    statementCount,
+    async countStatements(work) {
+      const before = statementsBySubgraph();
+      const result = await work();
+      const bySubgraph = Object.fromEntries(Object.entries(statementsBySubgraph()).map(([name, count]) => [name, count - before[name]!]));
+      return { result, bySubgraph, total: Object.values(bySubgraph).reduce((sum, n) => sum + n, 0) };
+    },
     async close() {
       await hub.close();
       await testDatabase.drop();
