@@ -10,8 +10,8 @@
 //   made once: the same answer, the same errors (messages and paths), the same null propagation.
 //
 // Both are module functions of the installed @apollo/gateway, reached by their files, so they are installed only
-// over the version they were checked against (test/unit/gateway/apollo-patches/result-shaping.test.ts compares the answers with Apollo's own
-// computeResponse); any other version keeps Apollo's own, and says so once.
+// over the version they were checked against (test/unit/gateway/apollo-patches/result-shaping.test.ts compares the
+// answers with Apollo's own computeResponse); any other version keeps Apollo's own, and says so once.
 import { createRequire } from 'node:module';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 
