@@ -1,5 +1,5 @@
-// What a subgraph served, for the gateway's audit record (issue 5): for every field resolved on an object that
-// belongs to a holder, the holder's id and the field's schema coordinate (`MedicalVisit.diagnoses`). The gateway
+// What a subgraph served, for the gateway's audit record (who saw which of a holder's fields): for every field
+// resolved on an object that belongs to a holder, the holder's id and the field's schema coordinate (`MedicalVisit.diagnoses`). The gateway
 // merges the reports of every subgraph an operation reached (gateway/audit/access-collector.ts) and takes the
 // extension out of the answer. Writes are reported the same way: a mutation's returned rows are holder-linked, and
 // each root field (`Mutation.reportCardLoss`, `Query.holderByCard`) is recorded against the holders served under it.
@@ -19,7 +19,7 @@
 // hold none, and @requires brings the holder's certificates without it). Their coordinates are reported as
 // unlinked; the holder is still named, by hr (Card.status, Card.holder) and civil affairs
 // (Holder.concessionCertificates), which the gateway asks for the same operation. A subgraph's own lookups in another
-// (hr-client.ts) are not reported: the calling subgraph reports the holder it served.
+// (subgraphs/kit/hr-client.ts) are not reported: the calling subgraph reports the holder it served.
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { getNamedType, isCompositeType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 

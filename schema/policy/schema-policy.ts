@@ -59,15 +59,15 @@ export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
     }
   }
 
-  // The gateway decides by the names in gateway/policy/purposes.ts; a schema naming others would grant or refuse
+  // The gateway decides by the names in schema/policy/purposes.ts; a schema naming others would grant or refuse
   // purposes the gateway does not know. Same order too, so the list reads the same in both places.
   const declaredPurposes = (enumValues.get('Purpose') ?? []).map((v) => v.name);
   if (declaredPurposes.join() !== PURPOSES.join()) {
-    problems.push(`enum Purpose is [${declaredPurposes.join(', ')}], but the gateway knows [${PURPOSES.join(', ')}] (gateway/policy/purposes.ts)`);
+    problems.push(`enum Purpose is [${declaredPurposes.join(', ')}], but the gateway knows [${PURPOSES.join(', ')}] (schema/policy/purposes.ts)`);
   }
   const declaredMasks = (enumValues.get('Mask') ?? []).map((v) => v.name);
   if ([...declaredMasks].sort().join() !== [...MASKS].sort().join()) {
-    problems.push(`enum Mask is [${declaredMasks.join(', ')}], but the gateway masks [${MASKS.join(', ')}] (gateway/policy/masks.ts)`);
+    problems.push(`enum Mask is [${declaredMasks.join(', ')}], but the gateway masks [${MASKS.join(', ')}] (schema/policy/masks.ts)`);
   }
 
   const fields = new Map<string, FieldRule>();

@@ -1,5 +1,5 @@
 // Emergency handling (Art 17): governance cuts a client off, or lets it back in, through the register's own
-// command (gateway/clients/commands.ts), which announces the change so every gateway applies it within a second.
+// command (store/clients/commands.ts), which announces the change so every gateway applies it within a second.
 import { ClientCommandError, setClientStatus, type ClientRecord } from '../../store/clients/commands.js';
 import type { ClientChanges } from '../../store/clients/changes.js';
 import type { ClientStatus } from '../../store/clients/client.js';

@@ -1,5 +1,5 @@
 // All of the governance subgraph's SQL: reads of the gateway's audit trail and client register (it writes only
-// through the register's own command, gateway/clients/commands.ts). Times go to SQL as ISO strings cast to
+// through the register's own command, store/clients/commands.ts). Times go to SQL as ISO strings cast to
 // timestamptz (postgres.js binds no Date in raw SQL); hours are counted since the epoch, `floor(epoch / 3600)`,
 // which are Guangdong's hours too (UTC+8 has no half hour).
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';

@@ -45,7 +45,7 @@ const byRecordTime = (r: AuditRecordRow) => ({ at: r.recordedAt, id: r.requestId
 const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]{0,99}\.[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const DAY_MS = 86_400_000;
 
-/** A verification's `chains` column: `[{ chainId, records, lastSeq, lastHash, ok }]` (gateway/tables.ts). */
+/** A verification's `chains` column: `[{ chainId, records, lastSeq, lastHash, ok }]` (store/tables.ts). */
 function verifiedChainsOf(verification: AuditVerificationRow | null): { chainId: string; records: string; lastSeq: string | null; ok: boolean }[] {
   const chains = verification?.chains;
   if (!Array.isArray(chains)) return [];
