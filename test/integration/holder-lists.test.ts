@@ -2,27 +2,22 @@
 // within the database's limits however many lists a client's aliases make, and what a list primes never outlives a
 // write of the same operation.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { expect } from 'vitest';
+import { hubTest } from '../support/fixtures.js';
 import { counter, holderWithActiveCard, registerBank } from '../support/hr.js';
-import { rowsOf } from '../support/sql.js';
 
-let hub: TestHub;
+const it = hubTest({ seedHolders: 100 });
 let idNumbers: string[];
 
-beforeAll(async () => {
-  hub = await startTestHub({ seedHolders: 100 });
-  const rows = await rowsOf<{ id_number: string }>(hub.databases[0]!.database.db, sql`select id_number from hr.holders order by id_number limit 100`);
+it.beforeAll(async ({ hub }) => {
+  const rows = await hub.rows<{ id_number: string }>(sql`select id_number from hr.holders order by id_number limit 100`);
   idNumbers = rows.map((r) => r.id_number);
   await registerBank(hub, 'ICBC');
-});
-afterAll(async () => {
-  await hub?.close();
 });
 
 type Page = { nodes: { id: string; occurredAt: string }[]; pageInfo: { hasNextPage: boolean } };
 
-it('answers every field when aliases make hundreds of lists over 100 holders', async () => {
+it('answers every field when aliases make hundreds of lists over 100 holders', async ({ hub }) => {
   // One list per distinct set of paging arguments: 660 lists of 100 holders each, with real pages among them. As one
   // statement they were 66,000 parameters (past PostgreSQL's 65,535: every list of the request failed), and a union
   // of 660 branches overflowed PGlite's stack, which left the embedded database dead for every later request.
@@ -54,7 +49,7 @@ it('answers every field when aliases make hundreds of lists over 100 holders', a
   expect(holders.some((h) => h.transitFunctions.length > 0)).toBe(true);
 }, 90_000);
 
-it("answers a mutation with what the operation's earlier mutations wrote, not with what a holder's cards primed", async () => {
+it("answers a mutation with what the operation's earlier mutations wrote, not with what a holder's cards primed", async ({ hub }) => {
   const { cardNumber } = await holderWithActiveCard(hub);
   const input = { cardNumber, servedAt: counter() };
   // One request to hr: listing the holder's cards in `lost` brings every card's events with them.
