@@ -1,8 +1,9 @@
 // What a subgraph served, for the gateway's audit record (who saw which of a holder's fields): for every field
 // resolved on an object that belongs to a holder, the holder's id and the field's schema coordinate
 // (`MedicalVisit.diagnoses`). The gateway merges the reports of every subgraph an operation reached
-// (gateway/audit/access-collector.ts) and takes the extension out of the answer. Writes are reported the same way: a mutation's returned rows are holder-linked, and
-// each root field (`Mutation.reportCardLoss`, `Query.holderByCard`) is recorded against the holders served under it.
+// (gateway/audit/access-collector.ts) and takes the extension out of the answer. Writes are reported the same way: a
+// mutation's returned rows are holder-linked, and each root field (`Mutation.reportCardLoss`, `Query.holderByCard`)
+// is recorded against the holders served under it.
 //
 // Which holder an object belongs to, cheapest first:
 // - a `Holder` is its own `id` (hr's row, or the `{ id }` reference every other department resolves);
