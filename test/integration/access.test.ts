@@ -8,18 +8,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openClientChanges } from '../../store/clients/changes.js';
 import { setClientStatus } from '../../store/clients/commands.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
 import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER } from '../../core/protocol/gateway-proof.js';
-import { codes, identityHeaders, startTestHub, TEST_AUDIENCE, TEST_JWT_SECRET, type GraphQLResponse, type Identity, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import { codes, identityHeaders, postTo, TEST_AUDIENCE, TEST_JWT_SECRET, type GraphQLResponse, type Identity, type TestHub } from '../support/hub.js';
 import { counter, holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
 import { idNumber, randomBirth } from '../support/identities.js';
 import { rowsOf } from '../support/sql.js';
 import { callSubgraph, GATEWAY_CLAIMS } from '../support/subgraph.js';
 
-let hub: TestHub;
+const it = hubTest();
 /** A Guangzhou holder with a card, a medical visit and a ride; a Shenzhen holder with a card. */
 let gz: { id: string; idNumber: string; cardNumber: string };
 let sz: { id: string; idNumber: string; cardNumber: string };
@@ -30,15 +31,7 @@ const HR: Identity = { client: 'dept-hr', purpose: 'HR_SERVICE' };
 const INSURANCE: Identity = { client: 'dept-hr', purpose: 'SOCIAL_INSURANCE' };
 const GUANGZHOU: Identity = { client: 'city-440100', purpose: 'IDENTITY_VERIFICATION' };
 
-async function post(headers: Record<string, string>, query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse };
-}
-const statements = () => hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0);
-const statementsOf = (name: string) => hub.subgraphs.find((s) => s.name === name)!.statements.count;
-
-beforeAll(async () => {
-  hub = await startTestHub();
+it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
   const guangzhou = await holderWithActiveCard(hub);
   gz = { ...guangzhou.holder, cardNumber: guangzhou.cardNumber };
@@ -62,23 +55,20 @@ beforeAll(async () => {
       occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '4.00' }] },
   });
 });
-afterAll(async () => {
-  await hub?.close();
-});
 
 describe('authentication', () => {
   const query = '{ banks { code } }';
-  const withAuthorization = async (authorization: string | null) => {
+  const withAuthorization = async (hub: TestHub, authorization: string | null) => {
     const headers = await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' });
     if (authorization === null) delete headers.authorization;
     else headers.authorization = authorization;
-    return post(headers, query);
+    return postTo(hub.gatewayUrl, headers, { query });
   };
   const secret = new TextEncoder().encode(TEST_JWT_SECRET);
   const signed = (claims: (jwt: SignJWT) => SignJWT, key: Uint8Array = secret) =>
     claims(new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('province').setAudience(TEST_AUDIENCE)).sign(key);
 
-  it.each<[string, () => Promise<string | null>]>([
+  it.for<[string, () => Promise<string | null>]>([
     ['no Authorization header', async () => null],
     ['another scheme', async () => `Basic ${Buffer.from('province:secret').toString('base64')}`],
     ['a malformed token', async () => 'Bearer not.a-token'],
@@ -91,24 +81,24 @@ describe('authentication', () => {
       return `Bearer ${part({ alg: 'none' })}.${part({ sub: 'province', aud: TEST_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
     }],
     ['a token for an unknown client', async () => `Bearer ${await signed((j) => j.setSubject('nobody').setExpirationTime('1h'))}`],
-  ])('refuses %s with 401 UNAUTHENTICATED, calling no subgraph', async (_, authorization) => {
-    const before = statements();
-    const { status, headers, body } = await withAuthorization(await authorization());
+  ])('refuses %s with 401 UNAUTHENTICATED, calling no subgraph', async ([, authorization], { hub }) => {
+    const before = hub.statementCount();
+    const { status, headers, body } = await withAuthorization(hub, await authorization());
     expect(status).toBe(401);
     expect(headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(body.data).toBeUndefined();
     expect(codes(body)).toEqual(['UNAUTHENTICATED']);
     expect(body.errors![0]!.message).not.toMatch(/Context creation/);
-    expect(statements()).toBe(before);
+    expect(hub.statementCount()).toBe(before);
   });
 
-  it('serves a valid token', async () => {
-    const { status, body } = await withAuthorization(`Bearer ${await signed((j) => j.setExpirationTime('5m'))}`);
+  it('serves a valid token', async ({ hub }) => {
+    const { status, body } = await withAuthorization(hub, `Bearer ${await signed((j) => j.setExpirationTime('5m'))}`);
     expect(status).toBe(200);
     expect(body.data).toEqual({ banks: [{ code: 'ICBC' }] });
   });
 
-  it('verifies tokens against a JWKS file of public keys, refusing HS256 there', async () => {
+  it('verifies tokens against a JWKS file of public keys, refusing HS256 there', async ({ hub }) => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const dir = mkdtempSync(path.join(tmpdir(), 'ykt-jwks-'));
     const file = path.join(dir, 'jwks.json');
@@ -118,8 +108,7 @@ describe('authentication', () => {
       gateway = await startGateway({ ...hub.gatewayConfig(), tokens: { keys: { kind: 'jwks-file', path: file, variable: 'GATEWAY_JWKS_FILE' }, audience: TEST_AUDIENCE } }, { database: hub.gateway.database });
       const ask = async (token: string) => {
         const headers = { ...(await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' })), authorization: `Bearer ${token}` };
-        const res = await fetch(gateway!.url, { method: 'POST', headers, body: JSON.stringify({ query }) });
-        return { status: res.status, body: (await res.json()) as GraphQLResponse };
+        return postTo(gateway!.url, headers, { query });
       };
       const good = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('province').setAudience(TEST_AUDIENCE).setExpirationTime('5m').sign(privateKey);
       expect((await ask(good)).body.data).toEqual({ banks: [{ code: 'ICBC' }] });
@@ -132,7 +121,7 @@ describe('authentication', () => {
 });
 
 describe('tokens from an identity provider', () => {
-  it('verifies tokens against a JWKS URL, fetching the provider’s keys', async () => {
+  it('verifies tokens against a JWKS URL, fetching the provider’s keys', async ({ hub }) => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] });
     let fetched = 0;
@@ -148,7 +137,7 @@ describe('tokens from an identity provider', () => {
       gateway = await startGateway({ ...hub.gatewayConfig(), tokens }, { database: hub.gateway.database });
       const ask = async (token: string) => {
         const headers = { ...(await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' })), authorization: `Bearer ${token}` };
-        return (await fetch(gateway!.url, { method: 'POST', headers, body: JSON.stringify({ query: '{ banks { code } }' }) })).status;
+        return (await postTo(gateway!.url, headers, { query: '{ banks { code } }' })).status;
       };
       const sign = (issuer: string) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' }).setSubject('province')
         .setAudience(TEST_AUDIENCE).setIssuer(issuer).setExpirationTime('5m').sign(privateKey);
@@ -164,12 +153,12 @@ describe('tokens from an identity provider', () => {
 });
 
 describe('purposes', () => {
-  it('refuses a purpose outside the client’s list with 403 FORBIDDEN', async () => {
-    const before = statements();
-    const { status, body } = await post(await identityHeaders({ client: 'dept-transport', purpose: 'MEDICAL_SERVICE' }), '{ banks { code } }');
+  it('refuses a purpose outside the client’s list with 403 FORBIDDEN', async ({ hub }) => {
+    const before = hub.statementCount();
+    const { status, body } = await hub.as({ client: 'dept-transport', purpose: 'MEDICAL_SERVICE' }).post('{ banks { code } }');
     expect(status).toBe(403);
     expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', purpose: 'MEDICAL_SERVICE' }) })]);
-    expect(statements()).toBe(before);
+    expect(hub.statementCount()).toBe(before);
     // No operation ran, but the attempt is on the audit trail, as a refusal.
     const attempts = () => rowsOf(hub.gateway.database.db, sql`select outcome, error_codes from gateway.audit_records
       where client_id = 'dept-transport' and purpose = 'MEDICAL_SERVICE'`);
@@ -177,27 +166,27 @@ describe('purposes', () => {
     expect(await attempts()).toEqual([{ outcome: 'REFUSED', error_codes: ['FORBIDDEN'] }]);
   });
 
-  it('needs a declared, known purpose', async () => {
+  it('needs a declared, known purpose', async ({ hub }) => {
     const headers = await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' });
     delete headers['x-purpose'];
-    const missing = await post(headers, '{ banks { code } }');
+    const missing = await postTo(hub.gatewayUrl, headers, { query: '{ banks { code } }' });
     expect(missing.status).toBe(400);
     expect(missing.body.errors![0]).toMatchObject({ message: expect.stringContaining('X-Purpose'), extensions: { code: 'BAD_REQUEST' } });
-    const unknown = await post({ ...headers, 'x-purpose': 'CURIOSITY' }, '{ banks { code } }');
+    const unknown = await postTo(hub.gatewayUrl, { ...headers, 'x-purpose': 'CURIOSITY' }, { query: '{ banks { code } }' });
     expect(unknown.status).toBe(400);
     expect(codes(unknown.body)).toEqual(['BAD_REQUEST']);
   });
 
-  it('needs the operator, and the case where the purpose serves one', async () => {
-    const noCase = await post(await identityHeaders({ ...HEALTH, caseRef: null }), '{ banks { code } }');
+  it('needs the operator, and the case where the purpose serves one', async ({ hub }) => {
+    const noCase = await hub.as({ ...HEALTH, caseRef: null }).post('{ banks { code } }');
     expect(noCase.status).toBe(400);
     expect(noCase.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST', header: 'x-case-ref' } });
-    const noOperator = await post(await identityHeaders({ ...HR, operator: null }), '{ banks { code } }');
+    const noOperator = await hub.as({ ...HR, operator: null }).post('{ banks { code } }');
     expect(noOperator.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST', header: 'x-operator' } });
-    const badOperator = await post(await identityHeaders({ ...HR, operator: 'clerk 1; drop table' }), '{ banks { code } }');
+    const badOperator = await hub.as({ ...HR, operator: 'clerk 1; drop table' }).post('{ banks { code } }');
     expect(codes(badOperator.body)).toEqual(['BAD_REQUEST']);
     // A turnstile has no operator and serves no case.
-    expect((await post(await identityHeaders(TRANSIT), '{ banks { code } }')).status).toBe(200);
+    expect((await hub.as(TRANSIT).post('{ banks { code } }')).status).toBe(200);
   });
 });
 
@@ -206,15 +195,15 @@ describe('field policy', () => {
     medicalVisits { nodes { kind department diagnoses } }
     rides { nodes { line station fare } } } }`;
 
-  it('gives a health department the medical visits, diagnoses included', async () => {
+  it('gives a health department the medical visits, diagnoses included', async ({ hub }) => {
     const data = await hub.as(HEALTH).query(VISITS, { n: gz.cardNumber });
     expect(codes(data)).toEqual(['FORBIDDEN']); // rides are travel data, not for MEDICAL_SERVICE
     expect(data.data.holderByCard.medicalVisits.nodes).toEqual([{ kind: 'OUTPATIENT', department: '呼吸内科', diagnoses: ['J45.909'] }]);
     expect(data.data.holderByCard.rides).toBeNull();
   });
 
-  it('gives a transport operator its rides, and null with FORBIDDEN for medical visits, never asking health', async () => {
-    const before = statementsOf('health');
+  it('gives a transport operator its rides, and null with FORBIDDEN for medical visits, never asking health', async ({ hub }) => {
+    const before = hub.statementCount('health');
     const result = await hub.as(TRANSIT).query(VISITS, { n: gz.cardNumber });
     expect(result.data.holderByCard).toEqual({
       name: expect.any(String),
@@ -226,10 +215,10 @@ describe('field policy', () => {
       path: ['holderByCard', 'medicalVisits'],
       extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Holder.medicalVisits', category: 'HEALTH', purpose: 'TRANSIT' }),
     }]);
-    expect(statementsOf('health')).toBe(before);
+    expect(hub.statementCount('health')).toBe(before);
   });
 
-  it('denies diagnoses alone where a purpose may see visits but not what they were for', async () => {
+  it('denies diagnoses alone where a purpose may see visits but not what they were for', async ({ hub }) => {
     const result = await hub.as(INSURANCE).query(`query($n: String!) { holderByCard(cardNumber: $n) { medicalVisits { nodes { department diagnoses } } } }`, { n: gz.cardNumber });
     expect(result.data.holderByCard.medicalVisits.nodes).toEqual([{ department: '呼吸内科', diagnoses: null }]);
     expect(result.errors).toEqual([expect.objectContaining({
@@ -238,7 +227,7 @@ describe('field policy', () => {
     })]);
   });
 
-  it('keeps which cities’ transit operators a holder rides with to transit and the holder', async () => {
+  it('keeps which cities’ transit operators a holder rides with to transit and the holder', async ({ hub }) => {
     const query = `query($n: String!) { holderByCard(cardNumber: $n) { transitFunctions { city operator } } }`;
     expect((await hub.as(TRANSIT).ok(query, { n: gz.cardNumber })).holderByCard.transitFunctions).toEqual([{ city: '440100', operator: '羊城通' }]);
     const other = await hub.as(GUANGZHOU).query(query, { n: gz.cardNumber });
@@ -246,7 +235,7 @@ describe('field policy', () => {
     expect(other.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Holder.transitFunctions', category: 'TRAVEL' }) })]);
   });
 
-  it('masks ID, phone and account numbers unless the purpose grants them', async () => {
+  it('masks ID, phone and account numbers unless the purpose grants them', async ({ hub }) => {
     const query = `query($n: String!) { holderByCard(cardNumber: $n) { idNumber phone bankAccount { accountNumber } } }`;
     const masked = (await hub.as(TRANSIT).query(query, { n: gz.cardNumber })).data.holderByCard;
     expect(masked).toEqual({
@@ -260,7 +249,7 @@ describe('field policy', () => {
 });
 
 describe('regions', () => {
-  it('serves a city platform its own city’s holders by ID number, and refuses another city’s', async () => {
+  it('serves a city platform its own city’s holders by ID number, and refuses another city’s', async ({ hub }) => {
     const own = await hub.as(GUANGZHOU).query(`query($id: String!) { holder(idNumber: $id) { name registeredCity } }`, { id: gz.idNumber });
     expect(own.errors).toBeUndefined();
     expect(own.data.holder.registeredCity).toBe('440100');
@@ -270,12 +259,12 @@ describe('regions', () => {
     expect(JSON.stringify(other)).not.toContain('440300');
   });
 
-  it('serves another city’s holder looked up by the card they present', async () => {
+  it('serves another city’s holder looked up by the card they present', async ({ hub }) => {
     const result = await hub.as(GUANGZHOU).ok(`query($n: String!) { holderByCard(cardNumber: $n) { registeredCity } }`, { n: sz.cardNumber });
     expect(result.holderByCard.registeredCity).toBe('440300');
   });
 
-  it('refuses another city’s holder at its own position in a list', async () => {
+  it('refuses another city’s holder at its own position in a list', async ({ hub }) => {
     const result = await hub.as(GUANGZHOU).query(`query($ids: [String!]!) { holders(idNumbers: $ids) { registeredCity } }`, { ids: [gz.idNumber, sz.idNumber] });
     expect(result.data.holders).toEqual([{ registeredCity: '440100' }, null]);
     expect(result.errors).toEqual([expect.objectContaining({ path: ['holders', 1], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
@@ -283,16 +272,16 @@ describe('regions', () => {
 });
 
 describe('write domains', () => {
-  it('refuses a department another domain’s mutation, writing nothing', async () => {
-    const before = statements();
-    const { status, body } = await post(await identityHeaders(TRANSIT), `mutation { registerBank(input: { code: "EVIL", name: "不该有" }) { code } }`);
+  it('refuses a department another domain’s mutation, writing nothing', async ({ hub }) => {
+    const before = hub.statementCount();
+    const { status, body } = await hub.as(TRANSIT).post(`mutation { registerBank(input: { code: "EVIL", name: "不该有" }) { code } }`);
     expect(status).toBe(403);
     expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Mutation.registerBank', domain: 'hr' }) })]);
-    expect(statements()).toBe(before);
+    expect(hub.statementCount()).toBe(before);
     expect((await hub.ok('{ banks { code } }')).banks).toEqual([{ code: 'ICBC' }]);
   });
 
-  it('lets a city platform serve a holder at its counter (hr), but not write transit data', async () => {
+  it('lets a city platform serve a holder at its counter (hr), but not write transit data', async ({ hub }) => {
     const city = hub.as({ client: 'city-440300', purpose: 'HR_SERVICE' });
     const step = await city.query(`mutation($input: CardStepInput!) { issueCard(input: $input) { status } }`, { input: { cardNumber: sz.cardNumber, servedAt: counter('440300') } });
     expect(step.errors).toBeUndefined();
@@ -306,7 +295,7 @@ describe('write domains', () => {
 describe('subgraphs', () => {
   const query = { query: '{ card(cardNumber: "Z00000000") { status } }' };
 
-  it('refuse calls without the gateway’s proof, with 401', async () => {
+  it('refuse calls without the gateway’s proof, with 401', async ({ hub }) => {
     for (const subgraph of hub.subgraphs) {
       const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(res.status, subgraph.name).toBe(401);
@@ -314,7 +303,7 @@ describe('subgraphs', () => {
     }
   });
 
-  it('refuse a signature made for another body, caller, method or time, or used twice', async () => {
+  it('refuse a signature made for another body, caller, method or time, or used twice', async ({ hub }) => {
     const hr = hub.subgraphs.find((s) => s.name === 'hr')!;
     const secret = hub.gatewayConfig().subgraphSecret;
     const caller = encodeClaims(GATEWAY_CLAIMS);
@@ -343,7 +332,7 @@ describe('subgraphs', () => {
 });
 
 describe('suspension', () => {
-  it('refuses a suspended client on every gateway within one second, and serves it again once reactivated', async () => {
+  it('refuses a suspended client on every gateway within one second, and serves it again once reactivated', async ({ hub }) => {
     const second = await startGateway(hub.gatewayConfig(), { database: hub.gateway.database });
     // Suspended from elsewhere (another instance, the command line): only the change channel tells these two.
     const changes = openClientChanges(process.env.REDIS_URL || undefined);
@@ -374,7 +363,7 @@ describe('suspension', () => {
 });
 
 describe('rate limits', () => {
-  it('refuses a client over its limit with RATE_LIMITED, HTTP 429 and a retry hint', async () => {
+  it('refuses a client over its limit with RATE_LIMITED, HTTP 429 and a retry hint', async ({ hub }) => {
     const id = `test-limited-${randomUUID().slice(0, 8)}`;
     await hub.gateway.database.db.execute(sql`insert into gateway.clients (id, kind, name, purposes, status, requests_per_minute)
       values (${id}, 'PROVINCE', 'rate limit test', array['HOLDER_SELF_SERVICE'], 'ACTIVE', 3)`);
@@ -382,9 +371,9 @@ describe('rate limits', () => {
     // Limits count per clock minute: start clear of a minute's end, so all four fall in one window.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-    const headers = await identityHeaders({ client: id, purpose: 'HOLDER_SELF_SERVICE' });
+    const limited = hub.as({ client: id, purpose: 'HOLDER_SELF_SERVICE' });
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await post(headers, '{ banks { code } }'));
+    for (let i = 0; i < 4; i++) results.push(await limited.post('{ banks { code } }'));
     expect(results.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
     const refused = results[3]!;
     expect(refused.status).toBe(429);
@@ -393,6 +382,6 @@ describe('rate limits', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } })]);
     // Other clients are not held back.
-    expect((await post(await identityHeaders({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' }), '{ banks { code } }')).status).toBe(200);
+    expect((await hub.as({ client: 'province', purpose: 'HOLDER_SELF_SERVICE' }).post('{ banks { code } }')).status).toBe(200);
   });
 });

@@ -2,11 +2,12 @@
 // certificate is read where concessions are granted and paid, by no other purpose through any route; a birth date
 // is masked wherever the ID number is, so the two together do not give the number back.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codes, startTestHub, type GraphQLResponse, type Identity, type TestHub } from '../support/hub.js';
+import { describe, expect } from 'vitest';
+import { hubTest } from '../support/fixtures.js';
+import { codes, type GraphQLResponse, type Identity, type TestHub } from '../support/hub.js';
 import { holderWithActiveCard, registerBank } from '../support/hr.js';
 
-let hub: TestHub;
+const it = hubTest();
 /** A Guangzhou holder with a card carrying the transit function, a disability certificate, a ride and an admission. */
 let rider: { id: string; idNumber: string; cardNumber: string; certificateNumber: string };
 
@@ -22,8 +23,7 @@ const OUTSIDERS: Identity[] = [
   { client: 'city-440100', purpose: 'IDENTITY_VERIFICATION' },
 ];
 
-beforeAll(async () => {
-  hub = await startTestHub();
+it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
   const { holder, cardNumber } = await holderWithActiveCard(hub);
   const certificateNumber = `D-${randomUUID().slice(0, 12)}`;
@@ -47,9 +47,6 @@ beforeAll(async () => {
   });
   expect(admitted.recordAdmissions.recorded).toBe(1);
 });
-afterAll(async () => {
-  await hub?.close();
-});
 
 /** Every route to the certificate, in one operation: the holder's fields, the root lookups, the concessions. */
 const EVERY_ROUTE = `query($n: String!, $c: String!) {
@@ -63,7 +60,7 @@ const EVERY_ROUTE = `query($n: String!, $c: String!) {
   preferentialCertificate(certificateNumber: $c) { kind disabilityLevel holder { id } }
   rideAuthorization(cardNumber: $n, city: "440100", mode: BUS) { allowed concession discountPercent }
 }`;
-const everyRoute = (identity: Identity) => hub.as(identity).query(EVERY_ROUTE, { n: rider.cardNumber, c: rider.certificateNumber });
+const everyRoute = (hub: TestHub, identity: Identity) => hub.as(identity).query(EVERY_ROUTE, { n: rider.cardNumber, c: rider.certificateNumber });
 
 /** The coordinates the answer's FORBIDDEN errors name, sorted; fails on any other error. */
 function refused(result: GraphQLResponse): string[] {
@@ -72,8 +69,8 @@ function refused(result: GraphQLResponse): string[] {
 }
 
 describe('a disability certificate', () => {
-  it.each(OUTSIDERS)('is read through no route by $client for $purpose', async (identity) => {
-    const result = await everyRoute(identity);
+  it.for(OUTSIDERS)('is read through no route by $client for $purpose', async (identity, { hub }) => {
+    const result = await everyRoute(hub, identity);
     expect(result.data).toEqual({
       holderByCard: { name: expect.any(String), concessionCertificates: null, preferentialCertificates: null, rides: null, venueAdmissions: null },
       preferentialCertificate: null,
@@ -91,8 +88,8 @@ describe('a disability certificate', () => {
     expect(JSON.stringify(result.data)).not.toMatch(/DISABILITY|discount/);
   });
 
-  it('is read by a turnstile: the concession certificates and the ride decision resting on them', async () => {
-    const result = await everyRoute(TRANSPORT);
+  it('is read by a turnstile: the concession certificates and the ride decision resting on them', async ({ hub }) => {
+    const result = await everyRoute(hub, TRANSPORT);
     expect(result.data).toEqual({
       holderByCard: {
         name: expect.any(String),
@@ -107,8 +104,8 @@ describe('a disability certificate', () => {
     expect(refused(result)).toEqual(['Holder.preferentialCertificates', 'Holder.venueAdmissions', 'Query.preferentialCertificate']);
   });
 
-  it('is read by civil affairs for preferential treatment, by the holder and by number, but not as a ride decision', async () => {
-    const result = await everyRoute(CIVIL_AFFAIRS);
+  it('is read by civil affairs for preferential treatment, by the holder and by number, but not as a ride decision', async ({ hub }) => {
+    const result = await everyRoute(hub, CIVIL_AFFAIRS);
     expect(result.data).toEqual({
       holderByCard: {
         name: expect.any(String),
@@ -123,14 +120,14 @@ describe('a disability certificate', () => {
     expect(refused(result)).toEqual(['Holder.rides', 'Holder.venueAdmissions', 'Query.rideAuthorization']);
   });
 
-  it('is read by a venue gate as the concession it grants', async () => {
-    const result = await everyRoute(CULTURE);
+  it('is read by a venue gate as the concession it grants', async ({ hub }) => {
+    const result = await everyRoute(hub, CULTURE);
     expect(result.data.holderByCard.concessionCertificates).toEqual([{ kind: 'DISABILITY', disabilityLevel: 2 }]);
     expect(result.data.holderByCard.venueAdmissions).toEqual({ nodes: [{ concession: 'DISABILITY' }] });
     expect(result.data.rideAuthorization).toBeNull();
   });
 
-  it('is not read through another department’s mutation result either', async () => {
+  it('is not read through another department’s mutation result either', async ({ hub }) => {
     await hub.ok(`mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`, {
       input: { idempotencyKey: randomUUID(), code: 'H44010090002', name: '广州市测试医院', city: '440100', level: 'TERTIARY_A' },
     });
@@ -148,14 +145,14 @@ describe('rideAuthorization', () => {
   const AUTHORIZE = `query($n: String!, $mode: RideMode!) { rideAuthorization(cardNumber: $n, city: "440300", mode: $mode) {
     cardNumber allowed refusal concession discountPercent } }`;
 
-  it('answers a turnstile, its concession required from civil affairs though the turnstile asked for no certificate', async () => {
+  it('answers a turnstile, its concession required from civil affairs though the turnstile asked for no certificate', async ({ hub }) => {
     const bus = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
     expect(bus.rideAuthorization).toEqual({ cardNumber: rider.cardNumber, allowed: true, refusal: null, concession: 'DISABILITY', discountPercent: 100 });
     const train = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'HIGH_SPEED_RAIL' });
     expect(train.rideAuthorization).toMatchObject({ allowed: true, concession: 'NONE', discountPercent: 0 });
   });
 
-  it('is refused whole to other purposes, the certificates it requires never in the answer', async () => {
+  it('is refused whole to other purposes, the certificates it requires never in the answer', async ({ hub }) => {
     const result = await hub.as(HR_IDENTITY).query(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
     expect(result.data).toEqual({ rideAuthorization: null });
     expect(result.errors).toEqual([expect.objectContaining({
@@ -166,7 +163,7 @@ describe('rideAuthorization', () => {
 });
 
 describe('fragments', () => {
-  it('keep their fields beside the same fragment under a false @include, refused fields taken out of both', async () => {
+  it('keep their fields beside the same fragment under a false @include, refused fields taken out of both', async ({ hub }) => {
     const result = await hub.as(TRANSPORT).query(`query($n: String!, $no: Boolean!) {
       holderByCard(cardNumber: $n) { ... on Holder @include(if: $no) { ...F } ...F }
     }
@@ -179,7 +176,7 @@ describe('fragments', () => {
 describe('the birth date', () => {
   const IDENTITY = `query($n: String!) { holderByCard(cardNumber: $n) { idNumber birthDate } }`;
 
-  it('is masked to its year where the ID number is masked, so the two do not give the number back', async () => {
+  it('is masked to its year where the ID number is masked, so the two do not give the number back', async ({ hub }) => {
     const { idNumber, birthDate } = (await hub.as(TRANSPORT).ok(IDENTITY, { n: rider.cardNumber })).holderByCard;
     const digits = rider.idNumber.slice(6, 14);
     expect(idNumber).toBe(`${rider.idNumber.slice(0, 6)}********${rider.idNumber.slice(-4)}`);
@@ -190,7 +187,7 @@ describe('the birth date', () => {
     expect(spliced.slice(10, 14)).toBe('****'); // the month and day are nowhere in the answer
   });
 
-  it('is read whole where the ID number is', async () => {
+  it('is read whole where the ID number is', async ({ hub }) => {
     const whole = (await hub.as(HR_IDENTITY).ok(IDENTITY, { n: rider.cardNumber })).holderByCard;
     const digits = rider.idNumber.slice(6, 14);
     expect(whole).toEqual({ idNumber: rider.idNumber, birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` });

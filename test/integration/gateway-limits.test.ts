@@ -1,21 +1,18 @@
 // Limits the gateway enforces before any subgraph is called: how deeply an operation may nest.
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readGatewayConfig } from '../../gateway/config.js';
 import { readHubConfig } from '../../hub/config.js';
-import { READER, startTestHub, type GraphQLResponse, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import { READER } from '../support/hub.js';
 import { holderWithActiveCard, registerBank } from '../support/hr.js';
 
-let hub: TestHub;
+const it = hubTest();
 let cardNumber: string;
 
-beforeAll(async () => {
-  hub = await startTestHub();
+it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
   ({ cardNumber } = await holderWithActiveCard(hub));
-});
-afterAll(async () => {
-  await hub?.close();
 });
 
 /** `card { holder { cards { holder { … } } } }` nesting `depth` fields deep, ending on a scalar. */
@@ -27,27 +24,20 @@ function nestedQuery(depth: number): string {
   return `{ ${fields.join(' { ')} { ${leaf} ${' }'.repeat(fields.length)} }`;
 }
 
-async function post(query: string): Promise<{ status: number; body: GraphQLResponse }> {
-  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await hub.headers(READER), body: JSON.stringify({ query }) });
-  return { status: res.status, body: (await res.json()) as GraphQLResponse };
-}
-
-const statementsIssued = () => hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0);
-
 describe('query depth', () => {
-  it('refuses an operation 13 levels deep with QUERY_TOO_DEEP and HTTP 400, calling no subgraph', async () => {
-    const before = statementsIssued();
-    const { status, body } = await post(nestedQuery(13));
+  it('refuses an operation 13 levels deep with QUERY_TOO_DEEP and HTTP 400, calling no subgraph', async ({ hub }) => {
+    const before = hub.statementCount();
+    const { status, body } = await hub.as(READER).post(nestedQuery(13));
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([
       { message: 'The operation nests 13 levels deep; at most 12 are allowed', extensions: { code: 'QUERY_TOO_DEEP', maxDepth: 12 } },
     ]);
-    expect(statementsIssued()).toBe(before);
+    expect(hub.statementCount()).toBe(before);
   });
 
-  it('serves an operation at the limit', async () => {
-    const { status, body } = await post(nestedQuery(12));
+  it('serves an operation at the limit', async ({ hub }) => {
+    const { status, body } = await hub.as(READER).post(nestedQuery(12));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     // The leaf, eleven levels down, came back with a value.
@@ -56,25 +46,25 @@ describe('query depth', () => {
     expect(Object.values(node)).toEqual([expect.any(String)]);
   });
 
-  it('serves an ordinary query', async () => {
-    const { status, body } = await post(`{ card(cardNumber: "${cardNumber}") { status holder { name cards { cardNumber kind } } } }`);
+  it('serves an ordinary query', async ({ hub }) => {
+    const { status, body } = await hub.as(READER).post(`{ card(cardNumber: "${cardNumber}") { status holder { name cards { cardNumber kind } } } }`);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data.card.status).toBe('ACTIVE');
   });
 
-  it('counts the fields inside fragments, named or inline', async () => {
+  it('counts the fields inside fragments, named or inline', async ({ hub }) => {
     const query = `
       query { card(cardNumber: "${cardNumber}") { ...Deep } }
       fragment Deep on Card { holder { cards { ... on Card { holder { ...Deeper } } } } }
       fragment Deeper on Holder { cards { holder { cards { holder { cards { holder { cards { holder { name } } } } } } } } }`;
-    const { status, body } = await post(query);
+    const { status, body } = await hub.as(READER).post(query);
     expect(status).toBe(400);
     expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
   });
 
-  it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async () => {
-    const { status, body } = await post(getIntrospectionQuery());
+  it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async ({ hub }) => {
+    const { status, body } = await hub.as(READER).post(getIntrospectionQuery());
     expect(status).toBe(200);
     expect(body.data.__schema.queryType.name).toBe('Query');
   });

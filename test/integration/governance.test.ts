@@ -6,16 +6,17 @@
 // still verifies.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { AuditRecord } from '../../gateway/audit/record.js';
 import { verifyAuditChains } from '../../gateway/audit/verify.js';
 import { openAuditWriter, type AuditWriter } from '../../gateway/audit/writer.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
 import { DENIAL_THRESHOLD, OFF_HOURS_FLOOR, OUT_OF_CITY_FLOOR, SURGE_FLOOR } from '../../subgraphs/governance/anomalies.js';
-import { codes, READER, startTestHub, type Identity, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import { codes, READER, type Identity, type TestHub } from '../support/hub.js';
 import { rowsOf } from '../support/sql.js';
 
-let hub: TestHub;
+const it = hubTest({ seedHolders: 160 });
 /** Seeded holders, each with one of their physical cards (any status: holderByCard finds them all). */
 let holders: { id: string; idNumber: string; cardNumber: string; city: string }[];
 let fixtures: AuditWriter;
@@ -23,8 +24,7 @@ let fixtures: AuditWriter;
 const GOVERNANCE: Identity = { client: 'governance', purpose: 'GOVERNANCE_AUDIT', operator: 'auditor-07', caseRef: 'GOV-2026-0042' };
 const HOUR_MS = 3_600_000;
 
-beforeAll(async () => {
-  hub = await startTestHub({ seedHolders: 160 });
+it.beforeAll(async ({ hub }) => {
   holders = await rowsOf(hub.gateway.database.db, sql`
     select distinct on (h.id) h.id, h.id_number as "idNumber", c.card_number as "cardNumber", h.registered_city as city
     from hr.holders h join hr.cards c on c.holder_id = h.id and c.kind = 'PHYSICAL'
@@ -34,10 +34,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fixtures?.close();
-  await hub?.close();
 });
 
-const governance = () => hub.as(GOVERNANCE);
+const governance = (hub: TestHub) => hub.as(GOVERNANCE);
 /** Holders no other test of this file reads, taken in turn. */
 let nextHolder = 0;
 const takeHolders = (n: number, where: (h: (typeof holders)[number]) => boolean = () => true) => {
@@ -82,7 +81,7 @@ describe('holderAccessReport', () => {
     recent { requestId at client { id } purpose categories outcome }
   } }`;
 
-  it('lists every client that read the holder, to governance and to the holder through the provincial platform', async () => {
+  it('lists every client that read the holder, to governance and to the holder through the provincial platform', async ({ hub }) => {
     const [holder] = takeHolders(1, (h) => h.city === '440100');
     const byCard = { c: holder!.cardNumber };
     const reads: [Identity, string, Record<string, string>][] = [
@@ -94,7 +93,7 @@ describe('holderAccessReport', () => {
     ];
     for (const [identity, query, variables] of reads) await hub.as(identity).ok(query, variables);
 
-    const report = (await governance().ok(REPORT, { n: holder!.idNumber })).holderAccessReport;
+    const report = (await governance(hub).ok(REPORT, { n: holder!.idNumber })).holderAccessReport;
     expect(report.holderId).toBe(holder!.id);
     const entry = (client: string, purpose: string) => report.accesses.find((a: any) => a.client.id === client && a.purpose === purpose);
     expect(report.accesses.map((a: any) => `${a.client.id} ${a.purpose}`).sort()).toEqual([
@@ -121,9 +120,9 @@ describe('holderAccessReport', () => {
     expect(own.accesses.find((a: any) => a.client.id === 'governance').categories).toContain('AUDIT');
   });
 
-  it('answers HOLDER_NOT_FOUND for a number nobody holds, BAD_USER_INPUT for one that is no number', async () => {
-    expect(codes(await governance().query(REPORT, { n: '11010519491231002X' }))).toEqual(['HOLDER_NOT_FOUND']);
-    const bad = await governance().query(REPORT, { n: 'not-a-number' });
+  it('answers HOLDER_NOT_FOUND for a number nobody holds, BAD_USER_INPUT for one that is no number', async ({ hub }) => {
+    expect(codes(await governance(hub).query(REPORT, { n: '11010519491231002X' }))).toEqual(['HOLDER_NOT_FOUND']);
+    const bad = await governance(hub).query(REPORT, { n: 'not-a-number' });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idNumber' });
   });
 });
@@ -134,7 +133,7 @@ describe('accessLog', () => {
     pageInfo { hasNextPage endCursor }
   } }`;
 
-  it('pages a holder’s records newest first, by ID number or holder id, and filters by client, purpose and coordinate', async () => {
+  it('pages a holder’s records newest first, by ID number or holder id, and filters by client, purpose and coordinate', async ({ hub }) => {
     const [holder] = takeHolders(1);
     const transit: Identity = { client: 'dept-transport', purpose: 'TRANSIT', operator: null, caseRef: null };
     await hub.as(transit).ok(`query Turnstile($cardNumber: String!) { holderByCard(cardNumber: $cardNumber) { name } }`, { cardNumber: holder!.cardNumber });
@@ -143,7 +142,7 @@ describe('accessLog', () => {
     await hub.as({ client: 'dept-health', purpose: 'MEDICAL_SERVICE', operator: 'dr-li', caseRef: 'ADM-88' })
       .ok(`query Visits($c: String!) { holderByCard(cardNumber: $c) { medicalVisits { nodes { kind } } } }`, { c: holder!.cardNumber });
 
-    const all = (await governance().ok(LOG, { f: { idNumber: holder!.idNumber } })).accessLog;
+    const all = (await governance(hub).ok(LOG, { f: { idNumber: holder!.idNumber } })).accessLog;
     expect(all.nodes.map((n: any) => n.operationName)).toEqual(['Visits', 'Peek', 'Turnstile']);
     const [visits, peek, turnstile] = all.nodes;
     expect(visits).toMatchObject({
@@ -158,14 +157,14 @@ describe('accessLog', () => {
     expect(Number(visits.seq)).toBeGreaterThan(0);
 
     // Page by page, the same records.
-    const first = (await governance().ok(LOG, { f: { holderId: holder!.id }, first: 2 })).accessLog;
+    const first = (await governance(hub).ok(LOG, { f: { holderId: holder!.id }, first: 2 })).accessLog;
     expect(first.nodes.map((n: any) => n.requestId)).toEqual([visits.requestId, peek.requestId]);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = (await governance().ok(LOG, { f: { holderId: holder!.id }, first: 2, after: first.pageInfo.endCursor })).accessLog;
+    const second = (await governance(hub).ok(LOG, { f: { holderId: holder!.id }, first: 2, after: first.pageInfo.endCursor })).accessLog;
     expect(second.nodes.map((n: any) => n.requestId)).toEqual([turnstile.requestId]);
     expect(second.pageInfo.hasNextPage).toBe(false);
 
-    const only = async (f: Record<string, unknown>) => (await governance().ok(LOG, { f: { holderId: holder!.id, ...f } })).accessLog.nodes.map((n: any) => n.operationName);
+    const only = async (f: Record<string, unknown>) => (await governance(hub).ok(LOG, { f: { holderId: holder!.id, ...f } })).accessLog.nodes.map((n: any) => n.operationName);
     expect(await only({ client: 'dept-transport' })).toEqual(['Peek', 'Turnstile']);
     expect(await only({ purpose: 'MEDICAL_SERVICE' })).toEqual(['Visits']);
     // A coordinate finds both who read it and who was refused it.
@@ -174,9 +173,9 @@ describe('accessLog', () => {
     expect(await only({ to: peek.at })).toEqual(['Turnstile']);
   });
 
-  it('refuses a malformed filter with BAD_USER_INPUT naming it', async () => {
+  it('refuses a malformed filter with BAD_USER_INPUT naming it', async ({ hub }) => {
     const field = async (f: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-      (await governance().query(LOG, { f, ...extra })).errors?.map((e) => [e.extensions?.code, e.extensions?.field]);
+      (await governance(hub).query(LOG, { f, ...extra })).errors?.map((e) => [e.extensions?.code, e.extensions?.field]);
     expect(await field({ holderId: randomUUID(), idNumber: '11010519491231002X' })).toEqual([['BAD_USER_INPUT', 'filter.holderId']]);
     expect(await field({ holderId: 'nope' })).toEqual([['BAD_USER_INPUT', 'filter.holderId']]);
     expect(await field({ coordinate: 'DROP TABLE' })).toEqual([['BAD_USER_INPUT', 'filter.coordinate']]);
@@ -187,7 +186,7 @@ describe('accessLog', () => {
 });
 
 describe('clientActivity', () => {
-  it('counts a client’s requests, holders, purposes, outcomes and denials in a window', async () => {
+  it('counts a client’s requests, holders, purposes, outcomes and denials in a window', async ({ hub }) => {
     const seen = takeHolders(3);
     const client: Identity = { client: 'city-440900', purpose: 'TRANSIT', operator: null, caseRef: null };
     const from = new Date(Date.now() - 1_000).toISOString();
@@ -200,7 +199,7 @@ describe('clientActivity', () => {
     expect(codes(refused)).toEqual(['FORBIDDEN']);
     const to = new Date(Date.now() + 1_000).toISOString();
 
-    const activity = (await governance().ok(`query($from: String!, $to: String!) { clientActivity(clientId: "city-440900", from: $from, to: $to) {
+    const activity = (await governance(hub).ok(`query($from: String!, $to: String!) { clientActivity(clientId: "city-440900", from: $from, to: $to) {
       client { id kind name city } from to requests distinctHolders
       purposes { purpose count } outcomes { outcome count }
       denials { withDeniedFields deniedFields { coordinate count } refusedOperations forbiddenErrors recent { operationType outcome deniedCoordinates } }
@@ -224,10 +223,10 @@ describe('clientActivity', () => {
       },
     });
     // Before the window: nothing.
-    const before = (await governance().ok(`{ clientActivity(clientId: "city-440900", from: "2020-01-01", to: "2020-02-01") { requests distinctHolders purposes { purpose } } }`)).clientActivity;
+    const before = (await governance(hub).ok(`{ clientActivity(clientId: "city-440900", from: "2020-01-01", to: "2020-02-01") { requests distinctHolders purposes { purpose } } }`)).clientActivity;
     expect(before).toEqual({ requests: 0, distinctHolders: 0, purposes: [] });
-    expect(codes(await governance().query(`{ clientActivity(clientId: "city-999999", from: "2020-01-01", to: "2020-02-01") { requests } }`))).toEqual(['NOT_FOUND']);
-    expect(codes(await governance().query(`{ clientActivity(clientId: "province", from: "2020-02-01", to: "2020-01-01") { requests } }`))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await governance(hub).query(`{ clientActivity(clientId: "city-999999", from: "2020-01-01", to: "2020-02-01") { requests } }`))).toEqual(['NOT_FOUND']);
+    expect(codes(await governance(hub).query(`{ clientActivity(clientId: "province", from: "2020-02-01", to: "2020-01-01") { requests } }`))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -242,7 +241,7 @@ describe('anomalies', () => {
     if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
   }
 
-  it('fires each rule on its scripted pattern, and is silent on normal traffic and on the baselines', { timeout: 120_000 }, async () => {
+  it('fires each rule on its scripted pattern, and is silent on normal traffic and on the baselines', { timeout: 120_000 }, async ({ hub }) => {
     await awayFromHourEnd();
     const hour = Math.floor(Date.now() / HOUR_MS);
     const hourStart = (h: number) => new Date(h * HOUR_MS);
@@ -275,11 +274,10 @@ describe('anomalies', () => {
     for (let i = 0; i < DENIAL_THRESHOLD; i++) await hub.as({ client: 'city-441200', purpose: 'TRANSIT', operator: null, caseRef: null }).query(peek, { c: holders[i]!.cardNumber });
     for (let i = 0; i < DENIAL_THRESHOLD - 1; i++) await hub.as({ client: 'city-441300', purpose: 'TRANSIT', operator: null, caseRef: null }).query(peek, { c: holders[i]!.cardNumber });
     // Persisted queries the gateway has not seen yet (after a restart, say) are refused, but by no policy: not denials.
-    const unseen = await hub.headers({ client: 'city-441300', purpose: 'TRANSIT', operator: null, caseRef: null });
+    const unseen = hub.as({ client: 'city-441300', purpose: 'TRANSIT', operator: null, caseRef: null });
     for (let i = 0; i < DENIAL_THRESHOLD; i++) {
-      const body = JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: randomBytes(32).toString('hex') } } });
-      const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: unseen, body });
-      expect(((await res.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      const { body } = await unseen.send({ extensions: { persistedQuery: { version: 1, sha256Hash: randomBytes(32).toString('hex') } } });
+      expect((body as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     }
     // (c) A city platform reading many holders of other cities by their cards; another reading a few.
     const byCards = (hs: { cardNumber: string }[]) => `{ ${hs.map((h, i) => `h${i}: holderByCard(cardNumber: "${h.cardNumber}") { id }`).join(' ')} }`;
@@ -292,7 +290,7 @@ describe('anomalies', () => {
     }
     expect(Math.floor(Date.now() / HOUR_MS)).toBe(hour);
 
-    const found = (await governance().ok(ANOMALIES, { from: hourStart(hour).toISOString(), to: hourStart(hour + 1).toISOString() })).anomalies;
+    const found = (await governance(hub).ok(ANOMALIES, { from: hourStart(hour).toISOString(), to: hourStart(hour + 1).toISOString() })).anomalies;
     expect(found.map((a: any) => `${a.kind} ${a.client.id}`)).toEqual([
       'HOLDER_SURGE dept-culture-tourism',
       'HOLDER_SURGE dept-hr',
@@ -310,7 +308,7 @@ describe('anomalies', () => {
     const denials = of('REPEATED_DENIALS', 'city-441200');
     expect(denials).toMatchObject({ measure: DENIAL_THRESHOLD, threshold: DENIAL_THRESHOLD, evidenceCount: DENIAL_THRESHOLD });
     // The evidence is the trail's own records: the access log has them under the same request ids.
-    const logged = (await governance().ok(`query($from: String!) { accessLog(filter: { client: "city-441200", from: $from }, first: 50) { nodes { requestId } } }`,
+    const logged = (await governance(hub).ok(`query($from: String!) { accessLog(filter: { client: "city-441200", from: $from }, first: 50) { nodes { requestId } } }`,
       { from: hourStart(hour).toISOString() })).accessLog.nodes.map((n: any) => n.requestId);
     expect(denials.evidence.map((e: any) => e.requestId).sort()).toEqual([...logged].sort());
 
@@ -321,32 +319,32 @@ describe('anomalies', () => {
     for (const a of found) expect(a.description).toMatch(/\d/);
 
     // The week of baselines before: ordinary traffic, nothing to report.
-    expect((await governance().ok(ANOMALIES, { from: hourStart(hour - 7 * 24).toISOString(), to: hourStart(hour).toISOString() })).anomalies).toEqual([]);
+    expect((await governance(hub).ok(ANOMALIES, { from: hourStart(hour - 7 * 24).toISOString(), to: hourStart(hour).toISOString() })).anomalies).toEqual([]);
     // And the trail, fixtures included, still verifies.
     expect((await verifyAuditChains(hub.gateway.database.db, { record: false })).ok).toBe(true);
   });
 
-  it('refuses a window longer than 31 days or turned around', async () => {
-    expect(codes(await governance().query(ANOMALIES, { from: '2026-01-01', to: '2026-03-01' }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await governance().query(ANOMALIES, { from: '2026-03-01', to: '2026-01-01' }))).toEqual(['BAD_USER_INPUT']);
+  it('refuses a window longer than 31 days or turned around', async ({ hub }) => {
+    expect(codes(await governance(hub).query(ANOMALIES, { from: '2026-01-01', to: '2026-03-01' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await governance(hub).query(ANOMALIES, { from: '2026-03-01', to: '2026-01-01' }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('auditChainStatus', () => {
-  it('shows each chain’s head and the latest verification', async () => {
+  it('shows each chain’s head and the latest verification', async ({ hub }) => {
     const STATUS = `{ auditChainStatus {
       latestVerification { verifiedAt ok firstBreak chains { chainId records lastSeq ok } }
       chains { chainId instance startedAt lastSeq lastAt verifiedSeq verifiedOk }
     } }`;
     await hub.ok(`{ banks { code } }`);
-    const before = (await governance().ok(STATUS)).auditChainStatus;
+    const before = (await governance(hub).ok(STATUS)).auditChainStatus;
     const own = before.chains.find((c: any) => c.chainId === hub.gateway.audit.chainId);
     expect(Number(own.lastSeq)).toBeGreaterThan(0);
     expect(own.lastAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     const report = await verifyAuditChains(hub.gateway.database.db);
     expect(report.ok).toBe(true);
-    const after = (await governance().ok(STATUS)).auditChainStatus;
+    const after = (await governance(hub).ok(STATUS)).auditChainStatus;
     expect(after.latestVerification).toMatchObject({ verifiedAt: report.verifiedAt.toISOString(), ok: true, firstBreak: null });
     const walked = after.chains.find((c: any) => c.chainId === hub.gateway.audit.chainId);
     expect(walked.verifiedOk).toBe(true);
@@ -364,14 +362,13 @@ describe('field policy and writes', () => {
     holderAccessReport(idNumber: "11010519491231002X") { total }
   }`;
 
-  it.each<Identity>([
+  it.for<Identity>([
     { client: 'city-440100', purpose: 'IDENTITY_VERIFICATION' },
     { client: 'dept-health', purpose: 'MEDICAL_SERVICE' },
     { client: 'dept-hr', purpose: 'HR_SERVICE' },
     { client: 'province', purpose: 'SOCIAL_INSURANCE' },
-  ])('refuses every governance field to $client for $purpose, asking the governance subgraph nothing', async (identity) => {
-    const statements = () => hub.subgraphs.find((s) => s.name === 'governance')!.statements.count;
-    const before = statements();
+  ])('refuses every governance field to $client for $purpose, asking the governance subgraph nothing', async (identity, { hub }) => {
+    const before = hub.statementCount('governance');
     const result = await hub.as(identity).query(EVERYTHING);
     expect(result.data).toEqual({ accessLog: null, clientActivity: null, anomalies: null, auditChainStatus: null, holderAccessReport: null });
     expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.coordinate, e.extensions?.category]).sort()).toEqual([
@@ -381,10 +378,10 @@ describe('field policy and writes', () => {
       ['FORBIDDEN', 'Query.clientActivity', 'AUDIT'],
       ['FORBIDDEN', 'Query.holderAccessReport', 'AUDIT'],
     ]);
-    expect(statements()).toBe(before);
+    expect(hub.statementCount('governance')).toBe(before);
   });
 
-  it('gives the provincial platform serving a holder their access report, and nothing else of governance', async () => {
+  it('gives the provincial platform serving a holder their access report, and nothing else of governance', async ({ hub }) => {
     const result = await hub.query(EVERYTHING);
     // holderAccessReport was asked (and found nobody); the other four were refused.
     expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.coordinate ?? e.path?.join('.')]).sort()).toEqual([
@@ -396,24 +393,19 @@ describe('field policy and writes', () => {
     ]);
   });
 
-  it.each<Identity>([
+  it.for<Identity>([
     { client: 'province', purpose: 'HR_SERVICE' },
     { client: 'city-440100', purpose: 'HR_SERVICE' },
     { client: 'dept-hr', purpose: 'HR_SERVICE' },
-  ])('lets only governance suspend: $client is refused with 403', async (identity) => {
-    const res = await fetch(hub.gatewayUrl, {
-      method: 'POST',
-      headers: await hub.headers(identity),
-      body: JSON.stringify({ query: `mutation { suspendClient(clientId: "city-441800", reason: "not mine to do") { status } }` }),
-    });
-    expect(res.status).toBe(403);
-    const body = (await res.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors[0]!.extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Mutation.suspendClient', domain: 'governance' });
+  ])('lets only governance suspend: $client is refused with 403', async (identity, { hub }) => {
+    const { status, body } = await hub.as(identity).post(`mutation { suspendClient(clientId: "city-441800", reason: "not mine to do") { status } }`);
+    expect(status).toBe(403);
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Mutation.suspendClient', domain: 'governance' });
     expect(hub.gateway.register.get('city-441800')?.status).toBe('ACTIVE');
   });
 
-  it('lets governance write nothing but governance', async () => {
-    const result = await governance().query(`mutation { registerBank(input: { code: "GOV", name: "Not a bank" }) { code } }`);
+  it('lets governance write nothing but governance', async ({ hub }) => {
+    const result = await governance(hub).query(`mutation { registerBank(input: { code: "GOV", name: "Not a bank" }) { code } }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Mutation.registerBank', domain: 'hr' });
   });
 });
@@ -426,22 +418,21 @@ describe('suspendClient and reinstateClient', () => {
     await second?.close();
   });
 
-  it('refuses the client on every gateway within a second, and lets it back in as fast', async () => {
+  it('refuses the client on every gateway within a second, and lets it back in as fast', async ({ hub }) => {
     // Another gateway instance in front of the same subgraphs and database, as a deployment runs several.
     second = await startGateway(hub.gatewayConfig(), { database: hub.gateway.database });
     const target: Identity = { client: 'city-441700', purpose: 'TRANSIT', operator: null, caseRef: null };
-    const status = async (url: string) =>
-      (await fetch(url, { method: 'POST', headers: await hub.headers(target), body: JSON.stringify({ query: '{ banks { code } }' }) })).status;
+    const status = async (url: string) => (await hub.as(target, url).post('{ banks { code } }')).status;
     const everywhere = async () => [await status(hub.gatewayUrl), await status(second!.url)];
     expect(await everywhere()).toEqual([200, 200]);
 
-    const suspended = (await governance().ok(SUSPEND, { id: 'city-441700', reason: 'Art 17: bulk reads under investigation, ticket GOV-42' })).suspendClient;
+    const suspended = (await governance(hub).ok(SUSPEND, { id: 'city-441700', reason: 'Art 17: bulk reads under investigation, ticket GOV-42' })).suspendClient;
     const suspendedAt = Date.now();
     expect(suspended).toMatchObject({ client: { id: 'city-441700', name: '阳江市社会保障卡服务平台' }, status: 'SUSPENDED', reason: 'Art 17: bulk reads under investigation, ticket GOV-42' });
     await expect.poll(everywhere, { timeout: 1_000, interval: 20 }).toEqual([401, 401]);
     expect(Date.now() - suspendedAt).toBeLessThan(1_000);
 
-    const reinstated = (await governance().ok(REINSTATE, { id: 'city-441700', reason: 'investigation closed, GOV-42' })).reinstateClient;
+    const reinstated = (await governance(hub).ok(REINSTATE, { id: 'city-441700', reason: 'investigation closed, GOV-42' })).reinstateClient;
     const reinstatedAt = Date.now();
     expect(reinstated).toMatchObject({ status: 'ACTIVE', reason: 'investigation closed, GOV-42' });
     expect(reinstated.changedAt >= suspended.changedAt).toBe(true);
@@ -449,15 +440,15 @@ describe('suspendClient and reinstateClient', () => {
     expect(Date.now() - reinstatedAt).toBeLessThan(1_000);
 
     // Both changes are in the audit trail, with the officer and case that made them.
-    const log = (await governance().ok(`{ accessLog(filter: { client: "governance", coordinate: "Mutation.suspendClient" }) { nodes { operator caseRef outcome } } }`)).accessLog.nodes;
+    const log = (await governance(hub).ok(`{ accessLog(filter: { client: "governance", coordinate: "Mutation.suspendClient" }) { nodes { operator caseRef outcome } } }`)).accessLog.nodes;
     expect(log).toEqual([{ operator: GOVERNANCE.operator, caseRef: GOVERNANCE.caseRef, outcome: 'SUCCESS' }]);
   });
 
-  it('refuses an unknown client, an empty reason, and governance suspending itself', async () => {
-    expect(codes(await governance().query(SUSPEND, { id: 'city-999999', reason: 'x' }))).toEqual(['NOT_FOUND']);
-    expect(codes(await governance().query(SUSPEND, { id: 'Not An Id', reason: 'x' }))).toEqual(['BAD_USER_INPUT']);
-    expect((await governance().query(SUSPEND, { id: 'city-441800', reason: '   ' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
-    expect((await governance().query(SUSPEND, { id: 'governance', reason: 'oops' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'clientId' });
+  it('refuses an unknown client, an empty reason, and governance suspending itself', async ({ hub }) => {
+    expect(codes(await governance(hub).query(SUSPEND, { id: 'city-999999', reason: 'x' }))).toEqual(['NOT_FOUND']);
+    expect(codes(await governance(hub).query(SUSPEND, { id: 'Not An Id', reason: 'x' }))).toEqual(['BAD_USER_INPUT']);
+    expect((await governance(hub).query(SUSPEND, { id: 'city-441800', reason: '   ' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect((await governance(hub).query(SUSPEND, { id: 'governance', reason: 'oops' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'clientId' });
     expect(hub.gateway.register.get('governance')?.status).toBe('ACTIVE');
     expect(hub.gateway.register.get('city-441800')?.status).toBe('ACTIVE');
   });

@@ -2,13 +2,17 @@
 // cards; plus the ICD-10 and settlement rules on their own.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedHealth } from '../../seed/health.js';
 import { isIcd10Code, readDiagnoses } from '../../subgraphs/health/icd10.js';
 import { readSettlement } from '../../subgraphs/health/settlement.js';
-import { codes, startTestHub, type GraphQLResponse, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/fixtures.js';
+import { codes, type GraphQLResponse, type TestHub } from '../support/hub.js';
 import { holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
 import { rowsOf } from '../support/sql.js';
+
+const SEEDED_HOLDERS = 40;
+const it = hubTest({ seedHolders: SEEDED_HOLDERS });
 
 describe('ICD-10 codes', () => {
   it.each(['I10', 'J45.909', 'E11.9', 'S72.001A', 'U07.1', 'K35.8'])('accepts %s', (code) => {
@@ -48,13 +52,11 @@ describe('settlement amounts', () => {
   });
 });
 
-let hub: TestHub;
-const SEEDED_HOLDERS = 40;
-const db = () => hub.databases[0]!.database.db;
-const count = async (table: string, where = sql`true`) =>
-  (await rowsOf<{ n: number }>(db(), sql`select count(*)::int as n from ${sql.raw(`health.${table}`)} where ${where}`))[0]!.n;
-const allCounts = async () => Object.fromEntries(await Promise.all(
-  ['visits', 'visit_diagnoses', 'settlements', 'health_records', 'medical_institutions'].map(async (t) => [t, await count(t)] as const),
+const db = (hub: TestHub) => hub.databases[0]!.database.db;
+const count = async (hub: TestHub, table: string, where = sql`true`) =>
+  (await rowsOf<{ n: number }>(db(hub), sql`select count(*)::int as n from ${sql.raw(`health.${table}`)} where ${where}`))[0]!.n;
+const allCounts = async (hub: TestHub) => Object.fromEntries(await Promise.all(
+  ['visits', 'visit_diagnoses', 'settlements', 'health_records', 'medical_institutions'].map(async (t) => [t, await count(hub, t)] as const),
 ));
 
 // Test institutions use serials from 90001 on, clear of the seeded ones.
@@ -79,22 +81,18 @@ const outpatient = (holder: Record<string, string>, overrides: Record<string, un
   ...overrides,
 });
 
-const recordVisit = (input: Record<string, unknown>) => hub.query(RECORD_VISIT, { input });
+const recordVisit = (hub: TestHub, input: Record<string, unknown>) => hub.query(RECORD_VISIT, { input });
 const fieldOf = (result: GraphQLResponse) => result.errors?.[0]?.extensions?.field;
 
-beforeAll(async () => {
-  hub = await startTestHub({ seedHolders: SEEDED_HOLDERS });
+it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
   for (const [code, name, city] of [[GUANGZHOU, '广州市测试医院', '440100'], [SHENZHEN, '深圳市测试医院', '440300']] as const) {
     await hub.ok(REGISTER_INSTITUTION, { input: { idempotencyKey: randomUUID(), code, name, city, level: 'TERTIARY_A' } });
   }
 });
-afterAll(async () => {
-  await hub?.close();
-});
 
 describe('recording a visit', () => {
-  it('records a visit by card number, in the institution city, and reads it back on the holder', async () => {
+  it('records a visit by card number, in the institution city, and reads it back on the holder', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const data = await hub.ok(RECORD_VISIT, { input: outpatient({ cardNumber }) });
     const visit = data.recordMedicalVisit;
@@ -115,7 +113,7 @@ describe('recording a visit', () => {
     expect(byId.medicalVisit).toEqual({ id: visit.id, holder: { name: holder.name } });
   });
 
-  it('records an inpatient stay by holder id, settled at discharge', async () => {
+  it('records an inpatient stay by holder id, settled at discharge', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const data = await hub.ok(RECORD_VISIT, {
       input: outpatient({ id: holder.id }, {
@@ -130,7 +128,7 @@ describe('recording a visit', () => {
     });
   });
 
-  it('records a registration with neither diagnoses nor settlement', async () => {
+  it('records a registration with neither diagnoses nor settlement', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const data = await hub.ok(RECORD_VISIT, { input: outpatient({ id: holder.id }, { kind: 'REGISTRATION', diagnoses: undefined, settlement: undefined }) });
     expect(data.recordMedicalVisit).toMatchObject({ kind: 'REGISTRATION', diagnoses: [], settlement: null });
@@ -142,79 +140,79 @@ describe('paging a holder’s visits', () => {
   const days = ['2024-01-05', '2024-02-05', '2024-03-05', '2024-04-05', '2024-05-05'];
   const PAGE = `query($n: String!, $first: Int, $after: String, $from: String, $to: String) {
     holder(idNumber: $n) { medicalVisits(first: $first, after: $after, from: $from, to: $to) { nodes { visitedAt } pageInfo { hasNextPage endCursor } } } }`;
-  const page = async (args: Record<string, unknown>) => (await hub.ok(PAGE, { n: idNumber, ...args })).holder.medicalVisits;
+  const page = async (hub: TestHub, args: Record<string, unknown>) => (await hub.ok(PAGE, { n: idNumber, ...args })).holder.medicalVisits;
   const dayOf = (connection: { nodes: { visitedAt: string }[] }) => connection.nodes.map((n) => n.visitedAt.slice(0, 10));
 
-  beforeAll(async () => {
+  it.beforeAll(async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     idNumber = holder.idNumber;
     for (const day of days) await hub.ok(RECORD_VISIT, { input: outpatient({ cardNumber }, { visitedAt: `${day}T02:00:00Z` }) });
   });
 
-  it('walks the visits newest first with first/after', async () => {
-    const first = await page({ first: 2 });
+  it('walks the visits newest first with first/after', async ({ hub }) => {
+    const first = await page(hub, { first: 2 });
     expect(dayOf(first)).toEqual(['2024-05-05', '2024-04-05']);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = await page({ first: 2, after: first.pageInfo.endCursor });
+    const second = await page(hub, { first: 2, after: first.pageInfo.endCursor });
     expect(dayOf(second)).toEqual(['2024-03-05', '2024-02-05']);
-    const last = await page({ first: 2, after: second.pageInfo.endCursor });
+    const last = await page(hub, { first: 2, after: second.pageInfo.endCursor });
     expect(dayOf(last)).toEqual(['2024-01-05']);
     expect(last.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('bounds the visit time with from (inclusive) and to (exclusive)', async () => {
-    expect(dayOf(await page({ from: '2024-02-05T02:00:00Z', to: '2024-04-05T02:00:00Z' }))).toEqual(['2024-03-05', '2024-02-05']);
-    const bounded = await page({ from: '2024-02-01T00:00:00Z', first: 1 });
-    const next = await page({ from: '2024-02-01T00:00:00Z', first: 10, after: bounded.pageInfo.endCursor });
+  it('bounds the visit time with from (inclusive) and to (exclusive)', async ({ hub }) => {
+    expect(dayOf(await page(hub, { from: '2024-02-05T02:00:00Z', to: '2024-04-05T02:00:00Z' }))).toEqual(['2024-03-05', '2024-02-05']);
+    const bounded = await page(hub, { from: '2024-02-01T00:00:00Z', first: 1 });
+    const next = await page(hub, { from: '2024-02-01T00:00:00Z', first: 10, after: bounded.pageInfo.endCursor });
     expect([...dayOf(bounded), ...dayOf(next)]).toEqual(['2024-05-05', '2024-04-05', '2024-03-05', '2024-02-05']);
   });
 
-  it('refuses a foreign cursor and a page size out of range', async () => {
+  it('refuses a foreign cursor and a page size out of range', async ({ hub }) => {
     expect(codes(await hub.query(PAGE, { n: idNumber, after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await hub.query(PAGE, { n: idNumber, first: 0 }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('idempotency', () => {
-  it('returns the first visit for a replay and writes nothing new, whichever way the holder is named', async () => {
+  it('returns the first visit for a replay and writes nothing new, whichever way the holder is named', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const input = outpatient({ cardNumber });
     const first = (await hub.ok(RECORD_VISIT, { input })).recordMedicalVisit;
-    const before = await allCounts();
+    const before = await allCounts(hub);
     const replay = (await hub.ok(RECORD_VISIT, { input })).recordMedicalVisit;
     const byId = (await hub.ok(RECORD_VISIT, { input: { ...input, holder: { id: holder.id } } })).recordMedicalVisit;
     expect(replay).toEqual(first);
     expect(byId).toEqual(first);
-    expect(await allCounts()).toEqual(before);
-    expect(await count('visits', sql`holder_id = ${holder.id}`)).toBe(1);
+    expect(await allCounts(hub)).toEqual(before);
+    expect(await count(hub, 'visits', sql`holder_id = ${holder.id}`)).toBe(1);
   });
 
-  it('writes once when the same request arrives several times at once', async () => {
+  it('writes once when the same request arrives several times at once', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const input = outpatient({ id: holder.id });
-    const results = await Promise.all(Array.from({ length: 5 }, () => recordVisit(input)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => recordVisit(hub, input)));
     expect(results.flatMap(codes)).toEqual([]);
     expect(new Set(results.map((r) => r.data!.recordMedicalVisit.id)).size).toBe(1);
-    expect(await count('visits', sql`holder_id = ${holder.id}`)).toBe(1);
+    expect(await count(hub, 'visits', sql`holder_id = ${holder.id}`)).toBe(1);
   });
 
-  it('refuses the same key with a different payload with IDEMPOTENCY_KEY_REUSED', async () => {
+  it('refuses the same key with a different payload with IDEMPOTENCY_KEY_REUSED', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const input = outpatient({ id: holder.id });
     await hub.ok(RECORD_VISIT, { input });
-    const result = await recordVisit({ ...input, department: '心血管内科' });
+    const result = await recordVisit(hub, { ...input, department: '心血管内科' });
     expect(codes(result)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     // A key is one department-wide ledger entry: another operation cannot take it either.
     const record = await hub.query(RECORD_HEALTH_RECORD, {
       input: { idempotencyKey: input.idempotencyKey, holder: { id: holder.id }, type: 'EMR', institutionCode: SHENZHEN, recordedAt: '2024-03-07T10:00:00Z', summary: '门诊病历' },
     });
     expect(codes(record)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
-    expect(await count('visits', sql`holder_id = ${holder.id}`)).toBe(1);
+    expect(await count(hub, 'visits', sql`holder_id = ${holder.id}`)).toBe(1);
   });
 
-  it('refuses a malformed key', async () => {
+  it('refuses a malformed key', async ({ hub }) => {
     const holder = await registerHolder(hub);
-    const result = await recordVisit(outpatient({ id: holder.id }, { idempotencyKey: 'short' }));
+    const result = await recordVisit(hub, outpatient({ id: holder.id }, { idempotencyKey: 'short' }));
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(fieldOf(result)).toBe('idempotencyKey');
   });
@@ -223,60 +221,60 @@ describe('idempotency', () => {
 describe('refusals, with nothing written', () => {
   let holderId: string;
   let before: Record<string, number>;
-  beforeAll(async () => {
+  it.beforeAll(async ({ hub }) => {
     holderId = (await registerHolder(hub)).id;
   });
-  const refused = async (input: Record<string, unknown>, code: string, field?: string) => {
-    before = await allCounts();
-    const result = await recordVisit(input);
+  const refused = async (hub: TestHub, input: Record<string, unknown>, code: string, field?: string) => {
+    before = await allCounts(hub);
+    const result = await recordVisit(hub, input);
     expect(codes(result)).toEqual([code]);
     if (field) expect(fieldOf(result)).toBe(field);
     expect(result.errors![0]!.message).not.toMatch(/sql|select|insert|relation/i);
-    expect(await allCounts()).toEqual(before);
+    expect(await allCounts(hub)).toEqual(before);
     return result;
   };
 
-  it('refuses an unknown card with CARD_NOT_FOUND and an unknown holder id with HOLDER_NOT_FOUND', async () => {
-    await refused(outpatient({ cardNumber: 'Z00000000' }), 'CARD_NOT_FOUND');
-    await refused(outpatient({ id: randomUUID() }), 'HOLDER_NOT_FOUND');
-    await refused(outpatient({ id: 'not-a-uuid' }), 'HOLDER_NOT_FOUND');
-    await refused(outpatient({ id: holderId, cardNumber: 'Z00000000' }), 'BAD_USER_INPUT', 'holder');
+  it('refuses an unknown card with CARD_NOT_FOUND and an unknown holder id with HOLDER_NOT_FOUND', async ({ hub }) => {
+    await refused(hub, outpatient({ cardNumber: 'Z00000000' }), 'CARD_NOT_FOUND');
+    await refused(hub, outpatient({ id: randomUUID() }), 'HOLDER_NOT_FOUND');
+    await refused(hub, outpatient({ id: 'not-a-uuid' }), 'HOLDER_NOT_FOUND');
+    await refused(hub, outpatient({ id: holderId, cardNumber: 'Z00000000' }), 'BAD_USER_INPUT', 'holder');
   });
 
-  it('refuses a settlement that does not add up with BAD_USER_INPUT', async () => {
-    await refused(outpatient({ id: holderId }, { settlement: { total: '100.00', fundPaid: '60.00', selfPaid: '30.00', cardPaid: '0' } }), 'BAD_USER_INPUT', 'settlement.total');
-    await refused(outpatient({ id: holderId }, { settlement: { total: '100.00', fundPaid: '60.00', selfPaid: '40.00', cardPaid: '50.00' } }), 'BAD_USER_INPUT', 'settlement.cardPaid');
-    await refused(outpatient({ id: holderId }, { settlement: { total: '1e3', fundPaid: '1000', selfPaid: '0', cardPaid: '0' } }), 'BAD_USER_INPUT', 'settlement.total');
+  it('refuses a settlement that does not add up with BAD_USER_INPUT', async ({ hub }) => {
+    await refused(hub, outpatient({ id: holderId }, { settlement: { total: '100.00', fundPaid: '60.00', selfPaid: '30.00', cardPaid: '0' } }), 'BAD_USER_INPUT', 'settlement.total');
+    await refused(hub, outpatient({ id: holderId }, { settlement: { total: '100.00', fundPaid: '60.00', selfPaid: '40.00', cardPaid: '50.00' } }), 'BAD_USER_INPUT', 'settlement.cardPaid');
+    await refused(hub, outpatient({ id: holderId }, { settlement: { total: '1e3', fundPaid: '1000', selfPaid: '0', cardPaid: '0' } }), 'BAD_USER_INPUT', 'settlement.total');
   });
 
-  it('refuses a malformed ICD-10 code with BAD_USER_INPUT naming it', async () => {
-    const result = await refused(outpatient({ id: holderId }, { diagnoses: ['I10', 'J45909'] }), 'BAD_USER_INPUT', 'diagnoses[1]');
+  it('refuses a malformed ICD-10 code with BAD_USER_INPUT naming it', async ({ hub }) => {
+    const result = await refused(hub, outpatient({ id: holderId }, { diagnoses: ['I10', 'J45909'] }), 'BAD_USER_INPUT', 'diagnoses[1]');
     expect(result.errors![0]!.message).toContain('J45909');
   });
 
-  it('refuses an unknown institution with NOT_FOUND', async () => {
-    const result = await refused(outpatient({ id: holderId }, { institutionCode: 'H44010099999' }), 'NOT_FOUND', 'institutionCode');
+  it('refuses an unknown institution with NOT_FOUND', async ({ hub }) => {
+    const result = await refused(hub, outpatient({ id: holderId }, { institutionCode: 'H44010099999' }), 'NOT_FOUND', 'institutionCode');
     expect(result.errors![0]!.message).toContain('H44010099999');
   });
 
-  it('keeps admission and discharge to inpatient stays, in order, and settles a stay at discharge', async () => {
+  it('keeps admission and discharge to inpatient stays, in order, and settles a stay at discharge', async ({ hub }) => {
     const stay = { kind: 'INPATIENT', admittedAt: '2024-05-01T10:00:00Z', dischargedAt: '2024-05-06T02:00:00Z' };
-    await refused(outpatient({ id: holderId }, { kind: 'INPATIENT' }), 'BAD_USER_INPUT', 'admittedAt');
-    await refused(outpatient({ id: holderId }, { admittedAt: '2024-05-01T10:00:00Z' }), 'BAD_USER_INPUT', 'admittedAt');
-    await refused(outpatient({ id: holderId }, { ...stay, dischargedAt: '2024-04-30T10:00:00Z' }), 'BAD_USER_INPUT', 'dischargedAt');
-    await refused(outpatient({ id: holderId }, { ...stay, dischargedAt: null }), 'BAD_USER_INPUT', 'dischargedAt');
+    await refused(hub, outpatient({ id: holderId }, { kind: 'INPATIENT' }), 'BAD_USER_INPUT', 'admittedAt');
+    await refused(hub, outpatient({ id: holderId }, { admittedAt: '2024-05-01T10:00:00Z' }), 'BAD_USER_INPUT', 'admittedAt');
+    await refused(hub, outpatient({ id: holderId }, { ...stay, dischargedAt: '2024-04-30T10:00:00Z' }), 'BAD_USER_INPUT', 'dischargedAt');
+    await refused(hub, outpatient({ id: holderId }, { ...stay, dischargedAt: null }), 'BAD_USER_INPUT', 'dischargedAt');
     // Still admitted and not yet settled: fine.
-    expect((await recordVisit(outpatient({ id: holderId }, { ...stay, dischargedAt: null, settlement: null }))).errors).toBeUndefined();
+    expect((await recordVisit(hub, outpatient({ id: holderId }, { ...stay, dischargedAt: null, settlement: null }))).errors).toBeUndefined();
   });
 
-  it('refuses a time without an offset, and an empty department', async () => {
-    await refused(outpatient({ id: holderId }, { visitedAt: '2024-03-07T09:30:00' }), 'BAD_USER_INPUT', 'visitedAt');
-    await refused(outpatient({ id: holderId }, { visitedAt: 'yesterday' }), 'BAD_USER_INPUT', 'visitedAt');
-    await refused(outpatient({ id: holderId }, { visitedAt: '2024-02-30T09:30:00+08:00' }), 'BAD_USER_INPUT', 'visitedAt');
-    await refused(outpatient({ id: holderId }, { department: '  ' }), 'BAD_USER_INPUT', 'department');
+  it('refuses a time without an offset, and an empty department', async ({ hub }) => {
+    await refused(hub, outpatient({ id: holderId }, { visitedAt: '2024-03-07T09:30:00' }), 'BAD_USER_INPUT', 'visitedAt');
+    await refused(hub, outpatient({ id: holderId }, { visitedAt: 'yesterday' }), 'BAD_USER_INPUT', 'visitedAt');
+    await refused(hub, outpatient({ id: holderId }, { visitedAt: '2024-02-30T09:30:00+08:00' }), 'BAD_USER_INPUT', 'visitedAt');
+    await refused(hub, outpatient({ id: holderId }, { department: '  ' }), 'BAD_USER_INPUT', 'department');
   });
 
-  it('says NOT_FOUND for an unknown or malformed visit id', async () => {
+  it('says NOT_FOUND for an unknown or malformed visit id', async ({ hub }) => {
     expect(codes(await hub.query(`query($id: ID!) { medicalVisit(id: $id) { id } }`, { id: randomUUID() }))).toEqual(['NOT_FOUND']);
     expect(codes(await hub.query(`{ medicalVisit(id: "42") { id } }`))).toEqual(['NOT_FOUND']);
   });
@@ -284,70 +282,70 @@ describe('refusals, with nothing written', () => {
 
 describe('hostile and odd input, refused before it reaches the database', () => {
   let holderId: string;
-  beforeAll(async () => {
+  it.beforeAll(async ({ hub }) => {
     holderId = (await registerHolder(hub)).id;
   });
-  const record = (overrides: Record<string, unknown>) => hub.query(RECORD_HEALTH_RECORD, {
+  const record = (hub: TestHub, overrides: Record<string, unknown>) => hub.query(RECORD_HEALTH_RECORD, {
     input: { idempotencyKey: randomUUID(), holder: { id: holderId }, type: 'EMR', institutionCode: GUANGZHOU, recordedAt: '2024-03-07T03:00:00Z', summary: '门诊病历', ...overrides },
   });
-  const register = (overrides: Record<string, unknown>) => hub.query(REGISTER_INSTITUTION, {
+  const register = (hub: TestHub, overrides: Record<string, unknown>) => hub.query(REGISTER_INSTITUTION, {
     input: { idempotencyKey: randomUUID(), code: 'H44190090002', name: '东莞市另一医院', city: '441900', level: 'PRIMARY', ...overrides },
   });
   /** BAD_USER_INPUT naming `field`, nothing written, and a message that neither carries control characters nor runs long. */
-  const expectRefused = async (result: GraphQLResponse | Promise<GraphQLResponse>, field: string, before: Record<string, number>) => {
+  const expectRefused = async (hub: TestHub, result: GraphQLResponse | Promise<GraphQLResponse>, field: string, before: Record<string, number>) => {
     const r = await result;
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(r.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
     expect(r.errors![0]!.message.length).toBeLessThan(200);
-    expect(await allCounts()).toEqual(before);
+    expect(await allCounts(hub)).toEqual(before);
   };
 
-  it('refuses free text with a NUL byte (department, summary, institution name)', async () => {
-    const before = await allCounts();
-    await expectRefused(recordVisit(outpatient({ id: holderId }, { department: '呼吸\u0000内科' })), 'department', before);
-    await expectRefused(record({ summary: '门诊\u0000病历' }), 'summary', before);
-    await expectRefused(register({ name: '东莞\u0000医院' }), 'name', before);
+  it('refuses free text with a NUL byte (department, summary, institution name)', async ({ hub }) => {
+    const before = await allCounts(hub);
+    await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { department: '呼吸\u0000内科' })), 'department', before);
+    await expectRefused(hub, record(hub, { summary: '门诊\u0000病历' }), 'summary', before);
+    await expectRefused(hub, register(hub, { name: '东莞\u0000医院' }), 'name', before);
   });
 
-  it.each(['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '1899-12-31T23:59:59Z', '2024-03-07T24:00:00+08:00', '2024-03-07T09:30:00+15:00', '2024-03-07'])(
+  it.for(['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '1899-12-31T23:59:59Z', '2024-03-07T24:00:00+08:00', '2024-03-07T09:30:00+15:00', '2024-03-07'])(
     'refuses the instant %s as a visit, admission, discharge, settlement and record time',
-    async (instant) => {
-      const before = await allCounts();
+    async (instant, { hub }) => {
+      const before = await allCounts(hub);
       const stay = { kind: 'INPATIENT', admittedAt: '2024-05-01T10:00:00Z', dischargedAt: '2024-05-06T02:00:00Z' };
-      await expectRefused(recordVisit(outpatient({ id: holderId }, { visitedAt: instant })), 'visitedAt', before);
-      await expectRefused(recordVisit(outpatient({ id: holderId }, { ...stay, admittedAt: instant })), 'admittedAt', before);
-      await expectRefused(recordVisit(outpatient({ id: holderId }, { ...stay, dischargedAt: instant })), 'dischargedAt', before);
-      await expectRefused(recordVisit(outpatient({ id: holderId }, { settlement: { total: '1', fundPaid: '1', selfPaid: '0', cardPaid: '0', settledAt: instant } })), 'settlement.settledAt', before);
-      await expectRefused(record({ recordedAt: instant }), 'recordedAt', before);
+      await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { visitedAt: instant })), 'visitedAt', before);
+      await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { ...stay, admittedAt: instant })), 'admittedAt', before);
+      await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { ...stay, dischargedAt: instant })), 'dischargedAt', before);
+      await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { settlement: { total: '1', fundPaid: '1', selfPaid: '0', cardPaid: '0', settledAt: instant } })), 'settlement.settledAt', before);
+      await expectRefused(hub, record(hub, { recordedAt: instant }), 'recordedAt', before);
     },
   );
 
-  it('refuses visit and record times in the future, beyond a few minutes of clock skew', async () => {
-    const before = await allCounts();
+  it('refuses visit and record times in the future, beyond a few minutes of clock skew', async ({ hub }) => {
+    const before = await allCounts(hub);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
-    await expectRefused(recordVisit(outpatient({ id: holderId }, { visitedAt: tomorrow })), 'visitedAt', before);
-    await expectRefused(recordVisit(outpatient({ id: holderId }, { kind: 'INPATIENT', visitedAt: '2024-05-01T08:00:00Z', admittedAt: tomorrow, dischargedAt: null, settlement: null })), 'admittedAt', before);
-    await expectRefused(record({ recordedAt: tomorrow }), 'recordedAt', before);
+    await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { visitedAt: tomorrow })), 'visitedAt', before);
+    await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { kind: 'INPATIENT', visitedAt: '2024-05-01T08:00:00Z', admittedAt: tomorrow, dischargedAt: null, settlement: null })), 'admittedAt', before);
+    await expectRefused(hub, record(hub, { recordedAt: tomorrow }), 'recordedAt', before);
     // A device clock a minute fast is not the future.
     const skewed = new Date(Date.now() + 60_000).toISOString();
-    expect((await recordVisit(outpatient({ id: holderId }, { visitedAt: skewed }))).errors).toBeUndefined();
+    expect((await recordVisit(hub, outpatient({ id: holderId }, { visitedAt: skewed }))).errors).toBeUndefined();
   });
 
-  it('checks an institution code’s format before looking it up', async () => {
-    const before = await allCounts();
-    await expectRefused(recordVisit(outpatient({ id: holderId }, { institutionCode: 'H4401009\u00000001' })), 'institutionCode', before);
-    await expectRefused(record({ institutionCode: 'H4401009\u00000001' }), 'institutionCode', before);
-    await expectRefused(record({ institutionCode: 'X'.repeat(100_000) }), 'institutionCode', before);
+  it('checks an institution code’s format before looking it up', async ({ hub }) => {
+    const before = await allCounts(hub);
+    await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { institutionCode: 'H4401009\u00000001' })), 'institutionCode', before);
+    await expectRefused(hub, record(hub, { institutionCode: 'H4401009\u00000001' }), 'institutionCode', before);
+    await expectRefused(hub, record(hub, { institutionCode: 'X'.repeat(100_000) }), 'institutionCode', before);
     // Lower case and padding are the same code.
-    expect((await record({ institutionCode: ` ${GUANGZHOU.toLowerCase()} ` })).errors).toBeUndefined();
+    expect((await record(hub, { institutionCode: ` ${GUANGZHOU.toLowerCase()} ` })).errors).toBeUndefined();
   });
 
-  it('echoes a caller’s value in a message only cut short and without control characters', async () => {
-    const before = await allCounts();
-    await expectRefused(register({ city: '44\u00000100' }), 'city', before);
-    await expectRefused(register({ city: '4'.repeat(100_000) }), 'city', before);
-    await expectRefused(register({ code: `H\u0000${'1'.repeat(100_000)}` }), 'code', before);
-    await expectRefused(recordVisit(outpatient({ id: holderId }, { diagnoses: [`I10\u0000${'9'.repeat(100_000)}`] })), 'diagnoses[0]', before);
+  it('echoes a caller’s value in a message only cut short and without control characters', async ({ hub }) => {
+    const before = await allCounts(hub);
+    await expectRefused(hub, register(hub, { city: '44\u00000100' }), 'city', before);
+    await expectRefused(hub, register(hub, { city: '4'.repeat(100_000) }), 'city', before);
+    await expectRefused(hub, register(hub, { code: `H\u0000${'1'.repeat(100_000)}` }), 'code', before);
+    await expectRefused(hub, recordVisit(hub, outpatient({ id: holderId }, { diagnoses: [`I10\u0000${'9'.repeat(100_000)}`] })), 'diagnoses[0]', before);
     const list = await hub.query(`query($c: String) { medicalInstitutions(city: $c) { code } }`, { c: `\u0000${'4'.repeat(100_000)}` });
     expect(list.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'city' });
     expect(list.errors![0]!.message).not.toMatch(/[\u0000-\u001f]/);
@@ -360,15 +358,15 @@ describe('hostile and odd input, refused before it reaches the database', () => 
 });
 
 describe('medical institutions', () => {
-  const register = (input: Record<string, unknown>) =>
+  const register = (hub: TestHub, input: Record<string, unknown>) =>
     hub.query(REGISTER_INSTITUTION, { input: { idempotencyKey: randomUUID(), code: 'H44190090001', name: '东莞市测试医院', city: '441900', level: 'SECONDARY_A', ...input } });
 
-  it('registers once per key, lists by city, and refuses a second registration of a code', async () => {
+  it('registers once per key, lists by city, and refuses a second registration of a code', async ({ hub }) => {
     const key = randomUUID();
-    const first = await register({ idempotencyKey: key });
+    const first = await register(hub, { idempotencyKey: key });
     expect(first.data.registerMedicalInstitution).toEqual({ code: 'H44190090001', name: '东莞市测试医院', city: '441900', level: 'SECONDARY_A' });
-    expect((await register({ idempotencyKey: key })).data).toEqual(first.data);
-    const again = await register({});
+    expect((await register(hub, { idempotencyKey: key })).data).toEqual(first.data);
+    const again = await register(hub, {});
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
     expect(fieldOf(again)).toBe('code');
     const listed = await hub.ok(`{ medicalInstitutions(city: "441900") { code city } }`);
@@ -376,17 +374,17 @@ describe('medical institutions', () => {
     expect(listed.medicalInstitutions.every((i: { city: string }) => i.city === '441900')).toBe(true);
   });
 
-  it('refuses a code outside the city, a city outside Guangdong, and a blank name', async () => {
-    expect(fieldOf(await register({ code: 'H44010090009' }))).toBe('code');
-    expect(fieldOf(await register({ code: 'X123' }))).toBe('code');
-    expect(fieldOf(await register({ city: '110100' }))).toBe('city');
-    expect(fieldOf(await register({ name: ' ' }))).toBe('name');
+  it('refuses a code outside the city, a city outside Guangdong, and a blank name', async ({ hub }) => {
+    expect(fieldOf(await register(hub, { code: 'H44010090009' }))).toBe('code');
+    expect(fieldOf(await register(hub, { code: 'X123' }))).toBe('code');
+    expect(fieldOf(await register(hub, { city: '110100' }))).toBe('city');
+    expect(fieldOf(await register(hub, { name: ' ' }))).toBe('name');
     expect(codes(await hub.query(`{ medicalInstitutions(city: "110100") { code } }`))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('the record index', () => {
-  it('records entries and pages them newest first within a time range', async () => {
+  it('records entries and pages them newest first within a time range', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const entries = [['HEALTH_ARCHIVE', '2023-06-01T00:00:00Z', '居民健康档案建档'], ['EMR', '2024-03-07T03:00:00Z', '门诊病历'], ['EXAMINATION_REPORT', '2024-03-08T03:00:00Z', '检验报告：血常规']];
     for (const [type, recordedAt, summary] of entries) {
@@ -400,7 +398,7 @@ describe('the record index', () => {
     expect(read.holder.recent).toEqual({ nodes: [{ type: 'EXAMINATION_REPORT', recordedAt: '2024-03-08T03:00:00.000Z' }], pageInfo: { hasNextPage: true } });
   });
 
-  it('refuses an unknown institution and an overlong summary', async () => {
+  it('refuses an unknown institution and an overlong summary', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const input = { idempotencyKey: randomUUID(), holder: { id: holder.id }, type: 'EMR', institutionCode: 'H44010099999', recordedAt: '2024-03-07T03:00:00Z', summary: '门诊病历' };
     expect(codes(await hub.query(RECORD_HEALTH_RECORD, { input }))).toEqual(['NOT_FOUND']);
@@ -409,19 +407,19 @@ describe('the record index', () => {
 });
 
 describe('demo data and batching', () => {
-  const seededIdNumbers = async () =>
-    (await rowsOf<{ id_number: string }>(db(), sql`select id_number from hr.holders order by id_number limit ${SEEDED_HOLDERS}`)).map((r) => r.id_number);
+  const seededIdNumbers = async (hub: TestHub) =>
+    (await rowsOf<{ id_number: string }>(db(hub), sql`select id_number from hr.holders order by id_number limit ${SEEDED_HOLDERS}`)).map((r) => r.id_number);
 
-  it('seeds hospitals in every city and visits whose settlements add up and whose diagnoses are ICD-10', async () => {
-    const cities = await rowsOf<{ city: string }>(db(), sql`select distinct city from health.medical_institutions where code not like '%900__'`);
+  it('seeds hospitals in every city and visits whose settlements add up and whose diagnoses are ICD-10', async ({ hub }) => {
+    const cities = await rowsOf<{ city: string }>(db(hub), sql`select distinct city from health.medical_institutions where code not like '%900__'`);
     expect(cities).toHaveLength(21);
-    expect(await count('visits')).toBeGreaterThan(SEEDED_HOLDERS);
-    expect(await count('settlements', sql`total <> fund_paid + self_paid or card_paid > self_paid`)).toBe(0);
-    const diagnoses = await rowsOf<{ code: string }>(db(), sql`select distinct code from health.visit_diagnoses`);
+    expect(await count(hub, 'visits')).toBeGreaterThan(SEEDED_HOLDERS);
+    expect(await count(hub, 'settlements', sql`total <> fund_paid + self_paid or card_paid > self_paid`)).toBe(0);
+    const diagnoses = await rowsOf<{ code: string }>(db(hub), sql`select distinct code from health.visit_diagnoses`);
     expect(diagnoses.length).toBeGreaterThan(5);
     expect(diagnoses.every((d) => isIcd10Code(d.code))).toBe(true);
     // Some holders were seen away from their home city (Art 4).
-    const away = await rowsOf<{ n: number }>(db(), sql`select count(*)::int as n from health.visits v join hr.holders h on h.id = v.holder_id where v.city <> h.registered_city`);
+    const away = await rowsOf<{ n: number }>(db(hub), sql`select count(*)::int as n from health.visits v join hr.holders h on h.id = v.holder_id where v.city <> h.registered_city`);
     expect(away[0]!.n).toBeGreaterThan(0);
 
     const lines: string[] = [];
@@ -429,20 +427,18 @@ describe('demo data and batching', () => {
     expect(lines).toEqual(['health: medical institutions already present, demo data left as it is']);
   });
 
-  it('issues the same number of health statements for many holders’ visits as for a few', async () => {
-    const health = hub.subgraphs.find((s) => s.name === 'health')!;
+  it('issues the same number of health statements for many holders’ visits as for a few', async ({ hub }) => {
     const query = `query($ids: [String!]!) { holders(idNumbers: $ids) { id
       medicalVisits(first: 5) { nodes { kind diagnoses institution { name } settlement { total } } pageInfo { hasNextPage } }
       healthRecords(first: 5) { nodes { type institution { name } } } } }`;
     const statementsFor = async (ids: string[]) => {
-      const before = health.statements.count;
-      const data = await hub.ok(query, { ids });
+      const { result: data, bySubgraph } = await hub.countStatements(() => hub.ok(query, { ids }));
       expect(data.holders).toHaveLength(ids.length);
-      return { statements: health.statements.count - before, visits: data.holders.flatMap((h: any) => h.medicalVisits.nodes).length };
+      return { statements: bySubgraph.health!, visits: data.holders.flatMap((h: any) => h.medicalVisits.nodes).length };
     };
-    const ids = await seededIdNumbers();
+    const ids = await seededIdNumbers(hub);
     // A few holders who have both visits and records, so both lists reach their nested lookups.
-    const withBoth = await rowsOf<{ id_number: string }>(db(), sql`select h.id_number from hr.holders h
+    const withBoth = await rowsOf<{ id_number: string }>(db(hub), sql`select h.id_number from hr.holders h
       where exists (select 1 from health.visits v where v.holder_id = h.id) and exists (select 1 from health.health_records r where r.holder_id = h.id)
       order by h.id_number limit 3`);
     expect(withBoth).toHaveLength(3);

@@ -7,15 +7,15 @@ import { startHub, type RunningHub } from '../../hub/hub.js';
 import { readHubConfig } from '../../hub/config.js';
 import { SUBGRAPHS } from '../../schema/manifest.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { defaultIdentity, identityHeaders, TEST_SUBGRAPH_SECRET, TEST_TOKENS } from '../support/hub.js';
+import { gatewayCaller, TEST_SUBGRAPH_SECRET, TEST_TOKENS } from '../support/hub.js';
 import { rowsOf } from '../support/sql.js';
 
 let hub: RunningHub;
 const databases: TestDatabase[] = [];
 
+/** A request through this hub's gateway from the operation's natural caller, which must answer without errors. */
 async function gql(query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(hub.gatewayUrl, { method: 'POST', headers: await identityHeaders(defaultIdentity(query)), body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  const body = await gatewayCaller(hub.gatewayUrl).query(query, variables);
   expect(body.errors).toBeUndefined();
   return body.data;
 }

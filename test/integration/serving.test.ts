@@ -65,7 +65,7 @@ describe('when parts fail', () => {
 });
 
 describe('readiness checks', () => {
-  it('names only Redis when Redis is unreachable, not the driver\'s message', async ({ hub }) => {
+  it('names only Redis when Redis is unreachable, not the driver\'s message', async () => {
     const state = openSharedState('redis://127.0.0.1:1');
     try {
       await expect(redisCheck(state.redis!).check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });

@@ -173,12 +173,9 @@ it('runs the gateway alone with npm run gateway, in front of subgraphs running e
     const run = runScript('gateway', [], { ...cliEnv(), ...urls }, /gateway on (\S+)/);
     const gatewayUrl = (await run.matched)[1]!;
     expect(gatewayUrl).not.toBe(subgraphs.gatewayUrl);
-    const res = await fetch(gatewayUrl, {
-      method: 'POST', headers: await subgraphs.headers(READER),
-      body: JSON.stringify({ query: '{ card(cardNumber: "Z00000000") { status } }' }),
-    });
+    const { body } = await subgraphs.as(READER, gatewayUrl).post('{ card(cardNumber: "Z00000000") { status } }');
     // Answered by the hr subgraph the variables point at: its own refusal, through this gateway.
-    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'CARD_NOT_FOUND', serviceName: 'hr' });
+    expect((body as any).errors[0].extensions).toEqual({ code: 'CARD_NOT_FOUND', serviceName: 'hr' });
     expect((await fetch(new URL('/ready', gatewayUrl))).status).toBe(200);
     await interrupt(run.child, run.exited);
   } finally {
