@@ -1,4 +1,4 @@
-// What every department's seed shares besides writing rows (bulk-insert.ts): reporting how far it has got (a bar
+// What every department's seed shares besides writing rows (bulk-load/): reporting how far it has got (a bar
 // on a terminal, an occasional line in a log), stopping between batches when asked, and reading the departments
 // seeded before it from inside its own transaction.
 import type { Database, Db } from '../core/database.js';
