@@ -1,7 +1,7 @@
 // The baseline: a plain @apollo/gateway over the same subgraphs, as anyone would write it. No authentication, no
 // policy, no audit, no depth limit, no persisted queries, the default fetcher (make-fetch-happen).
 //
-// The one addition: the subgraphs answer signed calls only (subgraphs/shared/gateway-proof.ts), so each subgraph
+// The one addition: the subgraphs answer signed calls only (core/protocol/gateway-proof.ts), so each subgraph
 // call gets a fixed caller (the provincial platform serving the holder, as the bench's hub requests declare) and its
 // HMAC signature, added by a thin wrapper that then hands the call to the default fetcher unchanged.
 //
@@ -14,6 +14,7 @@ import { readCommittedSupergraph } from '../schema/supergraph.js';
 import { SUBGRAPHS } from '../schema/manifest.js';
 import { readSubgraphSecret, readSubgraphUrl } from '../core/config.js';
 import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../core/protocol/gateway-proof.js';
+import { READER_CLAIMS } from '../test/support/queries.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -25,10 +26,7 @@ class SignedDataSource extends RemoteGraphQLDataSource {
     super({ url });
     const fetcher = this.fetcher; // the default, make-fetch-happen
     this.fetcher = ((input: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
-      const caller = encodeClaims({
-        requestId: randomUUID(), client: 'province', kind: 'PROVINCE', city: null, domain: null,
-        purpose: 'HOLDER_SELF_SERVICE', operator: 'bench', caseRef: null,
-      });
+      const caller = encodeClaims({ requestId: randomUUID(), ...READER_CLAIMS, operator: 'bench', caseRef: null });
       const target = new URL(input);
       const headers = {
         ...init.headers,

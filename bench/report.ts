@@ -1,5 +1,6 @@
-// The bench's output: one table on the terminal, the targets of issue 6 as met / not met / not measured, and the
-// whole run as JSON under bench/results/<timestamp>.json.
+// The bench's output: one table on the terminal, the targets as met / not met / not measured (gateway CPU per
+// request against the plain gateway's, SQL statements per 100-holder read, the audit's cost, p99 against transport
+// called directly, the 1 M seed and scale, the soak), and the whole run as JSON under bench/results/<timestamp>.json.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,7 +84,11 @@ export const machine = () => ({
 
 const fixed = (n: number | null, digits: number) => (n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits));
 
-/** The targets of issue 6, judged from the rows measured. */
+/**
+ * The targets a quick or full run measures, judged from its rows: the hub's gateway CPU per request ≤ 0.6× the plain
+ * gateway's (scenarios 1–3), ≤ 6 SQL statements for scenario 3, the audit ≤ 10% extra gateway CPU (scenario 2 against
+ * 6), scenario 1's p99 ≤ 2× transport called directly.
+ */
 export function judgeTargets(rows: Row[]): Target[] {
   const targets: Target[] = [];
   const find = (scenario: string, target: string) => rows.find((r) => r.scenario === scenario && r.target === target);

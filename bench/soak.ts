@@ -1,9 +1,9 @@
-// The soak (issue 6): a steady load on the hub for a long while, the resident memory of the gateway and of each
-// subgraph sampled from /proc as it runs. After a warm-up at the same load (JIT, caches, connection pools and
-// the policy plan cache fill), memory must stay flat: growth under 10% from the soak's first quarter to its last
-// (the mean of each quarter's samples, so that where the garbage collector's sawtooth happens to be at one sample
-// does not decide), with no error at all. Growth is judged per process, so a leak in one subgraph is not hidden by
-// the others' size.
+// The soak (`npm run bench -- --soak`): a steady load on the hub for a long while, the resident memory of the
+// gateway and of each subgraph sampled from /proc as it runs. After a warm-up at the same load (JIT, caches,
+// connection pools and the policy plan cache fill), memory must stay flat: growth under 10% from the soak's first
+// quarter to its last (the mean of each quarter's samples, so that where the garbage collector's sawtooth happens to
+// be at one sample does not decide), with no error at all. Growth is judged per process, so a leak in one subgraph
+// is not hidden by the others' size.
 import { runLoad } from './load.js';
 import { rssMiB } from './proc.js';
 import type { Started } from './processes.js';

@@ -4,7 +4,7 @@
 // the same load generator and body as scenario 2 (`{ query, variables: { id } }`); the query text is ignored, the
 // holder is `variables.id`, the identity document number scenario 2's `holder(idNumber:)` takes.
 //
-// The query follows ALL_DOMAINS (bench/scenarios.ts): holder, bank account and bank, cards with their events and
+// The query follows ALL_DOMAINS (test/support/queries.ts): holder, bank account and bank, cards with their events and
 // physical card, civil affairs' certificates (page of 20, the subgraphs' default page size) and valid concession
 // certificates, relief entitlements (20), transport's live transit functions, the 5 latest rides (+ hasNextPage),
 // health's 5 latest visits with diagnoses, institution and settlement, 5 health records, culture and tourism's 5

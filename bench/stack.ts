@@ -15,12 +15,13 @@ import { ownsStore, SUBGRAPHS } from '../schema/manifest.js';
 import { envPrefix, type DatabaseConfig } from '../core/config.js';
 import { openDatabase } from '../core/database.js';
 import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../core/protocol/gateway-proof.js';
+import { gatewayHeaders, READER, READER_CLAIMS, type Identity } from '../test/support/queries.js';
 import type { Subject } from './measure.js';
 import { runScript, startBenchServer, startScript, stopAll, type Started } from './processes.js';
 import { readDataSet, readRideCards, type DataSet, type RideCard } from './scenarios.js';
 
-const BENCH_CLIENT = 'province';
-const PURPOSE = 'HOLDER_SELF_SERVICE';
+/** Who the bench's requests come from: the tests' reader (every field, unmasked), as an operator on a case of its own. */
+const BENCH_CALLER: Identity & { operator: string; caseRef: string } = { ...READER, operator: 'bench', caseRef: 'BENCH-0001' };
 
 export type Front = 'hub' | 'unaudited' | 'plain' | 'floor' | 'transport-direct';
 
@@ -130,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const gatewayDb = await openDatabase(configOf('gateway'));
     try {
       await migrateGatewayDatabase(gatewayDb);
-      await gatewayDb.db.execute(sql`update gateway.clients set requests_per_minute = 100000000 where id = ${BENCH_CLIENT}`);
+      await gatewayDb.db.execute(sql`update gateway.clients set requests_per_minute = 100000000 where id = ${BENCH_CALLER.client}`);
     } finally {
       await gatewayDb.close();
     }
@@ -155,8 +156,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     log(`${stack.subgraphs.length} subgraphs up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    const token = await signToken(secrets.jwt, BENCH_CLIENT, { keys: { kind: 'secret', secret: secrets.jwt, variable: 'GATEWAY_JWT_SECRET' }, audience: 'ykt-hub' }, 6 * 3600);
-    const hubHeaders = { authorization: `Bearer ${token}`, 'x-purpose': PURPOSE, 'x-operator': 'bench', 'x-case-ref': 'BENCH-0001' };
+    const token = await signToken(secrets.jwt, BENCH_CALLER.client, { keys: { kind: 'secret', secret: secrets.jwt, variable: 'GATEWAY_JWT_SECRET' }, audience: 'ykt-hub' }, 6 * 3600);
+    const hubHeaders = gatewayHeaders(token, BENCH_CALLER);
     const behindGateway = (name: Front, server: Started, headers: Record<string, string>): Subject => ({ name, url: server.url, headers, front: server, behind: stack.subgraphs, sqlFrom: stack.subgraphs });
     const fronts = options.fronts;
     await Promise.all([
@@ -195,7 +196,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (fronts.includes('transport-direct')) {
       const transport = stack.subgraphs.find((s) => s.name === 'transport')!;
       const target = new URL(transport.url);
-      const caller = encodeClaims({ requestId: 'bench-transport-direct', client: BENCH_CLIENT, kind: 'PROVINCE', city: null, domain: null, purpose: PURPOSE, operator: 'bench', caseRef: 'BENCH-0001' });
+      const caller = encodeClaims({ requestId: 'bench-transport-direct', ...READER_CLAIMS, operator: BENCH_CALLER.operator, caseRef: BENCH_CALLER.caseRef });
       stack.subjects['transport-direct'] = {
         name: 'transport-direct',
         url: transport.url,

@@ -9,7 +9,6 @@ import { readSettlement } from '../../subgraphs/health/settlement.js';
 import { hubTest } from '../support/fixtures.js';
 import { codes, type GraphQLResponse, type TestHub } from '../support/hub.js';
 import { holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
-import { rowsOf } from '../support/sql.js';
 
 const SEEDED_HOLDERS = 40;
 const it = hubTest({ seedHolders: SEEDED_HOLDERS });
@@ -52,9 +51,8 @@ describe('settlement amounts', () => {
   });
 });
 
-const db = (hub: TestHub) => hub.databases[0]!.database.db;
 const count = async (hub: TestHub, table: string, where = sql`true`) =>
-  (await rowsOf<{ n: number }>(db(hub), sql`select count(*)::int as n from ${sql.raw(`health.${table}`)} where ${where}`))[0]!.n;
+  (await hub.rows<{ n: number }>(sql`select count(*)::int as n from ${sql.raw(`health.${table}`)} where ${where}`))[0]!.n;
 const allCounts = async (hub: TestHub) => Object.fromEntries(await Promise.all(
   ['visits', 'visit_diagnoses', 'settlements', 'health_records', 'medical_institutions'].map(async (t) => [t, await count(hub, t)] as const),
 ));
@@ -408,18 +406,18 @@ describe('the record index', () => {
 
 describe('demo data and batching', () => {
   const seededIdNumbers = async (hub: TestHub) =>
-    (await rowsOf<{ id_number: string }>(db(hub), sql`select id_number from hr.holders order by id_number limit ${SEEDED_HOLDERS}`)).map((r) => r.id_number);
+    (await hub.rows<{ id_number: string }>(sql`select id_number from hr.holders order by id_number limit ${SEEDED_HOLDERS}`)).map((r) => r.id_number);
 
   it('seeds hospitals in every city and visits whose settlements add up and whose diagnoses are ICD-10', async ({ hub }) => {
-    const cities = await rowsOf<{ city: string }>(db(hub), sql`select distinct city from health.medical_institutions where code not like '%900__'`);
+    const cities = await hub.rows<{ city: string }>(sql`select distinct city from health.medical_institutions where code not like '%900__'`);
     expect(cities).toHaveLength(21);
     expect(await count(hub, 'visits')).toBeGreaterThan(SEEDED_HOLDERS);
     expect(await count(hub, 'settlements', sql`total <> fund_paid + self_paid or card_paid > self_paid`)).toBe(0);
-    const diagnoses = await rowsOf<{ code: string }>(db(hub), sql`select distinct code from health.visit_diagnoses`);
+    const diagnoses = await hub.rows<{ code: string }>(sql`select distinct code from health.visit_diagnoses`);
     expect(diagnoses.length).toBeGreaterThan(5);
     expect(diagnoses.every((d) => isIcd10Code(d.code))).toBe(true);
     // Some holders were seen away from their home city (Art 4).
-    const away = await rowsOf<{ n: number }>(db(hub), sql`select count(*)::int as n from health.visits v join hr.holders h on h.id = v.holder_id where v.city <> h.registered_city`);
+    const away = await hub.rows<{ n: number }>(sql`select count(*)::int as n from health.visits v join hr.holders h on h.id = v.holder_id where v.city <> h.registered_city`);
     expect(away[0]!.n).toBeGreaterThan(0);
 
     const lines: string[] = [];
@@ -438,7 +436,7 @@ describe('demo data and batching', () => {
     };
     const ids = await seededIdNumbers(hub);
     // A few holders who have both visits and records, so both lists reach their nested lookups.
-    const withBoth = await rowsOf<{ id_number: string }>(db(hub), sql`select h.id_number from hr.holders h
+    const withBoth = await hub.rows<{ id_number: string }>(sql`select h.id_number from hr.holders h
       where exists (select 1 from health.visits v where v.holder_id = h.id) and exists (select 1 from health.health_records r where r.holder_id = h.id)
       order by h.id_number limit 3`);
     expect(withBoth).toHaveLength(3);

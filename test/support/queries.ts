@@ -42,7 +42,7 @@ export interface Identity {
   caseRef?: string | null;
 }
 
-/** The provincial platform serving the holder (HOLDER_SELF_SERVICE: every field, unmasked): the tests' reader, the bench's client. */
+/** The provincial platform serving the holder (HOLDER_SELF_SERVICE: every field, unmasked): the tests' reader, the bench's. */
 export const READER: Identity = { client: 'province', purpose: 'HOLDER_SELF_SERVICE' };
 
 /** The headers a request from `identity` carries, with a token for its client. */

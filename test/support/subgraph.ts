@@ -1,14 +1,12 @@
 // Calls straight to a subgraph, signed as the gateway signs them (tests that look behind the gateway).
 import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER, type CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { TEST_SUBGRAPH_SECRET } from './hub.js';
+import { READER_CLAIMS } from './queries.js';
 
+/** What the gateway signs for the reader's requests (the bench's plain gateway signs the same). */
 export const GATEWAY_CLAIMS: CallerClaims = {
   requestId: '00000000-0000-4000-8000-000000000001',
-  client: 'province',
-  kind: 'PROVINCE',
-  city: null,
-  domain: null,
-  purpose: 'HOLDER_SELF_SERVICE',
+  ...READER_CLAIMS,
   operator: 'clerk-0001',
   caseRef: null,
 };
