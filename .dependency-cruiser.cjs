@@ -105,7 +105,8 @@ module.exports = {
     {
       name: 'no-non-package-json',
       severity: 'error',
-      comment: 'every package the code loads is declared in package.json, so npm ci installs the version it was written against',
+      comment:
+        'every package the code loads is declared in package.json, so npm ci installs the version it was written against',
       from: {},
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
     },

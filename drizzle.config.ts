@@ -4,7 +4,10 @@
 import { defineConfig } from 'drizzle-kit';
 
 const domain = process.env.DRIZZLE_DOMAIN;
-if (!domain) throw new Error('Configuration error in DRIZZLE_DOMAIN: name the subgraph (or gateway) to generate for (npm run db:generate does)');
+if (!domain)
+  throw new Error(
+    'Configuration error in DRIZZLE_DOMAIN: name the subgraph (or gateway) to generate for (npm run db:generate does)',
+  );
 
 export default defineConfig({
   dialect: 'postgresql',

@@ -51,7 +51,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
             setupRequest: (request) => {
               const scenario = mix[turn++ % mix.length]!;
               const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
-              return options.sign ? { ...request, body, headers: { ...request.headers, ...options.sign(body) } } : { ...request, body };
+              return options.sign
+                ? { ...request, body, headers: { ...request.headers, ...options.sign(body) } }
+                : { ...request, body };
             },
             onResponse: (status, body) => {
               responses++;

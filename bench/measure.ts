@@ -34,11 +34,21 @@ async function sqlTotal(from: Started[]): Promise<number | undefined> {
 }
 
 /** One request first: a scenario that fails outright is reported before it is measured. */
-export async function probe(scenario: Scenario, subject: Subject, data: DataSet, log: (line: string) => void): Promise<void> {
+export async function probe(
+  scenario: Scenario,
+  subject: Subject,
+  data: DataSet,
+  log: (line: string) => void,
+): Promise<void> {
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
-  const res = await fetch(subject.url, { method: 'POST', headers: { 'content-type': 'application/json', ...subject.headers, ...subject.sign?.(body) }, body });
+  const res = await fetch(subject.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...subject.headers, ...subject.sign?.(body) },
+    body,
+  });
   const text = await res.text();
-  if (!res.ok || text.includes('"errors":') || /:null\}*$/.test(text)) log(`warning: scenario ${scenario.id} on ${subject.name} answered HTTP ${res.status}: ${text.slice(0, 400)}`);
+  if (!res.ok || text.includes('"errors":') || /:null\}*$/.test(text))
+    log(`warning: scenario ${scenario.id} on ${subject.name} answered HTTP ${res.status}: ${text.slice(0, 400)}`);
 }
 
 export interface Entry {
@@ -69,9 +79,23 @@ interface Tally {
  */
 export async function measureTogether(entries: Entry[], data: DataSet, timing: Timing): Promise<Row[]> {
   const loadOf = ({ scenario, subject, connections, rate }: Entry) => ({
-    url: subject.url, headers: subject.headers, scenario, data, connections, ...(rate ? { rate } : {}), ...(subject.sign ? { sign: subject.sign } : {}),
+    url: subject.url,
+    headers: subject.headers,
+    scenario,
+    data,
+    connections,
+    ...(rate ? { rate } : {}),
+    ...(subject.sign ? { sign: subject.sign } : {}),
   });
-  const tallies: Tally[] = entries.map((e) => ({ responses: 0, errors: 0, p50Weighted: 0, p99Weighted: 0, front: 0, behind: e.subject.behind.map(() => 0), sql: 0 }));
+  const tallies: Tally[] = entries.map((e) => ({
+    responses: 0,
+    errors: 0,
+    p50Weighted: 0,
+    p99Weighted: 0,
+    front: 0,
+    behind: e.subject.behind.map(() => 0),
+    sql: 0,
+  }));
   for (const entry of entries) await runLoad({ ...loadOf(entry), seconds: timing.warmupSeconds });
   const slice = timing.seconds / timing.rounds;
   for (let round = 0; round < timing.rounds; round++) {
@@ -85,7 +109,10 @@ export async function measureTogether(entries: Entry[], data: DataSet, timing: T
       tally.front += front ? cpuMs(front.pid) - frontBefore : NaN;
       behind.forEach((s, j) => (tally.behind[j]! += cpuMs(s.pid) - behindBefore[j]!));
       const sqlAfter = await sqlTotal(sqlFrom);
-      tally.sql = tally.sql === undefined || sqlBefore === undefined || sqlAfter === undefined ? undefined : tally.sql + sqlAfter - sqlBefore;
+      tally.sql =
+        tally.sql === undefined || sqlBefore === undefined || sqlAfter === undefined
+          ? undefined
+          : tally.sql + sqlAfter - sqlBefore;
       tally.responses += result.responses;
       tally.errors += result.errors;
       tally.firstError ??= result.firstError;

@@ -31,7 +31,12 @@ class SignedDataSource extends RemoteGraphQLDataSource {
       const headers = {
         ...init.headers,
         [CALLER_HEADER]: caller,
-        [SIGNATURE_HEADER]: signatureFor(secret, { method: init.method ?? 'POST', target: target.pathname + target.search, caller, body: init.body ?? '' }),
+        [SIGNATURE_HEADER]: signatureFor(secret, {
+          method: init.method ?? 'POST',
+          target: target.pathname + target.search,
+          caller,
+          body: init.body ?? '',
+        }),
       };
       return fetcher(input, { ...init, headers } as Parameters<typeof fetcher>[1]);
     }) as typeof fetcher;
@@ -43,7 +48,9 @@ const gateway = new ApolloGateway({
   buildService: ({ name }) => new SignedDataSource(urls[name]!),
 });
 const server = new ApolloServer({ gateway, stopOnTerminationSignals: false });
-const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: Number(process.env.PLAIN_GATEWAY_PORT ?? 0) } });
+const { url } = await startStandaloneServer(server, {
+  listen: { host: '127.0.0.1', port: Number(process.env.PLAIN_GATEWAY_PORT ?? 0) },
+});
 console.log(`plain gateway on ${url}`);
 
 const stop = () => {

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const scripts = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 export interface Started {
   name: string;
@@ -42,7 +44,12 @@ function scriptCommand(script: string, preload: string[] = []): [string, string[
 }
 
 function track(name: string, executable: string, args: string[], env: NodeJS.ProcessEnv, ipc: boolean) {
-  const child = spawn(executable, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+  const child = spawn(executable, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])],
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
@@ -68,7 +75,10 @@ export function startScript(
   const ipc = (options.preload ?? []).some((p) => p.includes('sql-counter'));
   const { child, output } = track(name, executable, [...scriptArgs, ...args], env, ipc);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: not ready within ${(options.timeoutMs ?? 90_000) / 1000} s:\n${output()}`)), options.timeoutMs ?? 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name}: not ready within ${(options.timeoutMs ?? 90_000) / 1000} s:\n${output()}`)),
+      options.timeoutMs ?? 90_000,
+    );
     const check = () => {
       const match = ready.exec(output());
       if (!match) return;
@@ -166,7 +176,8 @@ export async function stopAll(only?: Started[]): Promise<void> {
   const children = only ? only.map((s) => s.child).filter((c) => running.has(c)) : [...running];
   for (const child of children) kill(child, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && children.some((c) => c.pid && groupAlive(c.pid))) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && children.some((c) => c.pid && groupAlive(c.pid)))
+    await new Promise((r) => setTimeout(r, 100));
   for (const child of children) if (child.pid && groupAlive(child.pid)) kill(child, 'SIGKILL');
 }
 

@@ -61,9 +61,16 @@ export interface Run {
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** The latest saved run of a mode on a database (the scale and soak runs take long, so a full run reports theirs). */
-export function latestRun(mode: Run['mode'], database: Run['database'], wanted: (run: Run) => boolean = () => true): Run | undefined {
+export function latestRun(
+  mode: Run['mode'],
+  database: Run['database'],
+  wanted: (run: Run) => boolean = () => true,
+): Run | undefined {
   if (!existsSync(RESULTS)) return undefined;
-  for (const file of readdirSync(RESULTS).filter((f) => f.endsWith('.json')).sort().reverse()) {
+  for (const file of readdirSync(RESULTS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .reverse()) {
     try {
       const run = JSON.parse(readFileSync(path.join(RESULTS, file), 'utf8')) as Run;
       if (run.mode === mode && run.database === database && wanted(run)) return run;
@@ -111,12 +118,17 @@ export function judgeTargets(rows: Row[]): Target[] {
   targets.push(
     s3?.sqlPerRequest == null
       ? { target: 'scenario 3: ≤ 6 SQL statements across all subgraphs', status: 'not measured', detail: '' }
-      : { target: 'scenario 3: ≤ 6 SQL statements across all subgraphs', status: s3.sqlPerRequest <= 6 ? 'met' : 'not met', detail: `${fixed(s3.sqlPerRequest, 1)} per request` },
+      : {
+          target: 'scenario 3: ≤ 6 SQL statements across all subgraphs',
+          status: s3.sqlPerRequest <= 6 ? 'met' : 'not met',
+          detail: `${fixed(s3.sqlPerRequest, 1)} per request`,
+        },
   );
   const audited = find('2', 'hub');
   const unaudited = find('6', 'unaudited');
   const auditName = 'scenario 6: audit costs ≤ 10% extra gateway CPU per request (scenario 2, audit on vs off)';
-  if (!audited || !unaudited || !(unaudited.gatewayCpuMsPerRequest > 0)) targets.push({ target: auditName, status: 'not measured', detail: '' });
+  if (!audited || !unaudited || !(unaudited.gatewayCpuMsPerRequest > 0))
+    targets.push({ target: auditName, status: 'not measured', detail: '' });
   else {
     const extra = audited.gatewayCpuMsPerRequest / unaudited.gatewayCpuMsPerRequest - 1;
     targets.push({
@@ -127,8 +139,11 @@ export function judgeTargets(rows: Row[]): Target[] {
   }
   const p99Name = 'scenario 1 p99 at 20 connections ≤ 2× transport subgraph direct';
   const hub20 = rows.find((r) => r.scenario === '1' && r.target === 'hub' && r.connections === 20 && !r.rate);
-  const direct20 = rows.find((r) => r.scenario === '1' && r.target === 'transport-direct' && r.connections === 20 && !r.rate);
-  if (!hub20 || !direct20 || !(direct20.p99Ms > 0)) targets.push({ target: p99Name, status: 'not measured', detail: '' });
+  const direct20 = rows.find(
+    (r) => r.scenario === '1' && r.target === 'transport-direct' && r.connections === 20 && !r.rate,
+  );
+  if (!hub20 || !direct20 || !(direct20.p99Ms > 0))
+    targets.push({ target: p99Name, status: 'not measured', detail: '' });
   else {
     const ratio = hub20.p99Ms / direct20.p99Ms;
     targets.push({
@@ -160,13 +175,19 @@ export function judgeScale(run: Run): Target[] {
   const base = run.baseline;
   const seed: Target =
     run.database === 'postgres' && run.holders >= 1_000_000
-      ? { target: SEED_TARGET, status: run.seedSeconds <= 300 ? 'met' : 'not met', detail: `${run.holders} holders in ${run.seedSeconds.toFixed(0)} s` }
+      ? {
+          target: SEED_TARGET,
+          status: run.seedSeconds <= 300 ? 'met' : 'not met',
+          detail: `${run.holders} holders in ${run.seedSeconds.toFixed(0)} s`,
+        }
       : { target: SEED_TARGET, status: 'not measured', detail: `seeded ${run.holders} on ${run.database}` };
   if (!base) return [seed, { target: SCALE_TARGET, status: 'not measured', detail: '' }];
   const worst: string[] = [];
   let met = true;
   for (const row of run.rows) {
-    const small = base.rows.find((r) => r.scenario === row.scenario && r.target === row.target && r.connections === row.connections);
+    const small = base.rows.find(
+      (r) => r.scenario === row.scenario && r.target === row.target && r.connections === row.connections,
+    );
     if (!small) continue;
     const ratios = {
       'req/s': small.requestsPerSecond / row.requestsPerSecond,
@@ -178,7 +199,14 @@ export function judgeScale(run: Run): Target[] {
     if (ratio > 1.5) met = false;
     worst.push(`s${row.scenario} worst ${name} ${ratio.toFixed(2)}×`);
   }
-  return [seed, { target: SCALE_TARGET, status: met ? 'met' : 'not met', detail: `${run.holders} vs ${base.holders} holders: ${worst.join('; ')}` }];
+  return [
+    seed,
+    {
+      target: SCALE_TARGET,
+      status: met ? 'met' : 'not met',
+      detail: `${run.holders} vs ${base.holders} holders: ${worst.join('; ')}`,
+    },
+  ];
 }
 
 export function judgeSoak(soak: SoakResult): Target {
@@ -196,25 +224,57 @@ export function longRunTargets(database: Run['database']): Target[] {
   // Only runs at the targets' own sizes speak for them (a small trial run of a mode does not).
   const scale = latestRun('scale', database, (r) => r.holders >= 1_000_000);
   const soak = latestRun('soak', database, (r) => (r.soak?.minutes ?? 0) >= 10);
-  const dated = (t: Target, run: Run): Target => ({ ...t, detail: `${t.detail}; from the ${run.mode} run of ${run.startedAt}` });
+  const dated = (t: Target, run: Run): Target => ({
+    ...t,
+    detail: `${t.detail}; from the ${run.mode} run of ${run.startedAt}`,
+  });
   return [
-    ...(scale ? judgeScale(scale).map((t) => dated(t, scale)) : [
-      { target: SEED_TARGET, status: 'not measured' as const, detail: 'run `npm run bench -- --scale`' },
-      { target: SCALE_TARGET, status: 'not measured' as const, detail: 'run `npm run bench -- --scale`' },
-    ]),
-    soak?.soak ? dated(judgeSoak(soak.soak), soak) : { target: SOAK_TARGET, status: 'not measured', detail: 'run `npm run bench -- --soak`' },
+    ...(scale
+      ? judgeScale(scale).map((t) => dated(t, scale))
+      : [
+          { target: SEED_TARGET, status: 'not measured' as const, detail: 'run `npm run bench -- --scale`' },
+          { target: SCALE_TARGET, status: 'not measured' as const, detail: 'run `npm run bench -- --scale`' },
+        ]),
+    soak?.soak
+      ? dated(judgeSoak(soak.soak), soak)
+      : { target: SOAK_TARGET, status: 'not measured', detail: 'run `npm run bench -- --soak`' },
   ];
 }
 
 function printRows(rows: Row[]): void {
-  const header = ['scn', 'target', 'conn', 'paced', 'req/s', 'p50 ms', 'p99 ms', 'gw CPU ms/req', 'subgraphs CPU ms/req', 'gw peak RSS MiB', 'subgraphs peak RSS MiB', 'errors', 'SQL/req'];
+  const header = [
+    'scn',
+    'target',
+    'conn',
+    'paced',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'gw CPU ms/req',
+    'subgraphs CPU ms/req',
+    'gw peak RSS MiB',
+    'subgraphs peak RSS MiB',
+    'errors',
+    'SQL/req',
+  ];
   const cells = rows.map((r) => [
-    r.scenario, r.target, String(r.connections), r.rate ? String(r.rate) : '-', fixed(r.requestsPerSecond, 0), fixed(r.p50Ms, 1), fixed(r.p99Ms, 1),
-    fixed(r.gatewayCpuMsPerRequest, 2), fixed(r.subgraphCpuMsPerRequest, 2), fixed(r.gatewayPeakRssMiB, 0), fixed(r.subgraphPeakRssMiB, 0),
-    `${r.errors}/${r.responses}`, r.sqlPerRequest === null ? 'not measured' : fixed(r.sqlPerRequest, 1),
+    r.scenario,
+    r.target,
+    String(r.connections),
+    r.rate ? String(r.rate) : '-',
+    fixed(r.requestsPerSecond, 0),
+    fixed(r.p50Ms, 1),
+    fixed(r.p99Ms, 1),
+    fixed(r.gatewayCpuMsPerRequest, 2),
+    fixed(r.subgraphCpuMsPerRequest, 2),
+    fixed(r.gatewayPeakRssMiB, 0),
+    fixed(r.subgraphPeakRssMiB, 0),
+    `${r.errors}/${r.responses}`,
+    r.sqlPerRequest === null ? 'not measured' : fixed(r.sqlPerRequest, 1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i < 2 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`);
   for (const r of cells) console.log(line(r));
@@ -230,7 +290,9 @@ function mixSummary(mix: string[]): string {
 
 export function printRun(run: Run): void {
   const m = run.machine;
-  console.log(`\nykt-hub bench (${run.mode}, ${run.database}, ${run.holders} holders, seeded in ${run.seedSeconds.toFixed(0)} s) on ${m.cores} × ${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node}\n`);
+  console.log(
+    `\nykt-hub bench (${run.mode}, ${run.database}, ${run.holders} holders, seeded in ${run.seedSeconds.toFixed(0)} s) on ${m.cores} × ${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node}\n`,
+  );
   if (run.baseline) {
     console.log(`At ${run.baseline.holders} holders (seeded in ${run.baseline.seedSeconds.toFixed(0)} s):\n`);
     printRows(run.baseline.rows);
@@ -239,8 +301,13 @@ export function printRun(run: Run): void {
   if (run.rows.length) printRows(run.rows);
   if (run.soak) {
     const s = run.soak;
-    console.log(`Soak: ${s.minutes} min after ${s.warmupMinutes} min warm-up, ${s.rate} req/s (per ${s.mix.length} requests: ${mixSummary(s.mix)}), ${s.responses} responses, ${s.errors} errors, p50 ${fixed(s.p50Ms, 1)} ms, p99 ${fixed(s.p99Ms, 1)} ms\n`);
-    for (const p of s.processes) console.log(`  ${p.name.padEnd(16)} RSS ${p.startMiB.toFixed(0).padStart(5)} → ${p.endMiB.toFixed(0).padStart(5)} MiB (${p.growth >= 0 ? '+' : ''}${(p.growth * 100).toFixed(1)}%), peak ${p.peakMiB.toFixed(0)} MiB`);
+    console.log(
+      `Soak: ${s.minutes} min after ${s.warmupMinutes} min warm-up, ${s.rate} req/s (per ${s.mix.length} requests: ${mixSummary(s.mix)}), ${s.responses} responses, ${s.errors} errors, p50 ${fixed(s.p50Ms, 1)} ms, p99 ${fixed(s.p99Ms, 1)} ms\n`,
+    );
+    for (const p of s.processes)
+      console.log(
+        `  ${p.name.padEnd(16)} RSS ${p.startMiB.toFixed(0).padStart(5)} → ${p.endMiB.toFixed(0).padStart(5)} MiB (${p.growth >= 0 ? '+' : ''}${(p.growth * 100).toFixed(1)}%), peak ${p.peakMiB.toFixed(0)} MiB`,
+      );
     if (s.firstError) console.log(`  first error: ${s.firstError}`);
   }
   console.log('\nTargets:');

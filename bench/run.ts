@@ -13,7 +13,17 @@ import { parseArgs } from 'node:util';
 import { stopOnSignal } from './load.js';
 import { measureTogether, probe, type Entry, type Timing } from './measure.js';
 import { killAllNow } from './processes.js';
-import { judgeScale, judgeSoak, judgeTargets, longRunTargets, machine, printRun, saveRun, type Row, type Run } from './report.js';
+import {
+  judgeScale,
+  judgeSoak,
+  judgeTargets,
+  longRunTargets,
+  machine,
+  printRun,
+  saveRun,
+  type Row,
+  type Run,
+} from './report.js';
 import { SCENARIOS, transportDirectScenario, type Scenario } from './scenarios.js';
 import { runSoak } from './soak.js';
 import { closeAllStacks, startStack } from './stack.js';
@@ -48,7 +58,11 @@ const quick = args.quick!;
 const mode: Run['mode'] = args.scale ? 'scale' : args.soak ? 'soak' : quick ? 'quick' : 'full';
 const serverUrl = process.env.DATABASE_URL || undefined;
 const database: Run['database'] = serverUrl ? 'postgres' : 'pglite';
-const timing: Timing = { warmupSeconds: quick ? 3 : 5, seconds: numberArg('seconds', quick ? 5 : 20), rounds: quick ? 2 : 4 };
+const timing: Timing = {
+  warmupSeconds: quick ? 3 : 5,
+  seconds: numberArg('seconds', quick ? 5 : 20),
+  rounds: quick ? 2 : 4,
+};
 const CONNECTIONS = numberArg('connections', 10);
 /** The p99 target (scenario 1's p99 through the hub ≤ 2× transport called directly) compares the two at this many connections. */
 const P99_CONNECTIONS = 20;
@@ -58,10 +72,11 @@ const PACED_RATE = 100;
 const log = (line: string) => console.log(`bench: ${line}`);
 
 let cleaning: Promise<void> | undefined;
-const cleanup = () => (cleaning ??= (async () => {
-  for (const instance of stopOnSignal) instance.stop();
-  await closeAllStacks();
-})());
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const instance of stopOnSignal) instance.stop();
+    await closeAllStacks();
+  })());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     console.log(`\n${signal}: stopping the bench`);
@@ -87,14 +102,27 @@ const run = (holders: number, seedSeconds: number, rows: Row[]): Run => ({
 /** Scenarios 1–6 side by side: the table of a quick or full run. */
 async function compare(): Promise<Run> {
   const holders = numberArg('holders', quick ? 2000 : 10_000);
-  const stack = await startStack({ holders, serverUrl, log, fronts: ['hub', 'unaudited', 'plain', 'floor', 'transport-direct'] });
+  const stack = await startStack({
+    holders,
+    serverUrl,
+    log,
+    fronts: ['hub', 'unaudited', 'plain', 'floor', 'transport-direct'],
+  });
   try {
     const { hub, plain, unaudited, floor } = stack.subjects;
     const direct = transportDirectScenario(stack.rideCards);
     const audited6: Scenario = { ...SCENARIOS[1]!, id: '6', title: 'scenario 2 with the audit left out' };
-    const floor5: Scenario = { ...SCENARIOS[1]!, id: '5', title: "scenario 2's data, one SQL query over node:http (floor)" };
-    const entry = (scenario: Scenario, subject: Entry['subject'] | undefined, connections = CONNECTIONS, rate?: number): Entry[] =>
-      subject ? [{ scenario, subject, connections, ...(rate ? { rate } : {}) }] : [];
+    const floor5: Scenario = {
+      ...SCENARIOS[1]!,
+      id: '5',
+      title: "scenario 2's data, one SQL query over node:http (floor)",
+    };
+    const entry = (
+      scenario: Scenario,
+      subject: Entry['subject'] | undefined,
+      connections = CONNECTIONS,
+      rate?: number,
+    ): Entry[] => (subject ? [{ scenario, subject, connections, ...(rate ? { rate } : {}) }] : []);
     // Each group is measured in alternating rounds: the figures a target compares come from the same minutes.
     const groups: Entry[][] = [
       [...entry(SCENARIOS[0]!, hub), ...entry(SCENARIOS[0]!, plain)],
@@ -103,9 +131,15 @@ async function compare(): Promise<Run> {
       [...entry(SCENARIOS[2]!, hub), ...entry(SCENARIOS[2]!, plain)],
       entry(floor5, floor),
       // The p99 target: scenario 1 through the hub and transport called directly, both at 20 connections.
-      [...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS), ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS)],
+      [
+        ...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS),
+        ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS),
+      ],
       // The same pair paced at a rate both sustain on a small machine: latency without saturation's queueing.
-      [...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS, PACED_RATE), ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS, PACED_RATE)],
+      [
+        ...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS, PACED_RATE),
+        ...entry(direct, stack.subjects['transport-direct'], P99_CONNECTIONS, PACED_RATE),
+      ],
     ].filter((g) => g.length > 0);
 
     for (const { scenario, subject } of groups.flat()) await probe(scenario, subject, stack.data, log);
@@ -126,7 +160,9 @@ async function compare(): Promise<Run> {
 function logged(rows: Row[]): Row[] {
   for (const row of rows) {
     const cpu = Number.isFinite(row.gatewayCpuMsPerRequest) ? row.gatewayCpuMsPerRequest.toFixed(2) : '-';
-    log(`scenario ${row.scenario} ${row.target} (${row.connections} conn): ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms.toFixed(1)} ms, front ${cpu} ms CPU/req, ${row.errors} errors`);
+    log(
+      `scenario ${row.scenario} ${row.target} (${row.connections} conn): ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms.toFixed(1)} ms, front ${cpu} ms CPU/req, ${row.errors} errors`,
+    );
   }
   return rows;
 }
@@ -134,7 +170,9 @@ function logged(rows: Row[]): Row[] {
 /** The hub on scenarios 1–3 at two data-set sizes, the larger seed timed. */
 async function scale(): Promise<Run> {
   if (!serverUrl) {
-    console.error('bench: --scale needs DATABASE_URL (a PostgreSQL server to create its databases on): the 1 M-holder target is for real PostgreSQL');
+    console.error(
+      'bench: --scale needs DATABASE_URL (a PostgreSQL server to create its databases on): the 1 M-holder target is for real PostgreSQL',
+    );
     process.exit(2);
   }
   const sizes = [numberArg('baseline-holders', 10_000), numberArg('holders', 1_000_000)] as const;
@@ -145,7 +183,15 @@ async function scale(): Promise<Run> {
       const rows: Row[] = [];
       for (const scenario of SCENARIOS) {
         await probe(scenario, stack.subjects.hub!, stack.data, log);
-        rows.push(...logged(await measureTogether([{ scenario, subject: stack.subjects.hub!, connections: CONNECTIONS }], stack.data, timing)));
+        rows.push(
+          ...logged(
+            await measureTogether(
+              [{ scenario, subject: stack.subjects.hub!, connections: CONNECTIONS }],
+              stack.data,
+              timing,
+            ),
+          ),
+        );
       }
       measured.push({ holders, seedSeconds: stack.seedSeconds, rows });
     } finally {

@@ -65,17 +65,22 @@ export interface RideCard {
 
 /** Each seeded card with what the hub's query plan would fetch from hr and civil affairs for scenario 1. */
 export async function readRideCards(db: Db): Promise<RideCard[]> {
-  const rows = await rowsOf<{ card_number: string; status: string; certs: unknown }>(db, sql`
+  const rows = await rowsOf<{ card_number: string; status: string; certs: unknown }>(
+    db,
+    sql`
     select c.card_number, c.status::text as status, coalesce((
       select json_agg(json_build_object('kind', x.kind, 'disabilityLevel', x.disability_level, 'validUntil', x.valid_until))
       from civil_affairs.certificates x
       where x.holder_id = c.holder_id and x.status = 'VALID' and x.valid_from <= current_date
         and (x.valid_until is null or x.valid_until >= current_date)), '[]'::json) as certs
-    from hr.cards c`);
+    from hr.cards c`,
+  );
   return rows.map((r) => ({
     cardNumber: r.card_number,
     status: r.status,
-    concessionCertificates: (typeof r.certs === 'string' ? JSON.parse(r.certs) : r.certs) as RideCard['concessionCertificates'],
+    concessionCertificates: (typeof r.certs === 'string'
+      ? JSON.parse(r.certs)
+      : r.certs) as RideCard['concessionCertificates'],
   }));
 }
 

@@ -56,13 +56,26 @@ export function soakGrowth(names: string[], samples: number[][]): SoakProcess[] 
   return names.map((name, i) => {
     const startMiB = mean(head.map((s) => s[i + 1]!));
     const endMiB = mean(tail.map((s) => s[i + 1]!));
-    return { name, startMiB, endMiB, peakMiB: Math.max(...samples.map((s) => s[i + 1]!)), growth: endMiB / startMiB - 1 };
+    return {
+      name,
+      startMiB,
+      endMiB,
+      peakMiB: Math.max(...samples.map((s) => s[i + 1]!)),
+      growth: endMiB / startMiB - 1,
+    };
   });
 }
 
 export async function runSoak(hub: Subject, data: DataSet, mix: Scenario[], options: SoakOptions): Promise<SoakResult> {
   const watched: Started[] = [hub.front!, ...hub.behind];
-  const load = { url: hub.url, headers: hub.headers, scenario: mix, data, connections: options.connections, rate: options.rate };
+  const load = {
+    url: hub.url,
+    headers: hub.headers,
+    scenario: mix,
+    data,
+    connections: options.connections,
+    rate: options.rate,
+  };
   options.log(`soak: warming up for ${options.warmupMinutes} min at ${options.rate} req/s`);
   const warm = await runLoad({ ...load, seconds: Math.round(options.warmupMinutes * 60) });
   const began = Date.now();
@@ -72,11 +85,19 @@ export async function runSoak(hub: Subject, data: DataSet, mix: Scenario[], opti
   const timer = setInterval(() => {
     sample();
     const last = samples.at(-1)!;
-    if (samples.length % 6 === 0) options.log(`soak: ${last[0]} s, RSS ${watched.map((p, i) => `${p.name} ${last[i + 1]!.toFixed(0)}`).join(', ')} MiB`);
+    if (samples.length % 6 === 0)
+      options.log(
+        `soak: ${last[0]} s, RSS ${watched.map((p, i) => `${p.name} ${last[i + 1]!.toFixed(0)}`).join(', ')} MiB`,
+      );
   }, options.sampleSeconds * 1000);
-  const result = await runLoad({ ...load, seconds: Math.round(options.minutes * 60) }).finally(() => clearInterval(timer));
+  const result = await runLoad({ ...load, seconds: Math.round(options.minutes * 60) }).finally(() =>
+    clearInterval(timer),
+  );
   sample();
-  const processes = soakGrowth(watched.map((p) => p.name), samples);
+  const processes = soakGrowth(
+    watched.map((p) => p.name),
+    samples,
+  );
   const firstError = warm.firstError ?? result.firstError;
   return {
     minutes: options.minutes,

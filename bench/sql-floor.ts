@@ -97,7 +97,9 @@ const server = createServer((req, res) => {
       // answered below
     }
     if (typeof id !== 'string') {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"variables.id must be a string"}]}');
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"errors":[{"message":"variables.id must be a string"}]}');
       return;
     }
     statements++;
@@ -106,7 +108,9 @@ const server = createServer((req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(`{"data":{"holder":${rows[0]?.j ?? 'null'}}}`);
       },
       (error: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(error) }] }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ message: String(error) }] }));
       },
     );
   });

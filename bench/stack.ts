@@ -21,7 +21,11 @@ import { runScript, startBenchServer, startScript, stopAll, type Started } from 
 import { readDataSet, readRideCards, type DataSet, type RideCard } from './scenarios.js';
 
 /** Who the bench's requests come from: the tests' reader (every field, unmasked), as an operator on a case of its own. */
-const BENCH_CALLER: Identity & { operator: string; caseRef: string } = { ...READER, operator: 'bench', caseRef: 'BENCH-0001' };
+const BENCH_CALLER: Identity & { operator: string; caseRef: string } = {
+  ...READER,
+  operator: 'bench',
+  caseRef: 'BENCH-0001',
+};
 
 export type Front = 'hub' | 'unaudited' | 'plain' | 'floor' | 'transport-direct';
 
@@ -57,8 +61,21 @@ export async function closeAllStacks(): Promise<void> {
 
 /** The environment every child starts from: nothing of the caller's databases, Redis or secrets. */
 function baseEnv(secrets: { jwt: string; subgraph: string }): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', SUBGRAPH_SECRET: secrets.subgraph, GATEWAY_JWT_SECRET: secrets.jwt, APOLLO_TELEMETRY_DISABLED: '1' };
-  for (const key of Object.keys(env)) if (key.endsWith('DATABASE_URL') || key === 'REDIS_URL' || key.startsWith('GATEWAY_JWKS') || key === 'PGLITE_DATA_DIR') delete env[key];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    SUBGRAPH_SECRET: secrets.subgraph,
+    GATEWAY_JWT_SECRET: secrets.jwt,
+    APOLLO_TELEMETRY_DISABLED: '1',
+  };
+  for (const key of Object.keys(env))
+    if (
+      key.endsWith('DATABASE_URL') ||
+      key === 'REDIS_URL' ||
+      key.startsWith('GATEWAY_JWKS') ||
+      key === 'PGLITE_DATA_DIR'
+    )
+      delete env[key];
   delete env.NODE_ENV;
   return env;
 }
@@ -69,7 +86,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const root = mkdtempSync(path.join(tmpdir(), 'ykt-bench-'));
   const databaseName = `ykt_bench_${randomBytes(5).toString('hex')}`;
   let databaseCreated = false;
-  const benchDatabaseUrl = serverUrl ? Object.assign(new URL(serverUrl), { pathname: `/${databaseName}` }).toString() : undefined;
+  const benchDatabaseUrl = serverUrl
+    ? Object.assign(new URL(serverUrl), { pathname: `/${databaseName}` }).toString()
+    : undefined;
   const started: Started[] = [];
 
   let closing: Promise<void> | undefined;
@@ -85,7 +104,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         await stopAll(started);
         if (serverUrl && databaseCreated) {
           const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-          await admin.unsafe(`drop database if exists "${databaseName}" with (force)`).catch((e: unknown) => console.error('bench: drop database failed', e));
+          await admin
+            .unsafe(`drop database if exists "${databaseName}" with (force)`)
+            .catch((e: unknown) => console.error('bench: drop database failed', e));
           await admin.end();
         }
         rmSync(root, { recursive: true, force: true });
@@ -96,8 +117,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   try {
     /** Where a store's data is: the fresh PostgreSQL database, or its own PGlite folder. */
-    const databaseEnv = (store: string): NodeJS.ProcessEnv => (benchDatabaseUrl ? { DATABASE_URL: benchDatabaseUrl } : { PGLITE_DATA_DIR: path.join(root, store) });
-    const configOf = (store: string): DatabaseConfig => (benchDatabaseUrl ? { kind: 'postgres', url: benchDatabaseUrl, source: 'DATABASE_URL' } : { kind: 'pglite', dataDir: path.join(root, store) });
+    const databaseEnv = (store: string): NodeJS.ProcessEnv =>
+      benchDatabaseUrl ? { DATABASE_URL: benchDatabaseUrl } : { PGLITE_DATA_DIR: path.join(root, store) };
+    const configOf = (store: string): DatabaseConfig =>
+      benchDatabaseUrl
+        ? { kind: 'postgres', url: benchDatabaseUrl, source: 'DATABASE_URL' }
+        : { kind: 'pglite', dataDir: path.join(root, store) };
     const env = baseEnv(secrets);
 
     // ---- database and seed ---------------------------------------------------------------------------------------
@@ -112,7 +137,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       log(`database ${databaseName} created`);
     }
     let t = Date.now();
-    await runScript('seed', 'seed', ['--holders', String(options.holders)], { ...env, ...databaseEnv('seed') }, { timeoutMs: 30 * 60_000, echo: options.echoSeed ?? false });
+    await runScript(
+      'seed',
+      'seed',
+      ['--holders', String(options.holders)],
+      { ...env, ...databaseEnv('seed') },
+      { timeoutMs: 30 * 60_000, echo: options.echoSeed ?? false },
+    );
     stack.seedSeconds = (Date.now() - t) / 1000;
     log(`seeded ${options.holders} holders in ${stack.seedSeconds.toFixed(1)} s`);
 
@@ -125,17 +156,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     log(`${stack.data.idNumbers.length} holders, ${stack.data.cardNumbers.length} cards to draw from`);
     // Embedded, a PGlite folder serves one process: each department's subgraph gets a copy of the seeded folder.
-    if (!benchDatabaseUrl) for (const s of SUBGRAPHS) if (ownsStore(s.name)) cpSync(path.join(root, 'seed'), path.join(root, s.name), { recursive: true });
+    if (!benchDatabaseUrl)
+      for (const s of SUBGRAPHS)
+        if (ownsStore(s.name)) cpSync(path.join(root, 'seed'), path.join(root, s.name), { recursive: true });
 
     // The gateway's register, migrated before the gateways start, with the bench's client allowed a rate no run reaches.
     const gatewayDb = await openDatabase(configOf('gateway'));
     try {
       await migrateGatewayDatabase(gatewayDb);
-      await gatewayDb.db.execute(sql`update gateway.clients set requests_per_minute = 100000000 where id = ${BENCH_CALLER.client}`);
+      await gatewayDb.db.execute(
+        sql`update gateway.clients set requests_per_minute = 100000000 where id = ${BENCH_CALLER.client}`,
+      );
     } finally {
       await gatewayDb.close();
     }
-    if (!benchDatabaseUrl && options.fronts.includes('unaudited')) cpSync(path.join(root, 'gateway'), path.join(root, 'gateway-unaudited'), { recursive: true });
+    if (!benchDatabaseUrl && options.fronts.includes('unaudited'))
+      cpSync(path.join(root, 'gateway'), path.join(root, 'gateway-unaudited'), { recursive: true });
 
     // ---- processes -----------------------------------------------------------------------------------------------
     t = Date.now();
@@ -143,9 +179,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const track = (s: Started) => (started.push(s), s);
     // Registry order, hr first: later subgraphs find earlier ones at their real URLs (health asks hr about cards).
     const start = (s: (typeof SUBGRAPHS)[number]) =>
-      startScript(s.name, 'subgraph', [s.name], { ...env, ...urls, ...databaseEnv(s.name), [`${envPrefix(s.name)}_PORT`]: '0' }, /subgraph \S+ on (\S+)/, {
-        preload: ['./bench/sql-counter.ts'],
-      }).then(track);
+      startScript(
+        s.name,
+        'subgraph',
+        [s.name],
+        { ...env, ...urls, ...databaseEnv(s.name), [`${envPrefix(s.name)}_PORT`]: '0' },
+        /subgraph \S+ on (\S+)/,
+        {
+          preload: ['./bench/sql-counter.ts'],
+        },
+      ).then(track);
     const [hr, ...rest] = SUBGRAPHS;
     const first = await start(hr!);
     stack.subgraphs.push(first);
@@ -156,27 +199,60 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     log(`${stack.subgraphs.length} subgraphs up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    const token = await signToken(secrets.jwt, BENCH_CALLER.client, { keys: { kind: 'secret', secret: secrets.jwt, variable: 'GATEWAY_JWT_SECRET' }, audience: 'ykt-hub' }, 6 * 3600);
+    const token = await signToken(
+      secrets.jwt,
+      BENCH_CALLER.client,
+      { keys: { kind: 'secret', secret: secrets.jwt, variable: 'GATEWAY_JWT_SECRET' }, audience: 'ykt-hub' },
+      6 * 3600,
+    );
     const hubHeaders = gatewayHeaders(token, BENCH_CALLER);
-    const behindGateway = (name: Front, server: Started, headers: Record<string, string>): Subject => ({ name, url: server.url, headers, front: server, behind: stack.subgraphs, sqlFrom: stack.subgraphs });
+    const behindGateway = (name: Front, server: Started, headers: Record<string, string>): Subject => ({
+      name,
+      url: server.url,
+      headers,
+      front: server,
+      behind: stack.subgraphs,
+      sqlFrom: stack.subgraphs,
+    });
     const fronts = options.fronts;
     await Promise.all([
       fronts.includes('hub') &&
-        startScript('gateway', 'gateway', [], { ...env, ...urls, ...databaseEnv('gateway'), GATEWAY_PORT: '0' }, /gateway on (\S+)/)
+        startScript(
+          'gateway',
+          'gateway',
+          [],
+          { ...env, ...urls, ...databaseEnv('gateway'), GATEWAY_PORT: '0' },
+          /gateway on (\S+)/,
+        )
           .then(track)
           .then((s) => (stack.subjects.hub = behindGateway('hub', s, hubHeaders))),
       fronts.includes('unaudited') &&
-        startBenchServer('unaudited gateway', 'bench/unaudited-gateway.ts', { ...env, ...urls, ...databaseEnv('gateway-unaudited'), GATEWAY_PORT: '0' }, /unaudited gateway on (\S+)/)
+        startBenchServer(
+          'unaudited gateway',
+          'bench/unaudited-gateway.ts',
+          { ...env, ...urls, ...databaseEnv('gateway-unaudited'), GATEWAY_PORT: '0' },
+          /unaudited gateway on (\S+)/,
+        )
           .then(track)
           .then((s) => (stack.subjects.unaudited = behindGateway('unaudited', s, hubHeaders))),
       fronts.includes('plain') &&
-        startBenchServer('plain gateway', 'bench/plain-gateway.ts', { ...env, ...urls, PLAIN_GATEWAY_PORT: '0' }, /plain gateway on (\S+)/)
+        startBenchServer(
+          'plain gateway',
+          'bench/plain-gateway.ts',
+          { ...env, ...urls, PLAIN_GATEWAY_PORT: '0' },
+          /plain gateway on (\S+)/,
+        )
           .then(track)
           .then((s) => (stack.subjects.plain = behindGateway('plain', s, {}))),
       // Scenario 5, the SQL floor: PostgreSQL only (a PGlite folder serves one process, and the subgraphs hold theirs).
       fronts.includes('floor') &&
         benchDatabaseUrl &&
-        startBenchServer('sql floor', 'bench/sql-floor.ts', { ...env, DATABASE_URL: benchDatabaseUrl, SQL_FLOOR_PORT: '0' }, /sql floor on (\S+)/)
+        startBenchServer(
+          'sql floor',
+          'bench/sql-floor.ts',
+          { ...env, DATABASE_URL: benchDatabaseUrl, SQL_FLOOR_PORT: '0' },
+          /sql floor on (\S+)/,
+        )
           .then(track)
           .then((s) => {
             const floor: Started = {
@@ -186,24 +262,47 @@ export async function startStack(options: StackOptions): Promise<Stack> {
                 return res?.ok ? ((await res.json()) as { sql: number }).sql : undefined;
               },
             };
-            stack.subjects.floor = { name: 'floor', url: s.url, headers: {}, front: floor, behind: [], sqlFrom: [floor] };
+            stack.subjects.floor = {
+              name: 'floor',
+              url: s.url,
+              headers: {},
+              front: floor,
+              behind: [],
+              sqlFrom: [floor],
+            };
           }),
     ]);
-    log(`fronts: ${Object.values(stack.subjects).map((s) => `${s.name} ${s.url}`).join(', ')}`);
+    log(
+      `fronts: ${Object.values(stack.subjects)
+        .map((s) => `${s.name} ${s.url}`)
+        .join(', ')}`,
+    );
 
     // Transport called directly, signed as the hub signs its subgraph calls: a fixed caller (the bench's client, with
     // the purpose its hub requests declare) and a fresh HMAC signature over each request's own body.
     if (fronts.includes('transport-direct')) {
       const transport = stack.subgraphs.find((s) => s.name === 'transport')!;
       const target = new URL(transport.url);
-      const caller = encodeClaims({ requestId: 'bench-transport-direct', ...READER_CLAIMS, operator: BENCH_CALLER.operator, caseRef: BENCH_CALLER.caseRef });
+      const caller = encodeClaims({
+        requestId: 'bench-transport-direct',
+        ...READER_CLAIMS,
+        operator: BENCH_CALLER.operator,
+        caseRef: BENCH_CALLER.caseRef,
+      });
       stack.subjects['transport-direct'] = {
         name: 'transport-direct',
         url: transport.url,
         headers: { [CALLER_HEADER]: caller },
         behind: [transport],
         sqlFrom: [transport],
-        sign: (body) => ({ [SIGNATURE_HEADER]: signatureFor(secrets.subgraph, { method: 'POST', target: target.pathname + target.search, caller, body }) }),
+        sign: (body) => ({
+          [SIGNATURE_HEADER]: signatureFor(secrets.subgraph, {
+            method: 'POST',
+            target: target.pathname + target.search,
+            caller,
+            body,
+          }),
+        }),
       };
     }
     return stack;

@@ -14,8 +14,7 @@ export class ConfigError extends Error {
 
 /** Where a subgraph keeps its tables: a real PostgreSQL, or embedded PGlite (on disk, or in memory). */
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; source: string }
-  | { kind: 'pglite'; dataDir: string | null };
+  { kind: 'postgres'; url: string; source: string } | { kind: 'pglite'; dataDir: string | null };
 
 export function readPort(env: Env, variable: string, fallback: number): number {
   const raw = env[variable];
@@ -74,7 +73,11 @@ const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
  * otherwise the hub-wide `DATABASE_URL`; with neither, embedded PGlite under `PGLITE_DATA_DIR`
  * (`memory` keeps it in memory, as the tests do).
  */
-export function readDatabaseConfig(domain: string, env: Env = process.env, defaultDataDir = '.data/pglite'): DatabaseConfig {
+export function readDatabaseConfig(
+  domain: string,
+  env: Env = process.env,
+  defaultDataDir = '.data/pglite',
+): DatabaseConfig {
   const own = `${envPrefix(domain)}_DATABASE_URL`;
   for (const variable of [own, 'DATABASE_URL']) {
     const url = readUrl(env, variable, POSTGRES_PROTOCOLS);
@@ -100,7 +103,8 @@ export const MIN_SECRET_LENGTH = 32;
 export function readSecret(env: Env, variable: string): string | undefined {
   const raw = env[variable];
   if (raw === undefined || raw === '') return undefined;
-  if (raw.length < MIN_SECRET_LENGTH) throw new ConfigError(variable, `expected at least ${MIN_SECRET_LENGTH} characters`);
+  if (raw.length < MIN_SECRET_LENGTH)
+    throw new ConfigError(variable, `expected at least ${MIN_SECRET_LENGTH} characters`);
   return raw;
 }
 

@@ -70,7 +70,12 @@ async function openPostgres(url: string): Promise<Database> {
     async migrate(domain, migrationsFolder) {
       // Several processes (test files, subgraph replicas) may start together: one migrates, the others wait.
       await exclusively(`migrate:${domain}`, () =>
-        migratePostgres(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) }));
+        migratePostgres(db, {
+          migrationsFolder,
+          migrationsSchema: MIGRATIONS_SCHEMA,
+          migrationsTable: migrationsTable(domain),
+        }),
+      );
     },
     async ping() {
       await db.execute(sql`select 1`);
@@ -90,7 +95,10 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   // One process owns an embedded database: taking turns within the process is enough.
   const exclusively = <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const turn = (turns.get(name) ?? Promise.resolve()).then(work);
-    turns.set(name, turn.catch(() => {}));
+    turns.set(
+      name,
+      turn.catch(() => {}),
+    );
     return turn;
   };
   return {
@@ -100,7 +108,12 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     exclusively,
     async migrate(domain, migrationsFolder) {
       await exclusively(`migrate:${domain}`, () =>
-        migratePglite(db, { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: migrationsTable(domain) }));
+        migratePglite(db, {
+          migrationsFolder,
+          migrationsSchema: MIGRATIONS_SCHEMA,
+          migrationsTable: migrationsTable(domain),
+        }),
+      );
     },
     async ping() {
       await db.execute(sql`select 1`);

@@ -28,14 +28,21 @@ export interface RunningServer {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** A GraphQL request refused before execution: answered as a GraphQL error with a code and an HTTP status. */
 export class RefusedRequest extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -65,7 +72,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function serveGraphQL<TContext extends BaseContext, TAuth>(endpoints: HttpEndpoints<TContext, TAuth>, req: IncomingMessage, res: ServerResponse, search: string) {
+async function serveGraphQL<TContext extends BaseContext, TAuth>(
+  endpoints: HttpEndpoints<TContext, TAuth>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  search: string,
+) {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -93,7 +105,11 @@ async function serveGraphQL<TContext extends BaseContext, TAuth>(endpoints: Http
   }
 }
 
-export async function listen<TContext extends BaseContext, TAuth = undefined>(endpoints: HttpEndpoints<TContext, TAuth>, port: number, host: string): Promise<RunningServer> {
+export async function listen<TContext extends BaseContext, TAuth = undefined>(
+  endpoints: HttpEndpoints<TContext, TAuth>,
+  port: number,
+  host: string,
+): Promise<RunningServer> {
   // Requests being answered, so that close() can let them finish: a mutation that commits must reach its caller.
   let inFlight = 0;
   let closed: Promise<void> | undefined;
@@ -115,7 +131,8 @@ export async function listen<TContext extends BaseContext, TAuth = undefined>(en
           return sendJson(res, 200, { status: 'ready', ...(await endpoints.ready()) });
         } catch (error) {
           // The caller learns which component failed; the log gets the underlying error.
-          const failure = error instanceof NotReadyError ? error : new NotReadyError('readiness check failed', messageForLog(error));
+          const failure =
+            error instanceof NotReadyError ? error : new NotReadyError('readiness check failed', messageForLog(error));
           console.error(`not ready: ${failure.detail}`);
           return sendJson(res, 503, { status: 'not ready', reason: failure.message });
         }

@@ -24,7 +24,10 @@ export function localSecret(name: LocalSecretName, variable: string): string {
   let secrets = read();
   if (!secrets.jwtSecret || !secrets.subgraphSecret) {
     mkdirSync(path.dirname(file), { recursive: true });
-    const made = { jwtSecret: randomBytes(32).toString('base64url'), subgraphSecret: randomBytes(32).toString('base64url') };
+    const made = {
+      jwtSecret: randomBytes(32).toString('base64url'),
+      subgraphSecret: randomBytes(32).toString('base64url'),
+    };
     try {
       // `wx`: of processes starting together, one writes and the others read what it wrote.
       writeFileSync(file, JSON.stringify(made, null, 2) + '\n', { flag: 'wx', mode: 0o600 });

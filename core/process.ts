@@ -25,7 +25,10 @@ export function serveUntilSignal(start: (stopping: AbortSignal) => Promise<() =>
     stopping.abort(new Error(`${signal} during start-up`));
     started
       // A failed start has closed what it had opened: nothing left to close.
-      .then((close) => close(), () => {})
+      .then(
+        (close) => close(),
+        () => {},
+      )
       .then(
         () => process.exit(0),
         (error: unknown) => {

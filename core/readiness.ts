@@ -4,7 +4,10 @@
 
 export class NotReadyError extends Error {
   /** `message` is the reason /ready answers; `detail` adds the underlying errors' messages, for the log. */
-  constructor(reason: string, readonly detail: string) {
+  constructor(
+    reason: string,
+    readonly detail: string,
+  ) {
     super(reason);
     this.name = 'NotReadyError';
   }

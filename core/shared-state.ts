@@ -1,7 +1,12 @@
 // State every gateway instance shares: in Redis when REDIS_URL is set, so instances behind one load balancer
 // agree; in process otherwise (one gateway, the embedded default). Today it holds the automatic persisted
 // queries (operation documents by hash; no holder data ever goes here).
-import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import {
+  InMemoryLRUCache,
+  PrefixingKeyValueCache,
+  type KeyValueCache,
+  type KeyValueCacheSetOptions,
+} from '@apollo/utils.keyvaluecache';
 import { Redis } from 'ioredis';
 
 export const KEY_PREFIX = 'ykt-hub:';
@@ -29,7 +34,11 @@ class RedisKeyValueCache implements KeyValueCache<string> {
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
     // TTLs come in seconds from Apollo.
     const ttl = options?.ttl;
-    await this.attempt('set', () => (ttl ? this.redis.set(key, value, 'EX', Math.ceil(ttl)) : this.redis.set(key, value)), null);
+    await this.attempt(
+      'set',
+      () => (ttl ? this.redis.set(key, value, 'EX', Math.ceil(ttl)) : this.redis.set(key, value)),
+      null,
+    );
   }
 
   delete(key: string): Promise<boolean> {
@@ -45,7 +54,12 @@ export interface SharedState {
 }
 
 export function openSharedState(redisUrl: string | undefined): SharedState {
-  if (!redisUrl) return { cache: new PrefixingKeyValueCache(new InMemoryLRUCache(), KEY_PREFIX), redis: null, close: async () => {} };
+  if (!redisUrl)
+    return {
+      cache: new PrefixingKeyValueCache(new InMemoryLRUCache(), KEY_PREFIX),
+      redis: null,
+      close: async () => {},
+    };
   // One retry, then the call fails (and the cache misses) rather than holding a request while Redis is away.
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   redis.on('error', () => {}); // reported through /ready and the failing calls, not as an unhandled event

@@ -1,6 +1,18 @@
 // The one place the gateway reads its environment (hub/config.ts builds on it); validated at start, and a bad
 // value fails with a message naming the variable.
-import { ConfigError, readDatabaseConfig, readHost, readPort, readPositiveInt, readSecret, readSubgraphSecret, readSubgraphUrl, readUrl, type DatabaseConfig, type Env } from '../core/config.js';
+import {
+  ConfigError,
+  readDatabaseConfig,
+  readHost,
+  readPort,
+  readPositiveInt,
+  readSecret,
+  readSubgraphSecret,
+  readSubgraphUrl,
+  readUrl,
+  type DatabaseConfig,
+  type Env,
+} from '../core/config.js';
 import { localSecret } from '../core/local-secrets.js';
 import { SUBGRAPHS } from '../schema/manifest.js';
 import type { TokenKeys, TokenSettings } from './auth/token-keys.js';
@@ -39,13 +51,17 @@ export function readTokenSettings(env: Env = process.env): TokenSettings {
   const secret = readSecret(env, 'GATEWAY_JWT_SECRET');
   const jwksUrl = readUrl(env, 'GATEWAY_JWKS_URL', ['https:', 'http:']);
   if (secret) keys = { kind: 'secret', secret, variable: 'GATEWAY_JWT_SECRET' };
-  else if (env.GATEWAY_JWKS_FILE) keys = { kind: 'jwks-file', path: env.GATEWAY_JWKS_FILE, variable: 'GATEWAY_JWKS_FILE' };
+  else if (env.GATEWAY_JWKS_FILE)
+    keys = { kind: 'jwks-file', path: env.GATEWAY_JWKS_FILE, variable: 'GATEWAY_JWKS_FILE' };
   else if (jwksUrl) keys = { kind: 'jwks-url', url: jwksUrl, variable: 'GATEWAY_JWKS_URL' };
-  else keys = { kind: 'secret', secret: localSecret('jwtSecret', 'GATEWAY_JWT_SECRET'), variable: 'GATEWAY_JWT_SECRET' };
+  else
+    keys = { kind: 'secret', secret: localSecret('jwtSecret', 'GATEWAY_JWT_SECRET'), variable: 'GATEWAY_JWT_SECRET' };
   const audience = env.GATEWAY_JWT_AUDIENCE || 'ykt-hub';
-  if (!/^[\w.:/-]{1,200}$/.test(audience)) throw new ConfigError('GATEWAY_JWT_AUDIENCE', `"${audience}" is not a usable audience`);
+  if (!/^[\w.:/-]{1,200}$/.test(audience))
+    throw new ConfigError('GATEWAY_JWT_AUDIENCE', `"${audience}" is not a usable audience`);
   const issuer = env.GATEWAY_JWT_ISSUER || undefined;
-  if (issuer !== undefined && !/^[\w.:/-]{1,200}$/.test(issuer)) throw new ConfigError('GATEWAY_JWT_ISSUER', `"${issuer}" is not a usable issuer`);
+  if (issuer !== undefined && !/^[\w.:/-]{1,200}$/.test(issuer))
+    throw new ConfigError('GATEWAY_JWT_ISSUER', `"${issuer}" is not a usable issuer`);
   return { keys, audience, ...(issuer ? { issuer } : {}) };
 }
 

@@ -27,14 +27,26 @@ export interface ContextDependencies {
 }
 
 /** A refusal with its HTTP status (Apollo answers a context error with the status in `extensions.http`). */
-function refuse(code: ErrorCode, status: number, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): GraphQLError {
+function refuse(
+  code: ErrorCode,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): GraphQLError {
   return new GraphQLError(message, {
     extensions: { ...extensions, code, http: { status, headers: new Map(Object.entries(headers)) } },
   });
 }
 
 const unauthenticated = (why: string) =>
-  refuse(ErrorCode.UNAUTHENTICATED, 401, `Not authenticated: ${why}`, {}, { 'www-authenticate': 'Bearer realm="ykt-hub"' });
+  refuse(
+    ErrorCode.UNAUTHENTICATED,
+    401,
+    `Not authenticated: ${why}`,
+    {},
+    { 'www-authenticate': 'Bearer realm="ykt-hub"' },
+  );
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -43,7 +55,8 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 
 async function authenticate(req: IncomingMessage, deps: ContextDependencies): Promise<Client> {
   const authorization = headerOf(req, 'authorization');
-  if (!authorization) throw unauthenticated('send Authorization: Bearer <token> (npm run token -- <clientId> makes one for local use)');
+  if (!authorization)
+    throw unauthenticated('send Authorization: Bearer <token> (npm run token -- <clientId> makes one for local use)');
   const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization.trim());
   if (!match) throw unauthenticated('the Authorization header is not "Bearer <JWT>"');
   let clientId: string;
@@ -55,7 +68,8 @@ async function authenticate(req: IncomingMessage, deps: ContextDependencies): Pr
   }
   const client = deps.register.get(clientId);
   // Unknown and suspended read alike from outside: the caller learns nothing about the register.
-  if (!client || client.status !== 'ACTIVE') throw unauthenticated(`client "${clientId}" is not an active client of the hub`);
+  if (!client || client.status !== 'ACTIVE')
+    throw unauthenticated(`client "${clientId}" is not an active client of the hub`);
   return client;
 }
 
@@ -69,7 +83,12 @@ function readReference(req: IncomingMessage, header: string, purpose: Purpose, r
     return null;
   }
   if (!REFERENCE.test(value)) {
-    throw refuse(ErrorCode.BAD_REQUEST, 400, `${header} must be 1 to 128 letters, digits and . _ : / # - (starting with a letter or digit)`, { header });
+    throw refuse(
+      ErrorCode.BAD_REQUEST,
+      400,
+      `${header} must be 1 to 128 letters, digits and . _ : / # - (starting with a letter or digit)`,
+      { header },
+    );
   }
   return value;
 }
@@ -82,11 +101,26 @@ function validReference(req: IncomingMessage, header: string): string | null {
 
 function declaredPurpose(req: IncomingMessage, client: Client, refused: (purpose: Purpose) => void): Purpose {
   const raw = headerOf(req, 'x-purpose')?.trim();
-  if (!raw) throw refuse(ErrorCode.BAD_REQUEST, 400, `Declare the request's purpose in the X-Purpose header: one of ${PURPOSES.join(', ')}`, { header: 'x-purpose' });
-  if (!isPurpose(raw)) throw refuse(ErrorCode.BAD_REQUEST, 400, `Unknown purpose "${raw.slice(0, 40)}": use one of ${PURPOSES.join(', ')}`, { header: 'x-purpose' });
+  if (!raw)
+    throw refuse(
+      ErrorCode.BAD_REQUEST,
+      400,
+      `Declare the request's purpose in the X-Purpose header: one of ${PURPOSES.join(', ')}`,
+      { header: 'x-purpose' },
+    );
+  if (!isPurpose(raw))
+    throw refuse(
+      ErrorCode.BAD_REQUEST,
+      400,
+      `Unknown purpose "${raw.slice(0, 40)}": use one of ${PURPOSES.join(', ')}`,
+      { header: 'x-purpose' },
+    );
   if (!client.purposes.includes(raw)) {
     refused(raw);
-    throw refuse(ErrorCode.FORBIDDEN, 403, `Client ${client.id} may not access holder data for purpose ${raw}`, { purpose: raw, allowed: client.purposes });
+    throw refuse(ErrorCode.FORBIDDEN, 403, `Client ${client.id} may not access holder data for purpose ${raw}`, {
+      purpose: raw,
+      allowed: client.purposes,
+    });
   }
   return raw;
 }
@@ -108,7 +142,13 @@ export function contextFactory(deps: ContextDependencies): (req: IncomingMessage
     }
     const purpose = declaredPurpose(req, client, (refused) =>
       deps.onPurposeRefused?.(
-        { client, purpose: refused, operator: validReference(req, 'x-operator'), caseRef: validReference(req, 'x-case-ref'), requestId: randomUUID() },
+        {
+          client,
+          purpose: refused,
+          operator: validReference(req, 'x-operator'),
+          caseRef: validReference(req, 'x-case-ref'),
+          requestId: randomUUID(),
+        },
         startedAt,
       ),
     );

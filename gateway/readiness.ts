@@ -49,7 +49,9 @@ export function redisCheck(redis: Redis): ReadinessCheck {
 export async function runChecks(checks: ReadinessCheck[]): Promise<Record<string, unknown>> {
   const results = await Promise.allSettled(checks.map((c) => c.check()));
   const failures = results.flatMap((r, i) =>
-    r.status === 'fulfilled' ? [] : [r.reason instanceof NotReadyError ? r.reason : notReady(`${checks[i]!.name} is not ready`, r.reason)],
+    r.status === 'fulfilled'
+      ? []
+      : [r.reason instanceof NotReadyError ? r.reason : notReady(`${checks[i]!.name} is not ready`, r.reason)],
   );
   if (failures.length > 0) throw allNotReady(failures);
   return Object.fromEntries(checks.map((c, i) => [c.name, (results[i] as PromiseFulfilledResult<unknown>).value]));

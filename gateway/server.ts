@@ -60,7 +60,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
-    for (const close of closers.reverse().splice(0)) await close().catch((e: unknown) => console.error('gateway: close failed', e));
+    for (const close of closers.reverse().splice(0))
+      await close().catch((e: unknown) => console.error('gateway: close failed', e));
   };
   try {
     let database = options.database;
@@ -107,7 +108,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Our own signal handler (core/process.ts) closes everything in order; Apollo's would stop the
       // server by itself and re-send the signal, which reads as a second Ctrl-C.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginLandingPageDisabled(), depthLimitPlugin(config.maxDepth), writeDomainPlugin(policy.mutationOwners), ...(audited ? [auditPlugin(audit)] : [])],
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(),
+        depthLimitPlugin(config.maxDepth),
+        writeDomainPlugin(policy.mutationOwners),
+        ...(audited ? [auditPlugin(audit)] : []),
+      ],
     });
     await apollo.start();
     closers.push(() => apollo.stop());
@@ -118,7 +124,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const server = await listen(
       {
         apollo,
-        context: contextFactory({ key, tokens: config.tokens, register, limiter, ...(audited ? { onPurposeRefused: recordRefusedPurpose(audit) } : {}) }),
+        context: contextFactory({
+          key,
+          tokens: config.tokens,
+          register,
+          limiter,
+          ...(audited ? { onPurposeRefused: recordRefusedPurpose(audit) } : {}),
+        }),
         ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
       },
       config.port,

@@ -1,6 +1,15 @@
 // What `npm start` reads of its environment: the gateway's settings (gateway/config.ts), and for each subgraph of
 // the manifest its port and database. Validated at start; a bad value fails naming the variable.
-import { envPrefix, readDatabaseConfig, readHost, readPort, readPositiveInt, readSubgraphSecret, type DatabaseConfig, type Env } from '../core/config.js';
+import {
+  envPrefix,
+  readDatabaseConfig,
+  readHost,
+  readPort,
+  readPositiveInt,
+  readSubgraphSecret,
+  type DatabaseConfig,
+  type Env,
+} from '../core/config.js';
 import type { TokenSettings } from '../gateway/auth/token-keys.js';
 import { readMaxDepth, readRedisUrl, readTokenSettings } from '../gateway/config.js';
 import { storeOf, SUBGRAPHS } from '../schema/manifest.js';

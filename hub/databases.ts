@@ -26,10 +26,13 @@ export interface SubgraphDatabases {
   close(): Promise<void>;
 }
 
-export async function openSubgraphDatabases(configs: { name: string; database: DatabaseConfig }[]): Promise<SubgraphDatabases> {
+export async function openSubgraphDatabases(
+  configs: { name: string; database: DatabaseConfig }[],
+): Promise<SubgraphDatabases> {
   const byKey = new Map<string, { database: Database; subgraphs: string[] }>();
   const close = async () => {
-    for (const { database } of byKey.values()) await database.close().catch((e: unknown) => console.error('database close failed', e));
+    for (const { database } of byKey.values())
+      await database.close().catch((e: unknown) => console.error('database close failed', e));
   };
   try {
     for (const c of configs) {
@@ -50,7 +53,8 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
     of,
     all: [...byKey.values()],
     async migrate() {
-      for (const s of SUBGRAPHS) if (ownsStore(s.name) && configs.some((c) => c.name === s.name)) await migrateStoreOf(s.name, of(s.name));
+      for (const s of SUBGRAPHS)
+        if (ownsStore(s.name) && configs.some((c) => c.name === s.name)) await migrateStoreOf(s.name, of(s.name));
       const gatewayDatabases = new Set(configs.filter((c) => storeOf(c.name) === GATEWAY_STORE).map((c) => of(c.name)));
       for (const database of gatewayDatabases) await migrateGatewayDatabase(database);
     },
@@ -75,5 +79,7 @@ export async function openSubgraphDatabases(configs: { name: string; database: D
 /** Applies the migrations a subgraph's database needs: its own store's, or those of the store it reads (governance: the gateway's). */
 export function migrateStoreOf(subgraph: string, database: Database): Promise<void> {
   const store = storeOf(subgraph);
-  return store === GATEWAY_STORE ? migrateGatewayDatabase(database) : database.migrate(store, migrationsFolderOf(store));
+  return store === GATEWAY_STORE
+    ? migrateGatewayDatabase(database)
+    : database.migrate(store, migrationsFolderOf(store));
 }

@@ -34,12 +34,15 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const checkpoint = () => options.signal?.throwIfAborted();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.reverse().splice(0)) await closer().catch((e: unknown) => console.error('hub: close failed', e));
+    for (const closer of closers.reverse().splice(0))
+      await closer().catch((e: unknown) => console.error('hub: close failed', e));
   };
   try {
     // The gateway's register shares the subgraphs' database when their settings agree (one PGlite, embedded).
     // Governance reads the gateway's own tables, so it gets the gateway's database whatever its entry says.
-    const subgraphs = config.subgraphs.map((s) => (storeOf(s.name) === GATEWAY_STORE ? { ...s, database: config.database } : s));
+    const subgraphs = config.subgraphs.map((s) =>
+      storeOf(s.name) === GATEWAY_STORE ? { ...s, database: config.database } : s,
+    );
     const databases = await openSubgraphDatabases([...subgraphs, { name: GATEWAY_STORE, database: config.database }]);
     closers.push(() => databases.close());
     checkpoint();
@@ -55,7 +58,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     for (const s of config.subgraphs) {
       checkpoint();
       // Only the gateway faces the network (HOST): a subgraph answers `_entities` for anyone who reaches it.
-      const served = await serveSubgraph(await loadSubgraph(s.name), databases.of(s.name), { port: s.port, host: SUBGRAPH_HOST, env });
+      const served = await serveSubgraph(await loadSubgraph(s.name), databases.of(s.name), {
+        port: s.port,
+        host: SUBGRAPH_HOST,
+        env,
+      });
       closers.push(() => served.close());
       running.push(served);
       env[`${envPrefix(s.name)}_URL`] = served.url;

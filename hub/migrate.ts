@@ -13,7 +13,8 @@ runMain(async () => {
   ]);
   try {
     await databases.migrate();
-    for (const { database, subgraphs } of databases.all) console.log(`migrated ${subgraphs.join(', ')} (${database.driver})`);
+    for (const { database, subgraphs } of databases.all)
+      console.log(`migrated ${subgraphs.join(', ')} (${database.driver})`);
   } finally {
     await databases.close();
   }

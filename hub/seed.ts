@@ -11,7 +11,11 @@ import { ownsStore, SUBGRAPHS } from '../schema/manifest.js';
 runMain(async () => {
   const argv = process.argv.slice(2);
   const flag = argv.indexOf('--holders');
-  const holders = readPositiveInt(flag >= 0 ? { '--holders': argv[flag + 1] } : process.env, flag >= 0 ? '--holders' : 'SEED_HOLDERS', 1000);
+  const holders = readPositiveInt(
+    flag >= 0 ? { '--holders': argv[flag + 1] } : process.env,
+    flag >= 0 ? '--holders' : 'SEED_HOLDERS',
+    1000,
+  );
   const output = process.stdout.isTTY ? terminalProgress(process.stdout) : { log: (line: string) => console.log(line) };
   const stopping = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -21,7 +25,9 @@ runMain(async () => {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const databases = await openSubgraphDatabases(SUBGRAPHS.filter((s) => ownsStore(s.name)).map((s) => ({ name: s.name, database: readDatabaseConfig(s.name) })));
+  const databases = await openSubgraphDatabases(
+    SUBGRAPHS.filter((s) => ownsStore(s.name)).map((s) => ({ name: s.name, database: readDatabaseConfig(s.name) })),
+  );
   try {
     await databases.migrate();
     await databases.seed({ holders, ...output, signal: stopping.signal });

@@ -12,7 +12,11 @@ import { readSdl, SUPERGRAPH_PATH } from './supergraph.js';
 export function composeSupergraph(): string {
   const result = composeServices(
     // The URLs recorded here are the local defaults; the gateway maps names to configured URLs at run time.
-    SUBGRAPHS.map((s) => ({ name: s.name, url: readSubgraphUrl({}, s.name, s.defaultPort), typeDefs: parse(readSdl(s.name)) })),
+    SUBGRAPHS.map((s) => ({
+      name: s.name,
+      url: readSubgraphUrl({}, s.name, s.defaultPort),
+      typeDefs: parse(readSdl(s.name)),
+    })),
   );
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);

@@ -3,7 +3,12 @@
 import type { CityCode } from '../subgraphs/kit/cities.js';
 import type { VenueKind } from '../subgraphs/culture-tourism/tables.js';
 
-const KIND_CODE: Record<VenueKind, string> = { LIBRARY: 'LIB', MUSEUM: 'MUS', SCENIC_SPOT: 'SCN', SPORTS_FACILITY: 'SPT' };
+const KIND_CODE: Record<VenueKind, string> = {
+  LIBRARY: 'LIB',
+  MUSEUM: 'MUS',
+  SCENIC_SPOT: 'SCN',
+  SPORTS_FACILITY: 'SPT',
+};
 
 const VENUES: [city: CityCode, kind: VenueKind, name: string][] = [
   ['440100', 'LIBRARY', '广州图书馆'],

@@ -53,15 +53,35 @@ const INSTITUTIONS: [city: string, name: string, level: InstitutionLevel][] = [
 
 /** Real ICD-10 codes, with the names the summaries use. */
 const DIAGNOSES: Record<string, string> = {
-  'J06.9': '急性上呼吸道感染', 'J20.9': '急性支气管炎', 'J18.9': '肺炎', 'J45.909': '支气管哮喘',
-  'I10': '原发性高血压', 'I25.1': '动脉粥样硬化性心脏病', 'I48.9': '心房颤动',
-  'E11.9': '2型糖尿病', 'E78.5': '高脂血症', 'E03.9': '甲状腺功能减退症',
-  'K29.7': '胃炎', 'K21.9': '胃食管反流病', 'K35.8': '急性阑尾炎', 'K80.2': '胆囊结石', 'K40.9': '腹股沟疝',
-  'M54.5': '腰痛', 'M17.9': '膝关节病', 'S52.5': '桡骨远端骨折',
-  'J02.9': '急性咽炎', 'A09.9': '胃肠炎',
-  'H10.9': '结膜炎', 'H52.1': '近视', 'H25.9': '老年性白内障',
-  'K02.9': '龋病', 'K05.1': '慢性牙龈炎', 'L30.9': '皮炎', 'L50.9': '荨麻疹',
-  'I63.9': '脑梗死', 'G43.9': '偏头痛',
+  'J06.9': '急性上呼吸道感染',
+  'J20.9': '急性支气管炎',
+  'J18.9': '肺炎',
+  'J45.909': '支气管哮喘',
+  I10: '原发性高血压',
+  'I25.1': '动脉粥样硬化性心脏病',
+  'I48.9': '心房颤动',
+  'E11.9': '2型糖尿病',
+  'E78.5': '高脂血症',
+  'E03.9': '甲状腺功能减退症',
+  'K29.7': '胃炎',
+  'K21.9': '胃食管反流病',
+  'K35.8': '急性阑尾炎',
+  'K80.2': '胆囊结石',
+  'K40.9': '腹股沟疝',
+  'M54.5': '腰痛',
+  'M17.9': '膝关节病',
+  'S52.5': '桡骨远端骨折',
+  'J02.9': '急性咽炎',
+  'A09.9': '胃肠炎',
+  'H10.9': '结膜炎',
+  'H52.1': '近视',
+  'H25.9': '老年性白内障',
+  'K02.9': '龋病',
+  'K05.1': '慢性牙龈炎',
+  'L30.9': '皮炎',
+  'L50.9': '荨麻疹',
+  'I63.9': '脑梗死',
+  'G43.9': '偏头痛',
 };
 
 /** Departments, what they diagnose, and whether they admit patients. */
@@ -103,7 +123,12 @@ function settle(totalFen: number, fundShare: number, paidByCard: boolean) {
   const fundPaid = Math.round(totalFen * fundShare);
   const selfPaid = totalFen - fundPaid;
   const yuan = (fen: number) => `${Math.floor(fen / 100)}.${pad(fen % 100, 2)}`;
-  return { total: yuan(totalFen), fundPaid: yuan(fundPaid), selfPaid: yuan(selfPaid), cardPaid: yuan(paidByCard ? selfPaid : 0) };
+  return {
+    total: yuan(totalFen),
+    fundPaid: yuan(fundPaid),
+    selfPaid: yuan(selfPaid),
+    cardPaid: yuan(paidByCard ? selfPaid : 0),
+  };
 }
 
 export async function seedHealth(database: Database, options: SeedRunOptions): Promise<void> {
@@ -115,7 +140,9 @@ export async function seedHealth(database: Database, options: SeedRunOptions): P
   }
   const random = seededRandom(20241103);
   const institutions = institutionRows(random);
-  const inCity = new Map<string, InstitutionRow[]>(CITY_CODES.map((city) => [city, institutions.filter((i) => i.city === city)]));
+  const inCity = new Map<string, InstitutionRow[]>(
+    CITY_CODES.map((city) => [city, institutions.filter((i) => i.city === city)]),
+  );
   const primaryCare = (city: string) => inCity.get(city)!.find((i) => i.level === 'PRIMARY') ?? inCity.get(city)![0]!;
   // One transaction, as in hr: an interrupted seed leaves nothing behind, and is redone on the next start.
   await db.transaction(async (tx) => {
@@ -132,8 +159,12 @@ export async function seedHealth(database: Database, options: SeedRunOptions): P
       const limit = Math.min(HOLDER_CHUNK, total - requested);
       if (limit <= 0) return undefined;
       requested += limit;
-      const batch = await hrDb.select({ id: holders.id, city: holders.registeredCity }).from(holders)
-        .where(gt(holders.id, previous?.at(-1)!.id ?? NIL_UUID)).orderBy(asc(holders.id)).limit(limit);
+      const batch = await hrDb
+        .select({ id: holders.id, city: holders.registeredCity })
+        .from(holders)
+        .where(gt(holders.id, previous?.at(-1)!.id ?? NIL_UUID))
+        .orderBy(asc(holders.id))
+        .limit(limit);
       return batch.length > 0 ? batch : undefined;
     });
     await bulkLoad(tx, [visits, visitDiagnoses, settlements, healthRecords], async (write) => {
@@ -149,7 +180,14 @@ export async function seedHealth(database: Database, options: SeedRunOptions): P
           const home = isCityCode(holder.city) ? holder.city : CITY_CODES[0]!;
           if (random(3) === 0) {
             const archivedAt = new Date(FIRST_DAY - (1 + random(700)) * DAY_MS + 2 * 3_600_000);
-            recordRows.push({ id: seededUuid(random), holderId: holder.id, type: 'HEALTH_ARCHIVE', institutionId: primaryCare(home).id, recordedAt: archivedAt, summary: '居民健康档案建档' });
+            recordRows.push({
+              id: seededUuid(random),
+              holderId: holder.id,
+              type: 'HEALTH_ARCHIVE',
+              institutionId: primaryCare(home).id,
+              recordedAt: archivedAt,
+              summary: '居民健康档案建档',
+            });
           }
           const count = 2 + random(2);
           for (let v = 0; v < count; v++) {
@@ -164,35 +202,72 @@ export async function seedHealth(database: Database, options: SeedRunOptions): P
             const admittedAt = kind === 'INPATIENT' ? visitedAt : null;
             const dischargedAt = admittedAt && new Date(admittedAt.getTime() + (3 + random(12)) * DAY_MS);
             const visitId = seededUuid(random);
-            visitRows.push({ id: visitId, kind, holderId: holder.id, institutionId: institution.id, city, department: department.name, visitedAt, admittedAt, dischargedAt });
+            visitRows.push({
+              id: visitId,
+              kind,
+              holderId: holder.id,
+              institutionId: institution.id,
+              city,
+              department: department.name,
+              visitedAt,
+              admittedAt,
+              dischargedAt,
+            });
 
-            const codes = kind === 'REGISTRATION' ? [] : [...new Set([pick(random, department.codes), ...(random(3) === 0 ? [pick(random, department.codes)] : [])])];
+            const codes =
+              kind === 'REGISTRATION'
+                ? []
+                : [
+                    ...new Set([
+                      pick(random, department.codes),
+                      ...(random(3) === 0 ? [pick(random, department.codes)] : []),
+                    ]),
+                  ];
             codes.forEach((code, position) => diagnosisRows.push({ visitId, position, code }));
 
             const paidByCard = random(3) > 0;
-            const amounts = kind === 'REGISTRATION' ? settle(500 + random(4_500), 0, paidByCard)
-              : kind === 'OUTPATIENT' ? settle(3_000 + random(77_000), (50 + random(21)) / 100, paidByCard)
-                : settle(300_000 + random(4_700_000), (70 + random(16)) / 100, paidByCard);
+            const amounts =
+              kind === 'REGISTRATION'
+                ? settle(500 + random(4_500), 0, paidByCard)
+                : kind === 'OUTPATIENT'
+                  ? settle(3_000 + random(77_000), (50 + random(21)) / 100, paidByCard)
+                  : settle(300_000 + random(4_700_000), (70 + random(16)) / 100, paidByCard);
             settlementRows.push({ id: seededUuid(random), visitId, ...amounts, settledAt: dischargedAt ?? visitedAt });
 
             if (kind !== 'REGISTRATION') {
               const names = codes.map((c) => DIAGNOSES[c]).join('、');
               const stay = dischargedAt ? Math.round((dischargedAt.getTime() - visitedAt.getTime()) / DAY_MS) : 0;
               recordRows.push({
-                id: seededUuid(random), holderId: holder.id, type: 'EMR', institutionId: institution.id, recordedAt: dischargedAt ?? visitedAt,
-                summary: kind === 'INPATIENT' ? `住院病历：${department.name}，${names}，住院${stay}天` : `门诊病历：${department.name}，${names}`,
+                id: seededUuid(random),
+                holderId: holder.id,
+                type: 'EMR',
+                institutionId: institution.id,
+                recordedAt: dischargedAt ?? visitedAt,
+                summary:
+                  kind === 'INPATIENT'
+                    ? `住院病历：${department.name}，${names}，住院${stay}天`
+                    : `门诊病历：${department.name}，${names}`,
               });
               if (kind === 'INPATIENT' || random(4) === 0) {
                 recordRows.push({
-                  id: seededUuid(random), holderId: holder.id, type: 'EXAMINATION_REPORT', institutionId: institution.id,
-                  recordedAt: new Date(visitedAt.getTime() + 2 * 3_600_000), summary: kind === 'INPATIENT' ? '入院检查：血常规、生化全项、胸部X线' : '检验报告：血常规',
+                  id: seededUuid(random),
+                  holderId: holder.id,
+                  type: 'EXAMINATION_REPORT',
+                  institutionId: institution.id,
+                  recordedAt: new Date(visitedAt.getTime() + 2 * 3_600_000),
+                  summary: kind === 'INPATIENT' ? '入院检查：血常规、生化全项、胸部X线' : '检验报告：血常规',
                 });
               }
             }
           }
         }
 
-        await write([into(visits, visitRows), into(visitDiagnoses, diagnosisRows), into(settlements, settlementRows), into(healthRecords, recordRows)]);
+        await write([
+          into(visits, visitRows),
+          into(visitDiagnoses, diagnosisRows),
+          into(settlements, settlementRows),
+          into(healthRecords, recordRows),
+        ]);
         written.holders += batch.length;
         written.visits += visitRows.length;
         written.records += recordRows.length;

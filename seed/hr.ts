@@ -32,10 +32,12 @@ const SURNAMES = '陈李黄张梁林刘吴罗何郑杨谢郭邓许冯曾彭蔡';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华文辉玲志婷健丹';
 
 /** County-level codes within each city, so a resident's ID number starts with a real district of their city. */
-const DISTRICTS = new Map<string, string[]>(CITY_CODES.map((city) => {
-  const inCity = divisionCodeList.filter((code) => code.startsWith(city.slice(0, 4)) && !code.endsWith('00'));
-  return [city, inCity.length > 0 ? inCity : [city]];
-}));
+const DISTRICTS = new Map<string, string[]>(
+  CITY_CODES.map((city) => {
+    const inCity = divisionCodeList.filter((code) => code.startsWith(city.slice(0, 4)) && !code.endsWith('00'));
+    return [city, inCity.length > 0 ? inCity : [city]];
+  }),
+);
 
 function eighteen(prefix: string, birth: string, random: RandomInt, male: boolean): string {
   const sequence = pad(random(100), 2) + String(random(5) * 2 + (male ? 1 : 0));
@@ -43,14 +45,29 @@ function eighteen(prefix: string, birth: string, random: RandomInt, male: boolea
   return first17 + checkCharacter(first17);
 }
 
-function identity(i: number, city: string, birth: string, male: boolean, random: RandomInt): { idType: IdType; idNumber: string } {
+function identity(
+  i: number,
+  city: string,
+  birth: string,
+  male: boolean,
+  random: RandomInt,
+): { idType: IdType; idNumber: string } {
   switch (i % 50) {
-    case 7: return { idType: 'HK_MACAU_RESIDENCE_PERMIT', idNumber: eighteen('810000', birth, random, male) };
-    case 17: return { idType: 'HK_MACAU_RESIDENCE_PERMIT', idNumber: eighteen('820000', birth, random, male) };
-    case 27: return { idType: 'TAIWAN_RESIDENCE_PERMIT', idNumber: eighteen('830000', birth, random, male) };
-    case 37: return { idType: 'HK_MACAU_TRAVEL_PERMIT', idNumber: `H${pad(random(1e8), 8)}${pad(random(100), 2)}` };
-    case 41: return { idType: 'TAIWAN_TRAVEL_PERMIT', idNumber: pad(random(1e8), 8) };
-    case 47: return { idType: 'FOREIGN_PERMANENT_RESIDENT', idNumber: eighteen(`944${pad(random(900) + 100, 3)}`, birth, random, male) };
+    case 7:
+      return { idType: 'HK_MACAU_RESIDENCE_PERMIT', idNumber: eighteen('810000', birth, random, male) };
+    case 17:
+      return { idType: 'HK_MACAU_RESIDENCE_PERMIT', idNumber: eighteen('820000', birth, random, male) };
+    case 27:
+      return { idType: 'TAIWAN_RESIDENCE_PERMIT', idNumber: eighteen('830000', birth, random, male) };
+    case 37:
+      return { idType: 'HK_MACAU_TRAVEL_PERMIT', idNumber: `H${pad(random(1e8), 8)}${pad(random(100), 2)}` };
+    case 41:
+      return { idType: 'TAIWAN_TRAVEL_PERMIT', idNumber: pad(random(1e8), 8) };
+    case 47:
+      return {
+        idType: 'FOREIGN_PERMANENT_RESIDENT',
+        idNumber: eighteen(`944${pad(random(900) + 100, 3)}`, birth, random, male),
+      };
     default: {
       const districts = DISTRICTS.get(city)!;
       return { idType: 'RESIDENT_ID', idNumber: eighteen(districts[random(districts.length)]!, birth, random, male) };
@@ -95,7 +112,7 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
     const drawCardNumber = (kind: 'PHYSICAL' | 'ELECTRONIC') => {
       for (;;) {
         const number = generateCardNumber(kind, random);
-        if (!seenCards.has(number)) return seenCards.add(number), number;
+        if (!seenCards.has(number)) return (seenCards.add(number), number);
       }
     };
 
@@ -116,30 +133,66 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
           const holderId = seededUuid(random);
           const created = new Date(Date.UTC(2019 + random(5), random(12), random(28) + 1, 1 + random(10)));
           holderRows.push({
-            id: holderId, ...id, name: SURNAMES[random(SURNAMES.length)]! + GIVEN[random(GIVEN.length)]! + (random(2) ? GIVEN[random(GIVEN.length)]! : ''),
-            gender: male ? 'MALE' : 'FEMALE', birthDate: birth, phone: `1${3 + random(7)}${pad(random(1e9), 9)}`, registeredCity: city,
-            createdAt: created, updatedAt: created,
+            id: holderId,
+            ...id,
+            name:
+              SURNAMES[random(SURNAMES.length)]! +
+              GIVEN[random(GIVEN.length)]! +
+              (random(2) ? GIVEN[random(GIVEN.length)]! : ''),
+            gender: male ? 'MALE' : 'FEMALE',
+            birthDate: birth,
+            phone: `1${3 + random(7)}${pad(random(1e9), 9)}`,
+            registeredCity: city,
+            createdAt: created,
+            updatedAt: created,
           });
           const bank = activeBanks[i % activeBanks.length]!;
           const accountId = seededUuid(random);
-          accountRows.push({ id: accountId, holderId, bankCode: bank.code, accountNumber: `6217${pad(random(1e9), 9)}${pad(random(1e6), 6)}`, openedAt: created });
+          accountRows.push({
+            id: accountId,
+            holderId,
+            bankCode: bank.code,
+            accountNumber: `6217${pad(random(1e9), 9)}${pad(random(1e6), 6)}`,
+            openedAt: created,
+          });
 
           const story = storyOf(i);
           const issuer = random(4) === 0 ? PROVINCE_CODE : city;
           const issuedAt = new Date(created.getTime() + 7 * 86_400_000);
-          const servedBy = () => ({ channel: CHANNELS[random(CHANNELS.length)]!, city: random(5) === 0 ? CITY_CODES[random(CITY_CODES.length)]! : city });
+          const servedBy = () => ({
+            channel: CHANNELS[random(CHANNELS.length)]!,
+            city: random(5) === 0 ? CITY_CODES[random(CITY_CODES.length)]! : city,
+          });
           const physical = (status: 'APPLIED' | 'ACTIVE' | 'LOST' | 'REPLACED' | 'CANCELLED', at: Date) => {
             const issuedOn = status === 'APPLIED' ? null : chinaDate(at);
             const row = {
-              id: seededUuid(random), cardNumber: drawCardNumber('PHYSICAL'), identificationCode: generateIdentificationCode(issuer, random),
-              holderId, kind: 'PHYSICAL' as const, status, issuingAuthority: issuer, issuedOn, expiresOn: issuedOn && expiryDate(issuedOn),
-              bankAccountId: accountId, createdAt: created, updatedAt: at,
+              id: seededUuid(random),
+              cardNumber: drawCardNumber('PHYSICAL'),
+              identificationCode: generateIdentificationCode(issuer, random),
+              holderId,
+              kind: 'PHYSICAL' as const,
+              status,
+              issuingAuthority: issuer,
+              issuedOn,
+              expiresOn: issuedOn && expiryDate(issuedOn),
+              bankAccountId: accountId,
+              createdAt: created,
+              updatedAt: at,
             };
             cardRows.push(row);
             return row;
           };
-          const history = (cardId: string, steps: [type: typeof cardEvents.$inferInsert['type'], from: typeof cardEvents.$inferInsert['fromStatus'], to: typeof cardEvents.$inferInsert['toStatus'], at: Date][]) => {
-            for (const [type, fromStatus, toStatus, occurredAt] of steps) eventRows.push({ cardId, holderId, type, fromStatus, toStatus, ...servedBy(), occurredAt });
+          const history = (
+            cardId: string,
+            steps: [
+              type: (typeof cardEvents.$inferInsert)['type'],
+              from: (typeof cardEvents.$inferInsert)['fromStatus'],
+              to: (typeof cardEvents.$inferInsert)['toStatus'],
+              at: Date,
+            ][],
+          ) => {
+            for (const [type, fromStatus, toStatus, occurredAt] of steps)
+              eventRows.push({ cardId, holderId, type, fromStatus, toStatus, ...servedBy(), occurredAt });
           };
 
           if (story === 'APPLIED') {
@@ -147,14 +200,29 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
             history(card.id, [['APPLIED', null, 'APPLIED', created]]);
             continue;
           }
-          const finalStatus = story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL' ? 'LOST' : story === 'REPLACED' ? 'REPLACED' : story === 'CANCELLED' ? 'CANCELLED' : 'ACTIVE';
+          const finalStatus =
+            story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL'
+              ? 'LOST'
+              : story === 'REPLACED'
+                ? 'REPLACED'
+                : story === 'CANCELLED'
+                  ? 'CANCELLED'
+                  : 'ACTIVE';
           const card = physical(finalStatus, issuedAt);
-          const steps: Parameters<typeof history>[1] = [['APPLIED', null, 'APPLIED', created], ['ISSUED', 'APPLIED', 'ACTIVE', issuedAt]];
+          const steps: Parameters<typeof history>[1] = [
+            ['APPLIED', null, 'APPLIED', created],
+            ['ISSUED', 'APPLIED', 'ACTIVE', issuedAt],
+          ];
           if (story === 'LOST_TEMPORARY' || story === 'LOST_FORMAL') {
             // A recent report, so a temporary one has not lapsed yet when the demo starts.
             const reportedAt = new Date(now.getTime() - 86_400_000);
-            const lossKind = story === 'LOST_TEMPORARY' ? 'TEMPORARY' as const : 'FORMAL' as const;
-            Object.assign(card, { lossKind, lossReportedAt: reportedAt, lossLapsesAt: lossLapseTime(reportedAt, lossKind, 5), updatedAt: reportedAt });
+            const lossKind = story === 'LOST_TEMPORARY' ? ('TEMPORARY' as const) : ('FORMAL' as const);
+            Object.assign(card, {
+              lossKind,
+              lossReportedAt: reportedAt,
+              lossLapsesAt: lossLapseTime(reportedAt, lossKind, 5),
+              updatedAt: reportedAt,
+            });
             steps.push(['LOSS_REPORTED', 'ACTIVE', 'LOST', reportedAt]);
           } else if (story === 'REPLACED') {
             const replacedAt = new Date(issuedAt.getTime() + 400 * 86_400_000);
@@ -171,19 +239,35 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
           if (story === 'ACTIVE_WITH_ECARD') {
             const ecardAt = new Date(issuedAt.getTime() + 30 * 86_400_000);
             const ecard = {
-              id: seededUuid(random), cardNumber: drawCardNumber('ELECTRONIC'), identificationCode: generateIdentificationCode(issuer, random),
-              holderId, kind: 'ELECTRONIC' as const, physicalCardId: card.id, status: 'ACTIVE' as const, issuingAuthority: issuer,
-              issuedOn: chinaDate(ecardAt), expiresOn: card.expiresOn, bankAccountId: accountId, createdAt: ecardAt, updatedAt: ecardAt,
+              id: seededUuid(random),
+              cardNumber: drawCardNumber('ELECTRONIC'),
+              identificationCode: generateIdentificationCode(issuer, random),
+              holderId,
+              kind: 'ELECTRONIC' as const,
+              physicalCardId: card.id,
+              status: 'ACTIVE' as const,
+              issuingAuthority: issuer,
+              issuedOn: chinaDate(ecardAt),
+              expiresOn: card.expiresOn,
+              bankAccountId: accountId,
+              createdAt: ecardAt,
+              updatedAt: ecardAt,
             };
             cardRows.push(ecard);
             history(ecard.id, [['ISSUED', null, 'ACTIVE', ecardAt]]);
           }
         }
 
-        await write([into(holders, holderRows), into(bankAccounts, accountRows), into(cards, cardRows), into(cardEvents, eventRows)]);
+        await write([
+          into(holders, holderRows),
+          into(bankAccounts, accountRows),
+          into(cards, cardRows),
+          into(cardEvents, eventRows),
+        ]);
         written.cards += cardRows.length;
         written.events += eventRows.length;
-        if (start === 0) log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
+        if (start === 0)
+          log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
         await progress.advance(Math.min(start + CHUNK, options.holders));
       }
     });

@@ -47,13 +47,25 @@ export interface DepartmentProgress {
   finish(summary: string): void;
 }
 
-export function seedProgress(options: SeedRunOptions, department: string, unit: string, total: number): DepartmentProgress {
+export function seedProgress(
+  options: SeedRunOptions,
+  department: string,
+  unit: string,
+  total: number,
+): DepartmentProgress {
   const log = options.log ?? (() => {});
   const started = performance.now();
   let lastLine = -Infinity;
   let done = 0;
-  const event = (finished: boolean, summary?: string): SeedProgressEvent =>
-    ({ department, unit, done, total, elapsedMs: performance.now() - started, finished, summary });
+  const event = (finished: boolean, summary?: string): SeedProgressEvent => ({
+    department,
+    unit,
+    done,
+    total,
+    elapsedMs: performance.now() - started,
+    finished,
+    summary,
+  });
   return {
     async advance(count) {
       done = count;
@@ -75,18 +87,23 @@ export function seedProgress(options: SeedRunOptions, department: string, unit: 
 /** `hr: 5000 / 1000000 holders (9,810/s, ETA 1m41s)`; the last one says how long it took and what was written. */
 function progressLine(e: SeedProgressEvent): string {
   const head = `${e.department}: ${e.done} / ${e.total} ${e.unit}`;
-  return e.finished ? `${head} in ${duration(e.elapsedMs)}${e.summary ? `: ${e.summary}` : ''}` : `${head} (${rate(e)}, ${eta(e)})`;
+  return e.finished
+    ? `${head} in ${duration(e.elapsedMs)}${e.summary ? `: ${e.summary}` : ''}`
+    : `${head} (${rate(e)}, ${eta(e)})`;
 }
 
 const perSecond = (e: SeedProgressEvent) => e.done / Math.max(e.elapsedMs / 1000, 1e-3);
 const rate = (e: SeedProgressEvent) => `${Math.round(perSecond(e)).toLocaleString('en-US')}/s`;
-const eta = (e: SeedProgressEvent) => (perSecond(e) > 0 ? `ETA ${duration(((e.total - e.done) / perSecond(e)) * 1000)}` : 'ETA ?');
+const eta = (e: SeedProgressEvent) =>
+  perSecond(e) > 0 ? `ETA ${duration(((e.total - e.done) / perSecond(e)) * 1000)}` : 'ETA ?';
 
 function duration(ms: number): string {
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 /**

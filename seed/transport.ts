@@ -16,7 +16,11 @@ const CHUNK = 1_000;
 const OPERATORS: Record<string, string> = { '440100': '羊城通', '440300': '深圳通' };
 const MODES: [RideMode, number, number][] = [
   // mode, share in percent, full fare in fen
-  ['BUS', 45, 200], ['METRO', 35, 500], ['FERRY', 5, 300], ['HIGH_SPEED_RAIL', 10, 7450], ['FLIGHT', 5, 98000],
+  ['BUS', 45, 200],
+  ['METRO', 35, 500],
+  ['FERRY', 5, 300],
+  ['HIGH_SPEED_RAIL', 10, 7450],
+  ['FLIGHT', 5, 98000],
 ];
 
 function pickMode(roll: number): [RideMode, number] {
@@ -39,10 +43,16 @@ export async function seedTransport(database: Database, options: SeedRunOptions)
     const read = readerIn(database, options, tx);
     const hrDb = read('hr');
     // Every valid certificate at once (a few per ten holders): one read instead of one per batch of cards.
-    const held = await read('civil-affairs').select({
-      holderId: certificates.holderId, kind: certificates.kind, disabilityLevel: certificates.disabilityLevel,
-      validFrom: certificates.validFrom, validUntil: certificates.validUntil,
-    }).from(certificates).where(eq(certificates.status, 'VALID'));
+    const held = await read('civil-affairs')
+      .select({
+        holderId: certificates.holderId,
+        kind: certificates.kind,
+        disabilityLevel: certificates.disabilityLevel,
+        validFrom: certificates.validFrom,
+        validUntil: certificates.validUntil,
+      })
+      .from(certificates)
+      .where(eq(certificates.status, 'VALID'));
     const certificatesOf = new Map<string, typeof held>();
     for (const c of held) certificatesOf.set(c.holderId, [...(certificatesOf.get(c.holderId) ?? []), c]);
     const withTransit = and(eq(cards.kind, 'PHYSICAL'), inArray(cards.status, ['ACTIVE', 'LOST']));
@@ -50,10 +60,19 @@ export async function seedTransport(database: Database, options: SeedRunOptions)
     const written = { cards: 0, functions: 0, rides: 0 };
     type Card = { id: string; cardNumber: string; holderId: string; city: string; createdAt: Date };
     const batches = readAhead(async (previous: Card[] | undefined) => {
-      const batch = await hrDb.select({ id: cards.id, cardNumber: cards.cardNumber, holderId: cards.holderId, city: holders.registeredCity, createdAt: cards.createdAt })
-        .from(cards).innerJoin(holders, eq(holders.id, cards.holderId))
+      const batch = await hrDb
+        .select({
+          id: cards.id,
+          cardNumber: cards.cardNumber,
+          holderId: cards.holderId,
+          city: holders.registeredCity,
+          createdAt: cards.createdAt,
+        })
+        .from(cards)
+        .innerJoin(holders, eq(holders.id, cards.holderId))
         .where(and(gt(cards.id, previous?.at(-1)!.id ?? NIL_UUID), withTransit))
-        .orderBy(asc(cards.id)).limit(CHUNK);
+        .orderBy(asc(cards.id))
+        .limit(CHUNK);
       return batch.length > 0 ? batch : undefined;
     });
     await bulkLoad(tx, [transitFunctions, rides], async (write) => {
@@ -62,20 +81,41 @@ export async function seedTransport(database: Database, options: SeedRunOptions)
         const rideRows: (typeof rides.$inferInsert)[] = [];
         for (const card of batch) {
           if (random(10) >= 7) continue; // three in ten cards never get the transit function
-          functionRows.push({ cardNumber: card.cardNumber, holderId: card.holderId, city: card.city, operator: OPERATORS[card.city] ?? '岭南通', loadedAt: card.createdAt });
+          functionRows.push({
+            cardNumber: card.cardNumber,
+            holderId: card.holderId,
+            city: card.city,
+            operator: OPERATORS[card.city] ?? '岭南通',
+            loadedAt: card.createdAt,
+          });
           const certified = certificatesOf.get(card.holderId);
-        for (let r = random(13); r > 0; r--) {
+          for (let r = random(13); r > 0; r--) {
             const at = new Date(now - (1 + random(60 * 24 * 60)) * 60_000);
             // Only certificates depend on the day, and most holders hold none: no day worked out for them.
             const day = certified ? chinaDate(at) : '';
             const [mode, fullFare] = pickMode(random(100));
-            const valid: ConcessionCertificate[] = (certified ?? []).filter((c) => c.validFrom <= day && (c.validUntil === null || c.validUntil >= day));
-            const decision = decideRide({ cardStatus: 'ACTIVE', transitLoaded: true, certificates: valid, mode, today: day });
+            const valid: ConcessionCertificate[] = (certified ?? []).filter(
+              (c) => c.validFrom <= day && (c.validUntil === null || c.validUntil >= day),
+            );
+            const decision = decideRide({
+              cardStatus: 'ACTIVE',
+              transitLoaded: true,
+              certificates: valid,
+              mode,
+              today: day,
+            });
             const fen = Math.round((fullFare * (100 - decision.discountPercent)) / 100);
             rideRows.push({
-              id: seededUuid(random), holderId: card.holderId, cardNumber: card.cardNumber, mode,
-              city: random(6) === 0 ? '440300' : card.city, line: `${mode === 'METRO' ? '地铁' : ''}${1 + random(30)}号线`, station: `站点${1 + random(60)}`,
-              occurredAt: at, fare: (fen / 100).toFixed(2), concession: decision.concession,
+              id: seededUuid(random),
+              holderId: card.holderId,
+              cardNumber: card.cardNumber,
+              mode,
+              city: random(6) === 0 ? '440300' : card.city,
+              line: `${mode === 'METRO' ? '地铁' : ''}${1 + random(30)}号线`,
+              station: `站点${1 + random(60)}`,
+              occurredAt: at,
+              fare: (fen / 100).toFixed(2),
+              concession: decision.concession,
             });
           }
         }

@@ -16,6 +16,7 @@ const IMPLEMENTATIONS: Record<SubgraphName, () => Promise<Subgraph>> = {
 export async function loadSubgraph(name: string): Promise<Subgraph & SubgraphEntry> {
   const entry = findSubgraphEntry(name);
   const subgraph = await IMPLEMENTATIONS[entry.name as SubgraphName]();
-  if (subgraph.name !== entry.name) throw new Error(`subgraphs/registry.ts: "${entry.name}" loads the ${subgraph.name} subgraph`);
+  if (subgraph.name !== entry.name)
+    throw new Error(`subgraphs/registry.ts: "${entry.name}" loads the ${subgraph.name} subgraph`);
   return { ...subgraph, ...entry };
 }

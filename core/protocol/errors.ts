@@ -66,7 +66,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const original = unwrapResolverError(error);
   // GraphQL's and Apollo's own refusals of a request (a persisted query whose hash does not match, say) come
   // without a code and without a path; they describe the request, not the inside, and keep their message.
-  if (!formatted.path && original instanceof Error && original.name === 'GraphQLError' && !(original as GraphQLError).originalError) {
+  if (
+    !formatted.path &&
+    original instanceof Error &&
+    original.name === 'GraphQLError' &&
+    !(original as GraphQLError).originalError
+  ) {
     return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
   console.error('internal error:', describeForLog(original));

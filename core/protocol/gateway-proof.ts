@@ -84,14 +84,19 @@ export class CallVerifier {
   constructor(private readonly secret: string) {}
 
   /** The claims of a signed call; throws ProofError when it is unsigned, tampered with, stale or replayed. */
-  verify(headers: Record<string, string | string[] | undefined>, call: Omit<SignedCall, 'caller'>, now = Date.now()): CallerClaims {
+  verify(
+    headers: Record<string, string | string[] | undefined>,
+    call: Omit<SignedCall, 'caller'>,
+    now = Date.now(),
+  ): CallerClaims {
     const caller = headers[CALLER_HEADER];
     const signature = headers[SIGNATURE_HEADER];
     if (typeof caller !== 'string' || typeof signature !== 'string') throw new ProofError('unsigned call');
     const parts = /^t=(\d{1,15}),n=([\w-]{16}),s=([0-9a-f]{64})$/.exec(signature);
     if (!parts) throw new ProofError('malformed signature');
     const [, timestamp, nonce, hex] = parts as unknown as [string, string, string, string];
-    if (!timingSafeEqual(mac(this.secret, timestamp, nonce, { ...call, caller }), Buffer.from(hex, 'hex'))) throw new ProofError('bad signature');
+    if (!timingSafeEqual(mac(this.secret, timestamp, nonce, { ...call, caller }), Buffer.from(hex, 'hex')))
+      throw new ProofError('bad signature');
     if (Math.abs(now - Number(timestamp)) > SIGNATURE_LIFETIME_MS) throw new ProofError('stale signature');
     if (now - this.rotatedAt > SIGNATURE_LIFETIME_MS) {
       [this.previous, this.current, this.rotatedAt] = [this.current, new Set(), now];
@@ -117,7 +122,10 @@ export function signingFetch(secret: string): typeof fetch {
     if (!caller) return Promise.reject(new Error(`a subgraph call must carry ${CALLER_HEADER}`));
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = typeof init.body === 'string' ? init.body : '';
-    headers.set(SIGNATURE_HEADER, signatureFor(secret, { method: init.method ?? 'GET', target: url.pathname + url.search, caller, body }));
+    headers.set(
+      SIGNATURE_HEADER,
+      signatureFor(secret, { method: init.method ?? 'GET', target: url.pathname + url.search, caller, body }),
+    );
     return fetch(input, { ...init, headers });
   };
 }

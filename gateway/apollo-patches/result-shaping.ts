@@ -84,7 +84,11 @@ export interface ComputeResponseArgs {
   introspectionHandling: (selection: FedSelection) => unknown;
 }
 export type ComputeResponse = (args: ComputeResponseArgs) => { data: unknown; errors: Error[] };
-type OperationFromDocument = (schema: unknown, document: DocumentNode, options?: { operationName?: string; validate?: boolean }) => FedOperation;
+type OperationFromDocument = (
+  schema: unknown,
+  document: DocumentNode,
+  options?: { operationName?: string; validate?: boolean },
+) => FedOperation;
 
 const fed = require('@apollo/federation-internals') as FederationInternals;
 const assert: FederationInternals['assert'] = fed.assert;
@@ -117,8 +121,20 @@ const shapes = new WeakMap<FedType, Shape>();
 function shapeOf(type: FedType, schema: FedSchema): Shape {
   let shape = shapes.get(type);
   if (!shape) {
-    const kind = type.kind === 'NonNullType' ? NON_NULL : type.kind === 'ListType' ? LIST : COMPOSITE_KINDS.has(type.kind) ? COMPOSITE : LEAF;
-    shape = { type, kind, of: kind === NON_NULL || kind === LIST ? shapeOf(type.ofType!, schema) : undefined, leaf: kind === LEAF ? leafCheck(schema, type) : undefined };
+    const kind =
+      type.kind === 'NonNullType'
+        ? NON_NULL
+        : type.kind === 'ListType'
+          ? LIST
+          : COMPOSITE_KINDS.has(type.kind)
+            ? COMPOSITE
+            : LEAF;
+    shape = {
+      type,
+      kind,
+      of: kind === NON_NULL || kind === LIST ? shapeOf(type.ofType!, schema) : undefined,
+      leaf: kind === LEAF ? leafCheck(schema, type) : undefined,
+    };
     shapes.set(type, shape);
   }
   return shape;
@@ -184,7 +200,14 @@ function digestOf(selectionSet: FedSelectionSet, schema: FedSchema): Digest {
         include,
       };
     }
-    return { field: false, typeCondition: (selection.element as FedFragment).typeCondition, selectionSet: selection.selectionSet!, skip, include, applies: new Map() };
+    return {
+      field: false,
+      typeCondition: (selection.element as FedFragment).typeCondition,
+      selectionSet: selection.selectionSet!,
+      skip,
+      include,
+      applies: new Map(),
+    };
   });
   digests.set(selectionSet, (digest = { steps, make: answerObjects() }));
   return digest;
@@ -205,19 +228,28 @@ const NULL_BUBBLE_UP = 1;
 function ifValue(condition: NonNullable<Condition>, variables: Record<string, unknown>, name: string): unknown {
   if ('variable' in condition) {
     const value = variables[condition.variable];
-    if (!(value !== undefined && typeof value === 'boolean')) fail(`Unexpected value ${value} for variable $${condition.variable} of @${name}`);
+    if (!(value !== undefined && typeof value === 'boolean'))
+      fail(`Unexpected value ${value} for variable $${condition.variable} of @${name}`);
     return value;
   }
   return condition.value;
 }
 
 function skipped(step: Step, variables: Record<string, unknown>): unknown {
-  return (step.skip && ifValue(step.skip, variables, 'skip')) || (step.include && !ifValue(step.include, variables, 'include'));
+  return (
+    (step.skip && ifValue(step.skip, variables, 'skip')) ||
+    (step.include && !ifValue(step.include, variables, 'include'))
+  );
 }
 
 const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
-function typeConditionApplies(step: FragmentStep, schema: FedSchema, typename: string | undefined, parentType: FedType): boolean {
+function typeConditionApplies(
+  step: FragmentStep,
+  schema: FedSchema,
+  typename: string | undefined,
+  parentType: FedType,
+): boolean {
   if (!step.typeCondition) return true;
   const type = typename ? schema.type(typename) : parentType;
   if (!type) return false;
@@ -226,7 +258,14 @@ function typeConditionApplies(step: FragmentStep, schema: FedSchema, typename: s
   return applies;
 }
 
-function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectionSet, output: Record<string, any>, parameters: Parameters, path: (string | number)[], parentType: FedType): number {
+function applySelectionSet(
+  input: Record<string, any>,
+  selectionSet: FedSelectionSet,
+  output: Record<string, any>,
+  parameters: Parameters,
+  path: (string | number)[],
+  parentType: FedType,
+): number {
   const { schema, variables } = parameters;
   for (const step of digestOf(selectionSet, schema).steps) {
     if (skipped(step, variables)) continue;
@@ -241,14 +280,25 @@ function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectio
       if (step.typename) {
         if (outputValue === undefined) {
           if (inputValue === null && responseName !== TYPENAME) inputValue = input[TYPENAME] ?? null;
-          const type = inputValue !== null && typeof inputValue === 'string' ? (schema.type(inputValue) ?? parentType) : parentType;
+          const type =
+            inputValue !== null && typeof inputValue === 'string'
+              ? (schema.type(inputValue) ?? parentType)
+              : parentType;
           if (type.kind !== 'ObjectType') return NULL_BUBBLE_UP;
           output[responseName] = type.name;
         }
         continue;
       }
       path.push(responseName);
-      const updated = updateOutputValue(outputValue, step.shape, inputValue, step.selectionSet, path, parameters, parentType);
+      const updated = updateOutputValue(
+        outputValue,
+        step.shape,
+        inputValue,
+        step.selectionSet,
+        path,
+        parameters,
+        parentType,
+      );
       output[responseName] = updated;
       path.pop();
       if (invalid) return NULL_BUBBLE_UP;
@@ -256,7 +306,11 @@ function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectio
       const typename = input[TYPENAME];
       if (!(!typename || typeof typename === 'string')) fail(`Got unexpected value for __typename: ${typename}`);
       if (typeConditionApplies(step, schema, typename, parentType)) {
-        if (applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
+        if (
+          applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType) ===
+          NULL_BUBBLE_UP
+        )
+          return NULL_BUBBLE_UP;
       }
     }
   }
@@ -266,7 +320,9 @@ function applySelectionSet(input: Record<string, any>, selectionSet: FedSelectio
 function pathLastElementDescription(path: (string | number)[], currentType: FedType, parentType: FedType): string {
   const element = path[path.length - 1];
   assert(element !== undefined, 'Should not have been called on an empty path');
-  return typeof element === 'string' ? `field ${parentType}.${element}` : `array element of type ${currentType} at index ${element}`;
+  return typeof element === 'string'
+    ? `field ${parentType}.${element}`
+    : `array element of type ${currentType} at index ${element}`;
 }
 
 // The answer's objects have no prototype, as Apollo makes them (no response key reads an inherited member, and
@@ -285,7 +341,15 @@ function answerObjects(): new () => Record<string, any> {
 let invalid = false;
 let hasErrors = false;
 
-function updateOutputValue(outputValue: any, shape: Shape, inputValue: any, selectionSet: FedSelectionSet | undefined, path: (string | number)[], parameters: Parameters, parentType: FedType): any {
+function updateOutputValue(
+  outputValue: any,
+  shape: Shape,
+  inputValue: any,
+  selectionSet: FedSelectionSet | undefined,
+  path: (string | number)[],
+  parameters: Parameters,
+  parentType: FedType,
+): any {
   assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
   if (outputValue === null || (outputValue !== undefined && !selectionSet)) {
     invalid = hasErrors = false;
@@ -296,7 +360,12 @@ function updateOutputValue(outputValue: any, shape: Shape, inputValue: any, sele
     const updated = updateOutputValue(outputValue, shape.of!, inputValue, selectionSet, path, parameters, parentType);
     if (updated === null) {
       if (!hasErrors) {
-        parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${pathLastElementDescription(path, type.ofType!, parentType)}.`, { path: Array.from(path) }));
+        parameters.errors.push(
+          ERRORS.INVALID_GRAPHQL.err(
+            `Cannot return null for non-nullable ${pathLastElementDescription(path, type.ofType!, parentType)}.`,
+            { path: Array.from(path) },
+          ),
+        );
       }
       invalid = hasErrors = true;
       return updated;
@@ -309,18 +378,29 @@ function updateOutputValue(outputValue: any, shape: Shape, inputValue: any, sele
     return null;
   }
   if (shape.kind === LIST) {
-    if (!Array.isArray(inputValue)) fail(`Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
-    if (!(outputValue === undefined || Array.isArray(outputValue))) fail(`Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
+    if (!Array.isArray(inputValue))
+      fail(`Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
+    if (!(outputValue === undefined || Array.isArray(outputValue)))
+      fail(`Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
     // Apollo maps over a list of undefined made for the purpose when nothing was there yet; the items are the same.
     const outputList: any[] | undefined = outputValue;
-    if (!(outputList === undefined || inputValue.length === outputList.length)) fail(`[${inputValue}].length (${inputValue.length}) !== [${outputList}].length (${outputList!.length})`);
+    if (!(outputList === undefined || inputValue.length === outputList.length))
+      fail(`[${inputValue}].length (${inputValue.length}) !== [${outputList}].length (${outputList!.length})`);
     let shouldNullify = false;
     let anyErrors = false;
     // A copy of the input list, each item then replaced: an array of the right length and kind at once.
     const updated: any[] = inputValue.slice();
     for (let index = 0; index < inputValue.length; index++) {
       path.push(index);
-      updated[index] = updateOutputValue(outputList?.[index], shape.of!, inputValue[index], selectionSet, path, parameters, parentType);
+      updated[index] = updateOutputValue(
+        outputList?.[index],
+        shape.of!,
+        inputValue[index],
+        selectionSet,
+        path,
+        parameters,
+        parentType,
+      );
       path.pop();
       shouldNullify ||= invalid;
       anyErrors ||= hasErrors;
@@ -331,30 +411,45 @@ function updateOutputValue(outputValue: any, shape: Shape, inputValue: any, sele
   }
   if (shape.kind === COMPOSITE) {
     if (!selectionSet) fail(`Invalid empty selection set for composite type ${type}`);
-    if (typeof inputValue !== 'object') fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
-    if (!(outputValue === undefined || typeof outputValue === 'object')) fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+    if (typeof inputValue !== 'object')
+      fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+    if (!(outputValue === undefined || typeof outputValue === 'object'))
+      fail(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
     const inputTypename = inputValue[TYPENAME];
-    if (!(inputTypename === undefined || typeof inputTypename === 'string')) fail(`Invalid non-string value ${inputTypename} for __typename at ${path}`);
+    if (!(inputTypename === undefined || typeof inputTypename === 'string'))
+      fail(`Invalid non-string value ${inputTypename} for __typename at ${path}`);
     let objectType = type;
     if (inputTypename) {
       const typenameType = parameters.schema.type(inputTypename);
       if (!typenameType || !COMPOSITE_KINDS.has(typenameType.kind)) {
-        parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, type, parentType)}.`, { path: Array.from(path) }));
+        parameters.errors.push(
+          ERRORS.INVALID_GRAPHQL.err(
+            `Invalid __typename found for object at ${pathLastElementDescription(path, type, parentType)}.`,
+            { path: Array.from(path) },
+          ),
+        );
         invalid = false;
         hasErrors = true;
         return null;
       }
       objectType = typenameType;
     }
-    const outputObject = outputValue === undefined ? new (digestOf(selectionSet, parameters.schema).make)() : outputValue;
-    const bubbled = applySelectionSet(inputValue, selectionSet, outputObject, parameters, path, objectType) === NULL_BUBBLE_UP;
+    const outputObject =
+      outputValue === undefined ? new (digestOf(selectionSet, parameters.schema).make)() : outputValue;
+    const bubbled =
+      applySelectionSet(inputValue, selectionSet, outputObject, parameters, path, objectType) === NULL_BUBBLE_UP;
     invalid = false;
     hasErrors = bubbled;
     return bubbled ? null : outputObject;
   }
   if (outputValue !== undefined) fail(`Excepted output to be undefined but got ${type} for type ${type}`);
   const valid = shape.leaf!(inputValue);
-  if (!valid) parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type, parentType)}.`, { path: Array.from(path) }));
+  if (!valid)
+    parameters.errors.push(
+      ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type, parentType)}.`, {
+        path: Array.from(path),
+      }),
+    );
   invalid = false;
   hasErrors = !valid;
   return valid ? inputValue : null;
@@ -369,9 +464,14 @@ function leafCheck(schema: FedSchema, type: FedType): (value: unknown) => boolea
     if (fed.isCustomScalarType(type)) check = () => true;
     else {
       const enumType = type.kind === 'EnumType';
-      const stringOk = !enumType && type !== schema.booleanType() && type !== schema.intType() && type !== schema.floatType();
+      const stringOk =
+        !enumType && type !== schema.booleanType() && type !== schema.intType() && type !== schema.floatType();
       check = (value) =>
-        typeof value === 'string' ? (enumType ? type.value!(value) !== undefined : stringOk) : fed.isValidLeafValue(schema, value, type);
+        typeof value === 'string'
+          ? enumType
+            ? type.value!(value) !== undefined
+            : stringOk
+          : fed.isValidLeafValue(schema, value, type);
     }
     leafChecks.set(type, check);
   }
@@ -389,7 +489,14 @@ export const computeResponse: ComputeResponse = ({ operation, variables, input, 
     introspectionHandling,
   };
   const data = new (digestOf(operation.selectionSet, schema).make)();
-  const result = applySelectionSet(input, operation.selectionSet, data, parameters, [], schema.schemaDefinition.rootType(operation.rootKind));
+  const result = applySelectionSet(
+    input,
+    operation.selectionSet,
+    data,
+    parameters,
+    [],
+    schema.schemaDefinition.rootType(operation.rootKind),
+  );
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
 };
 
@@ -411,9 +518,15 @@ const MAX_SCHEMAS_PER_NODE = 4;
 function keptOperationFromDocument(original: OperationFromDocument): OperationFromDocument {
   return (schema, document, options) => {
     const [first, ...fragments] = document.definitions;
-    if (options?.validate !== false || options.operationName !== undefined || first?.kind !== Kind.OPERATION_DEFINITION) return original(schema, document, options);
+    if (options?.validate !== false || options.operationName !== undefined || first?.kind !== Kind.OPERATION_DEFINITION)
+      return original(schema, document, options);
     let entries = built.get(first);
-    const found = entries?.find((e) => e.schema === schema && e.fragments.length === fragments.length && e.fragments.every((f, i) => f === fragments[i]));
+    const found = entries?.find(
+      (e) =>
+        e.schema === schema &&
+        e.fragments.length === fragments.length &&
+        e.fragments.every((f, i) => f === fragments[i]),
+    );
     if (found) return found.operation;
     const operation = original(schema, document, options);
     if (!entries) built.set(first, (entries = []));
@@ -432,11 +545,15 @@ export function installResultShaping(): boolean {
   if (installed !== undefined) return installed;
   const version = (require('@apollo/gateway/package.json') as { version: string }).version;
   if (version !== CHECKED_GATEWAY_VERSION) {
-    console.warn(`gateway: @apollo/gateway ${version} is not ${CHECKED_GATEWAY_VERSION}, the version gateway/apollo-patches/result-shaping.ts was checked against: its own result shaping is used`);
+    console.warn(
+      `gateway: @apollo/gateway ${version} is not ${CHECKED_GATEWAY_VERSION}, the version gateway/apollo-patches/result-shaping.ts was checked against: its own result shaping is used`,
+    );
     return (installed = false);
   }
   const shaping = require('@apollo/gateway/dist/resultShaping.js') as { computeResponse: ComputeResponse };
-  const operations = require('@apollo/federation-internals/dist/operations.js') as { operationFromDocument: OperationFromDocument };
+  const operations = require('@apollo/federation-internals/dist/operations.js') as {
+    operationFromDocument: OperationFromDocument;
+  };
   shaping.computeResponse = computeResponse;
   operations.operationFromDocument = keptOperationFromDocument(operations.operationFromDocument);
   return (installed = true);

@@ -14,23 +14,25 @@
 // would fail the insert of every record batched with it.
 import { applyMask, type Mask } from '../../schema/policy/masks.js';
 
-const BY_NAME = new Map<string, Mask | 'REDACT'>(Object.entries({
-  idnumber: 'ID_NUMBER',
-  idnumbers: 'ID_NUMBER',
-  phone: 'PHONE',
-  phonenumber: 'PHONE',
-  mobile: 'PHONE',
-  accountnumber: 'LAST4',
-  bankaccount: 'LAST4',
-  cardnumber: 'LAST4',
-  cardnumbers: 'LAST4',
-  name: 'REDACT',
-  summary: 'REDACT',
-  diagnoses: 'REDACT',
-  reason: 'REDACT',
-  title: 'REDACT',
-  department: 'REDACT',
-} as const));
+const BY_NAME = new Map<string, Mask | 'REDACT'>(
+  Object.entries({
+    idnumber: 'ID_NUMBER',
+    idnumbers: 'ID_NUMBER',
+    phone: 'PHONE',
+    phonenumber: 'PHONE',
+    mobile: 'PHONE',
+    accountnumber: 'LAST4',
+    bankaccount: 'LAST4',
+    cardnumber: 'LAST4',
+    cardnumbers: 'LAST4',
+    name: 'REDACT',
+    summary: 'REDACT',
+    diagnoses: 'REDACT',
+    reason: 'REDACT',
+    title: 'REDACT',
+    department: 'REDACT',
+  } as const),
+);
 
 /** Nesting beyond this is cut: variables are JSON from a request body of at most 2 MB, but need not be shallow. */
 const MAX_DEPTH = 32;
@@ -77,7 +79,8 @@ function maskValue(value: unknown, rule: Mask | 'REDACT' | undefined, depth: num
   // A list takes its name's rule item by item (idNumbers, diagnoses).
   if (Array.isArray(value)) return value.map((item) => maskValue(item, rule, depth + 1));
   const masked: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) masked[storable(key)] = maskValue(member, BY_NAME.get(key.toLowerCase()) ?? rule, depth + 1);
+  for (const [key, member] of Object.entries(value))
+    masked[storable(key)] = maskValue(member, BY_NAME.get(key.toLowerCase()) ?? rule, depth + 1);
   return masked;
 }
 

@@ -15,8 +15,15 @@ Exit code 0: every chain verifies; 1: a link is broken; 2: not understood; 3: co
 const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
 
 function formatReport(report: VerificationReport): string {
-  const lines = report.chains.map((c) => `${c.ok ? 'ok    ' : 'BROKEN'}  chain ${c.chainId}  ${c.records} record(s) verified${c.break ? `; ${c.break.what} at seq ${c.break.seq}` : ''}`);
-  lines.push(report.firstBreak ? `first break: ${describeBreak(report.firstBreak)}` : `all ${report.chains.length} chain(s) verify`);
+  const lines = report.chains.map(
+    (c) =>
+      `${c.ok ? 'ok    ' : 'BROKEN'}  chain ${c.chainId}  ${c.records} record(s) verified${c.break ? `; ${c.break.what} at seq ${c.break.seq}` : ''}`,
+  );
+  lines.push(
+    report.firstBreak
+      ? `first break: ${describeBreak(report.firstBreak)}`
+      : `all ${report.chains.length} chain(s) verify`,
+  );
   return lines.join('\n');
 }
 
@@ -35,7 +42,10 @@ async function run(json: boolean, env: Env): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   let json: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       console.log(USAGE);
       return EXIT.ok;

@@ -74,14 +74,26 @@ export type Position = { lastSeq: number; lastHash: string };
 
 /** Each chain's last verified position, as the latest verification recorded it. */
 async function lastVerifiedPositions(db: Db): Promise<Map<string, Position>> {
-  const [last] = await db.select({ chains: auditVerifications.chains }).from(auditVerifications).orderBy(desc(auditVerifications.id)).limit(1);
+  const [last] = await db
+    .select({ chains: auditVerifications.chains })
+    .from(auditVerifications)
+    .orderBy(desc(auditVerifications.id))
+    .limit(1);
   const positions = new Map<string, Position>();
   if (!last || !Array.isArray(last.chains)) return positions;
-  for (const chain of last.chains as ({ chainId?: unknown; lastSeq?: unknown; lastHash?: unknown; verifiedSeq?: unknown; verifiedHash?: unknown } | null)[]) {
+  for (const chain of last.chains as ({
+    chainId?: unknown;
+    lastSeq?: unknown;
+    lastHash?: unknown;
+    verifiedSeq?: unknown;
+    verifiedHash?: unknown;
+  } | null)[]) {
     if (typeof chain?.chainId !== 'string') continue;
     // The position carried forward (verifiedSeq), else (a run recorded before it was kept) the last verified seq.
-    const [seq, hash] = typeof chain.verifiedSeq === 'number' ? [chain.verifiedSeq, chain.verifiedHash] : [chain.lastSeq, chain.lastHash];
-    if (typeof seq === 'number' && typeof hash === 'string' && seq > 0) positions.set(chain.chainId, { lastSeq: seq, lastHash: hash });
+    const [seq, hash] =
+      typeof chain.verifiedSeq === 'number' ? [chain.verifiedSeq, chain.verifiedHash] : [chain.lastSeq, chain.lastHash];
+    if (typeof seq === 'number' && typeof hash === 'string' && seq > 0)
+      positions.set(chain.chainId, { lastSeq: seq, lastHash: hash });
   }
   return positions;
 }
@@ -93,8 +105,14 @@ async function lastVerifiedPositions(db: Db): Promise<Map<string, Position>> {
 async function chainIds(db: Db, positions: Map<string, Position>): Promise<{ ids: string[]; registered: Set<string> }> {
   // Records first: a writer registers its chain before writing to it, so a chain found here, even one started
   // meanwhile, is registered by the time the registrations are read.
-  const found = await db.selectDistinct({ chainId: auditRecords.chainId }).from(auditRecords).orderBy(asc(auditRecords.chainId));
-  const rows = await db.select({ chainId: auditChains.chainId }).from(auditChains).orderBy(asc(auditChains.startedAt), asc(auditChains.chainId));
+  const found = await db
+    .selectDistinct({ chainId: auditRecords.chainId })
+    .from(auditRecords)
+    .orderBy(asc(auditRecords.chainId));
+  const rows = await db
+    .select({ chainId: auditChains.chainId })
+    .from(auditChains)
+    .orderBy(asc(auditChains.startedAt), asc(auditChains.chainId));
   const ids = rows.map((r) => r.chainId);
   const registered = new Set(ids);
   const known = new Set(ids);
@@ -106,9 +124,21 @@ async function chainIds(db: Db, positions: Map<string, Position>): Promise<{ ids
   return { ids, registered };
 }
 
-async function walkChain(db: Db, chainId: string, registered: boolean, verified: Position | undefined, pageSize: number): Promise<ChainStatus> {
+async function walkChain(
+  db: Db,
+  chainId: string,
+  registered: boolean,
+  verified: Position | undefined,
+  pageSize: number,
+): Promise<ChainStatus> {
   const status: ChainStatus = {
-    chainId, records: 0, lastSeq: 0, lastHash: GENESIS_HASH, ok: true, break: null, verified: verified ?? { lastSeq: 0, lastHash: GENESIS_HASH },
+    chainId,
+    records: 0,
+    lastSeq: 0,
+    lastHash: GENESIS_HASH,
+    ok: true,
+    break: null,
+    verified: verified ?? { lastSeq: 0, lastHash: GENESIS_HASH },
   };
   const broken = (seq: number, what: BreakKind) => {
     status.ok = false;
@@ -116,7 +146,12 @@ async function walkChain(db: Db, chainId: string, registered: boolean, verified:
     return status;
   };
   if (!registered) {
-    const [first] = await db.select({ seq: auditRecords.seq }).from(auditRecords).where(eq(auditRecords.chainId, chainId)).orderBy(asc(auditRecords.seq)).limit(1);
+    const [first] = await db
+      .select({ seq: auditRecords.seq })
+      .from(auditRecords)
+      .where(eq(auditRecords.chainId, chainId))
+      .orderBy(asc(auditRecords.seq))
+      .limit(1);
     // Neither records nor a registration: a chain verified before, wholly removed since.
     if (!first) return broken(1, 'chain missing');
     return broken(Number(first.seq), 'unregistered chain');
@@ -127,10 +162,17 @@ async function walkChain(db: Db, chainId: string, registered: boolean, verified:
     const rows: AuditRecordRow[] = await db
       .select()
       .from(auditRecords)
-      .where(and(
-        eq(auditRecords.chainId, chainId),
-        after ? or(gt(auditRecords.seq, after.seq), and(eq(auditRecords.seq, after.seq), gt(auditRecords.recordedAt, after.recordedAt))) : undefined,
-      ))
+      .where(
+        and(
+          eq(auditRecords.chainId, chainId),
+          after
+            ? or(
+                gt(auditRecords.seq, after.seq),
+                and(eq(auditRecords.seq, after.seq), gt(auditRecords.recordedAt, after.recordedAt)),
+              )
+            : undefined,
+        ),
+      )
       .orderBy(asc(auditRecords.seq), asc(auditRecords.recordedAt))
       .limit(pageSize);
     for (const row of rows) {
@@ -139,7 +181,8 @@ async function walkChain(db: Db, chainId: string, registered: boolean, verified:
       if (seq !== status.lastSeq + 1) return broken(status.lastSeq + 1, 'missing seq');
       if (row.prevHash !== status.lastHash) return broken(seq, 'prev hash mismatch');
       if (linkHash(row.prevHash, { ...row, seq }) !== row.hash) return broken(seq, 'hash mismatch');
-      if (verified && seq === verified.lastSeq && row.hash !== verified.lastHash) return broken(seq, 'differs from last verification');
+      if (verified && seq === verified.lastSeq && row.hash !== verified.lastHash)
+        return broken(seq, 'differs from last verification');
       status.records++;
       status.lastSeq = seq;
       status.lastHash = row.hash;
@@ -148,7 +191,8 @@ async function walkChain(db: Db, chainId: string, registered: boolean, verified:
     }
     if (rows.length < pageSize) break;
   }
-  if (verified && status.lastSeq < verified.lastSeq) return broken(status.lastSeq + 1, status.lastSeq === 0 ? 'chain missing' : 'truncated');
+  if (verified && status.lastSeq < verified.lastSeq)
+    return broken(status.lastSeq + 1, status.lastSeq === 0 ? 'chain missing' : 'truncated');
   return status;
 }
 
@@ -159,7 +203,8 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
   const positions = await lastVerifiedPositions(db);
   const chains: ChainStatus[] = [];
   const { ids, registered } = await chainIds(db, positions);
-  for (const chainId of ids) chains.push(await walkChain(db, chainId, registered.has(chainId), positions.get(chainId), pageSize));
+  for (const chainId of ids)
+    chains.push(await walkChain(db, chainId, registered.has(chainId), positions.get(chainId), pageSize));
   const firstBreak = chains.find((c) => c.break)?.break ?? null;
   const report: VerificationReport = { verifiedAt, ok: firstBreak === null, chains, firstBreak };
   if (options.record ?? true) {
@@ -167,7 +212,13 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
       verifiedAt,
       // verifiedSeq/verifiedHash: the furthest position ever verified, which the next run must find again.
       chains: chains.map(({ chainId, records, lastSeq, lastHash, ok, verified }) => ({
-        chainId, records, lastSeq, lastHash, ok, verifiedSeq: verified.lastSeq, verifiedHash: verified.lastHash,
+        chainId,
+        records,
+        lastSeq,
+        lastHash,
+        ok,
+        verifiedSeq: verified.lastSeq,
+        verifiedHash: verified.lastHash,
       })),
       ok: report.ok,
       firstBreak: firstBreak && describeBreak(firstBreak),

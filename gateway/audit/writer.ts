@@ -97,7 +97,11 @@ export async function openAuditWriter(db: Db, options: AuditWriterOptions = {}):
   };
   const writer = new GroupCommitWriter(db, randomUUID(), settings);
   await writer.ensurePartitions();
-  await db.insert(auditChains).values({ chainId: writer.chainId, startedAt: new Date(), instance: options.instance ?? `${hostname()}:${process.pid}` });
+  await db.insert(auditChains).values({
+    chainId: writer.chainId,
+    startedAt: new Date(),
+    instance: options.instance ?? `${hostname()}:${process.pid}`,
+  });
   return writer;
 }
 
@@ -107,8 +111,14 @@ export async function openAuditWriter(db: Db, options: AuditWriterOptions = {}):
  */
 function prepareInsert(db: Db) {
   const columns = Object.entries(getTableColumns(auditRecords));
-  const selected = sql.join(columns.map(([key]) => sql`r.${sql.identifier(key)}`), sql`, `);
-  const shape = sql.join(columns.map(([key, column]) => sql`${sql.identifier(key)} ${sql.raw(column.getSQLType())}`), sql`, `);
+  const selected = sql.join(
+    columns.map(([key]) => sql`r.${sql.identifier(key)}`),
+    sql`, `,
+  );
+  const shape = sql.join(
+    columns.map(([key, column]) => sql`${sql.identifier(key)} ${sql.raw(column.getSQLType())}`),
+    sql`, `,
+  );
   return db
     .insert(auditRecords)
     .select(sql`select ${selected} from json_to_recordset(${sql.placeholder('rows')}::json) as r(${shape})`)
@@ -163,24 +173,29 @@ class GroupCommitWriter implements AuditWriter {
   /** One timer for all waiting records (not one per record): it stops when none wait. */
   private watchWaits(): void {
     if (this.sweeper) return;
-    this.sweeper = setInterval(() => {
-      const late = Date.now() - this.settings.maxWaitMs;
-      const waiting = [...this.inFlight, ...this.queue];
-      if (waiting.length === 0) {
-        clearInterval(this.sweeper);
-        this.sweeper = undefined;
-        return;
-      }
-      // Rejecting twice, or resolving after, does nothing: the response has already left without data.
-      const timedOut = new AuditUnavailableError('the audit store did not answer in time');
-      for (const waiter of waiting) if (waiter.at < late) waiter.reject(timedOut);
-    }, Math.max(10, Math.floor(this.settings.maxWaitMs / 4)));
+    this.sweeper = setInterval(
+      () => {
+        const late = Date.now() - this.settings.maxWaitMs;
+        const waiting = [...this.inFlight, ...this.queue];
+        if (waiting.length === 0) {
+          clearInterval(this.sweeper);
+          this.sweeper = undefined;
+          return;
+        }
+        // Rejecting twice, or resolving after, does nothing: the response has already left without data.
+        const timedOut = new AuditUnavailableError('the audit store did not answer in time');
+        for (const waiter of waiting) if (waiter.at < late) waiter.reject(timedOut);
+      },
+      Math.max(10, Math.floor(this.settings.maxWaitMs / 4)),
+    );
     this.sweeper.unref();
   }
 
   /** `select gateway.ensure_audit_partitions(...)`: this month's partition and the next ones, as UTC months. */
   async ensurePartitions(): Promise<void> {
-    await this.db.execute(sql`select gateway.ensure_audit_partitions((now() at time zone 'UTC')::date, ${this.settings.partitionMonths}::integer)`);
+    await this.db.execute(
+      sql`select gateway.ensure_audit_partitions((now() at time zone 'UTC')::date, ${this.settings.partitionMonths}::integer)`,
+    );
     this.nextPartitionCheck = Date.now() + DAY_MS;
   }
 

@@ -13,17 +13,24 @@ const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 8
 export function readTtl(raw: string): number {
   const match = /^(\d{1,7})([smhd]?)$/.exec(raw.trim());
   const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2]!]! : NaN;
-  if (!(seconds > 0 && seconds <= MAX_TTL_SECONDS)) throw new UsageError(`--ttl must be a duration from 1s to 30d, got "${raw}"\n${USAGE}`);
+  if (!(seconds > 0 && seconds <= MAX_TTL_SECONDS))
+    throw new UsageError(`--ttl must be a duration from 1s to 30d, got "${raw}"\n${USAGE}`);
   return seconds;
 }
 
 runMain(async () => {
-  const { values, positionals } = parseArgs({ options: { ttl: { type: 'string', default: '8h' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { ttl: { type: 'string', default: '8h' } },
+    allowPositionals: true,
+  });
   const clientId = positionals[0];
   if (!clientId || positionals.length > 1 || !/^[a-z0-9-]{2,64}$/.test(clientId)) throw new UsageError(USAGE);
   const ttl = readTtl(values.ttl!);
   const settings = readTokenSettings();
   const { keys } = settings;
-  if (keys.kind !== 'secret') throw new UsageError(`The gateway verifies tokens with public keys (${keys.variable}); tokens come from the identity provider holding the private keys.`);
+  if (keys.kind !== 'secret')
+    throw new UsageError(
+      `The gateway verifies tokens with public keys (${keys.variable}); tokens come from the identity provider holding the private keys.`,
+    );
   console.log(await signToken(keys.secret, clientId, settings, ttl));
 });

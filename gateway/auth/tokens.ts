@@ -19,9 +19,15 @@ export class TokenError extends Error {
  */
 const CACHE_MS = 60_000;
 const CACHE_SIZE = 1_000;
-const verified = new WeakMap<VerificationKey, WeakMap<TokenSettings, LruCache<string, { clientId: string; until: number }>>>();
+const verified = new WeakMap<
+  VerificationKey,
+  WeakMap<TokenSettings, LruCache<string, { clientId: string; until: number }>>
+>();
 
-function cacheFor(key: VerificationKey, settings: TokenSettings): LruCache<string, { clientId: string; until: number }> {
+function cacheFor(
+  key: VerificationKey,
+  settings: TokenSettings,
+): LruCache<string, { clientId: string; until: number }> {
   let bySettings = verified.get(key);
   if (!bySettings) verified.set(key, (bySettings = new WeakMap()));
   let cache = bySettings.get(settings);
@@ -48,28 +54,35 @@ async function verifyTokenSignature(token: string, key: VerificationKey, setting
     });
     const now = Date.now();
     const until = Math.min(payload.exp! * 1000, now + CACHE_MS);
-    if (until > now && (payload.nbf === undefined || payload.nbf * 1000 <= now)) cacheFor(key, settings).set(token, { clientId: payload.sub!, until });
+    if (until > now && (payload.nbf === undefined || payload.nbf * 1000 <= now))
+      cacheFor(key, settings).set(token, { clientId: payload.sub!, until });
     return payload.sub!;
   } catch (error) {
     // The identity provider not answering is the hub's trouble, not a bad token.
-    if (error instanceof errors.JWKSTimeout) throw new Error('the JWKS endpoint did not answer in time', { cause: error });
+    if (error instanceof errors.JWKSTimeout)
+      throw new Error('the JWKS endpoint did not answer in time', { cause: error });
     if (error instanceof errors.JWTExpired) throw new TokenError('the token has expired');
-    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) throw new TokenError('the token is not signed by a trusted key');
-    if (error instanceof errors.JWTClaimValidationFailed) throw new TokenError(`the token's ${error.claim} claim is missing or wrong`);
-    if (error instanceof errors.JOSEError) throw new TokenError('the token is malformed or uses an algorithm the hub does not accept');
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey)
+      throw new TokenError('the token is not signed by a trusted key');
+    if (error instanceof errors.JWTClaimValidationFailed)
+      throw new TokenError(`the token's ${error.claim} claim is missing or wrong`);
+    if (error instanceof errors.JOSEError)
+      throw new TokenError('the token is malformed or uses an algorithm the hub does not accept');
     throw error;
   }
 }
 
 /** A token for `clientId`, valid for `ttlSeconds`, signed with a shared secret (HS256). */
-export function signToken(secret: string, clientId: string, settings: TokenSettings, ttlSeconds: number): Promise<string> {
+export function signToken(
+  secret: string,
+  clientId: string,
+  settings: TokenSettings,
+  ttlSeconds: number,
+): Promise<string> {
   const jwt = new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(clientId)
     .setAudience(settings.audience);
   if (settings.issuer) jwt.setIssuer(settings.issuer);
-  return jwt
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(new TextEncoder().encode(secret));
+  return jwt.setIssuedAt().setExpirationTime(`${ttlSeconds}s`).sign(new TextEncoder().encode(secret));
 }

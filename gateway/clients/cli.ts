@@ -48,23 +48,36 @@ function parseCommand(argv: string[]): Command | 'help' {
   }
   if (name !== 'suspend' && name !== 'activate') throw new UsageError(`unknown command "${name}"`);
   if (!id) throw new UsageError(`${name} needs a client id`);
-  if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}" (quote a reason with spaces: --reason "…")`);
+  if (extra.length > 0)
+    throw new UsageError(`unexpected "${extra.join(' ')}" (quote a reason with spaces: --reason "…")`);
   if (values.json) throw new UsageError('--json goes with list');
   const reason = values.reason?.trim() || null;
-  if (name === 'suspend' && !reason) throw new UsageError('suspend needs --reason <text>: the next operator needs to know why');
+  if (name === 'suspend' && !reason)
+    throw new UsageError('suspend needs --reason <text>: the next operator needs to know why');
   return { name, id, reason };
 }
 
 function formatList(clients: ClientRecord[]): string {
-  const rows = clients.map((c) => [c.id, c.kind, c.status, String(c.requestsPerMinute), c.city ?? c.domain ?? '-', c.name]);
+  const rows = clients.map((c) => [
+    c.id,
+    c.kind,
+    c.status,
+    String(c.requestsPerMinute),
+    c.city ?? c.domain ?? '-',
+    c.name,
+  ]);
   const header = ['ID', 'KIND', 'STATUS', 'PER MIN', 'SCOPE', 'NAME'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // The name goes last and unpadded: Chinese characters take two columns in a terminal.
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 3 ? cell.padStart(widths[i]!) : i < cells.length - 1 ? cell.padEnd(widths[i]!) : cell)).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 3 ? cell.padStart(widths[i]!) : i < cells.length - 1 ? cell.padEnd(widths[i]!) : cell))
+      .join('  ');
   const lines = [line(header)];
   clients.forEach((c, i) => {
     lines.push(line(rows[i]!));
-    if (c.status === 'SUSPENDED') lines.push(`    suspended since ${c.statusChangedAt.toISOString()}: ${c.statusReason ?? ''}`);
+    if (c.status === 'SUSPENDED')
+      lines.push(`    suspended since ${c.statusChangedAt.toISOString()}: ${c.statusReason ?? ''}`);
   });
   return lines.join('\n');
 }
@@ -84,9 +97,14 @@ async function run(command: Command, env: Env): Promise<void> {
     }
     const status = command.name === 'suspend' ? 'SUSPENDED' : 'ACTIVE';
     const client = await setClientStatus(database.db, changes, command.id, status, command.reason);
-    console.log(`${client.id} (${client.name}) is ${client.status}${client.statusReason ? `: ${client.statusReason}` : ''}`);
+    console.log(
+      `${client.id} (${client.name}) is ${client.status}${client.statusReason ? `: ${client.statusReason}` : ''}`,
+    );
     if (databaseConfig.kind === 'pglite') console.log('embedded database: the hub applies this when it starts');
-    else if (!redisUrl) console.log(`no REDIS_URL: running gateways apply this at their next re-read, within ${RESYNC_INTERVAL_MS / 1000} s`);
+    else if (!redisUrl)
+      console.log(
+        `no REDIS_URL: running gateways apply this at their next re-read, within ${RESYNC_INTERVAL_MS / 1000} s`,
+      );
     else console.log('announced: running gateways apply this within a second');
   } finally {
     await changes.close();
@@ -112,7 +130,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     // A refusal or a configuration mistake is one line; anything else keeps its stack for whoever investigates.
-    if (error instanceof ClientCommandError || (error instanceof Error && error.name === 'ConfigError')) console.error(error.message);
+    if (error instanceof ClientCommandError || (error instanceof Error && error.name === 'ConfigError'))
+      console.error(error.message);
     else console.error(error);
     return EXIT.failed;
   }

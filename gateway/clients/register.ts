@@ -19,11 +19,24 @@ export interface ClientRegister {
 // Frozen: the same object serves every request, and a policy step changing it would change it for all.
 function toClient(record: ClientRecord): Client {
   const { id, kind, name, city, domain, purposes, status, requestsPerMinute } = record;
-  return Object.freeze({ id, kind, name, city, domain, purposes: Object.freeze([...purposes]) as Client['purposes'], status, requestsPerMinute });
+  return Object.freeze({
+    id,
+    kind,
+    name,
+    city,
+    domain,
+    purposes: Object.freeze([...purposes]) as Client['purposes'],
+    status,
+    requestsPerMinute,
+  });
 }
 
 /** Reads every client, then keeps them current until `close()`. Fails if the first read does. */
-export async function openClientRegister(db: Db, changes: ClientChanges, options: { resyncMs?: number } = {}): Promise<ClientRegister> {
+export async function openClientRegister(
+  db: Db,
+  changes: ClientChanges,
+  options: { resyncMs?: number } = {},
+): Promise<ClientRegister> {
   let clients = new Map<string, Client>();
   let closed = false;
   // One read at a time, in the order asked: a full re-read begun before a change cannot finish after the re-read
@@ -43,17 +56,22 @@ export async function openClientRegister(db: Db, changes: ClientChanges, options
     if (record) clients.set(id, toClient(record));
     else clients.delete(id);
   };
-  const refresh = (id?: string): Promise<void> => (closed ? Promise.resolve() : enqueue(() => (id === undefined ? readAll() : readOne(id))));
+  const refresh = (id?: string): Promise<void> =>
+    closed ? Promise.resolve() : enqueue(() => (id === undefined ? readAll() : readOne(id)));
 
   // Listening before the first read: a change announced while it runs is re-read after it, not missed. Once
   // Redis confirms the subscription (or after it reconnects), everything is read again: announcements made
   // before that were not heard.
   const unsubscribe = changes.subscribe(
     (id) => {
-      refresh(id).catch((error: unknown) => console.error(`client register: re-reading client ${id} failed; the next full re-read retries:`, error));
+      refresh(id).catch((error: unknown) =>
+        console.error(`client register: re-reading client ${id} failed; the next full re-read retries:`, error),
+      );
     },
     () => {
-      refresh().catch((error: unknown) => console.error('client register: re-reading after (re)subscribing failed; the periodic re-read retries:', error));
+      refresh().catch((error: unknown) =>
+        console.error('client register: re-reading after (re)subscribing failed; the periodic re-read retries:', error),
+      );
     },
   );
   try {
@@ -64,7 +82,9 @@ export async function openClientRegister(db: Db, changes: ClientChanges, options
   }
   // unref: the safety net alone does not keep a process alive.
   const timer = setInterval(() => {
-    refresh().catch((error: unknown) => console.error('client register: periodic re-read failed; keeping the clients last read:', error));
+    refresh().catch((error: unknown) =>
+      console.error('client register: periodic re-read failed; keeping the clients last read:', error),
+    );
   }, options.resyncMs ?? RESYNC_INTERVAL_MS);
   timer.unref();
 

@@ -64,7 +64,11 @@ function redisLimiter(redis: Redis, now: () => number): RateLimiter {
   // stopped is worse than a client briefly over its shared budget), nor let through without any limit.
   const local = inProcessLimiter(now);
   const unavailable = (error: unknown, clientId: string, perMinute: number): Promise<RateDecision> => {
-    if (!failing) console.error('rate limiter: redis failed; counting in this process until it answers:', error instanceof Error ? error.message : error);
+    if (!failing)
+      console.error(
+        'rate limiter: redis failed; counting in this process until it answers:',
+        error instanceof Error ? error.message : error,
+      );
     failing = true;
     return local.take(clientId, perMinute);
   };
@@ -77,7 +81,8 @@ function redisLimiter(redis: Redis, now: () => number): RateLimiter {
       const key = `${RATE_KEY_PREFIX}${clientId}:${window}`;
       const ttl = (window + 1) * WINDOW_MS - at + 5_000;
       // Known to be away (between reconnection attempts): admit at once rather than wait on a doomed call.
-      if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') return unavailable(new Error(`connection ${redis.status}`), clientId, perMinute);
+      if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end')
+        return unavailable(new Error(`connection ${redis.status}`), clientId, perMinute);
       try {
         // MULTI: the count and its expiry together, so no key is left without one.
         const results = await redis.multi().incr(key).pexpire(key, ttl).exec();

@@ -19,11 +19,17 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
 const EMPTY_DOCUMENT_HASH = createHash('sha256').update('').digest('hex');
 
 /** What a request's document is recorded by: Apollo's hash of the text received, else the persisted-query hash sent. */
-function documentHashOf(queryHash: string | undefined, query: string | undefined, extensions: Record<string, any> | undefined): string {
+function documentHashOf(
+  queryHash: string | undefined,
+  query: string | undefined,
+  extensions: Record<string, any> | undefined,
+): string {
   if (queryHash) return queryHash;
   const persisted = extensions?.persistedQuery?.sha256Hash;
   if (typeof persisted === 'string' && SHA256_HEX.test(persisted)) return persisted.toLowerCase();
-  return createHash('sha256').update(query ?? '').digest('hex');
+  return createHash('sha256')
+    .update(query ?? '')
+    .digest('hex');
 }
 
 /** The operation a document names, for a request refused before Apollo resolved it (by validation, say). */
@@ -44,10 +50,25 @@ export function recordRefusedPurpose(writer: AuditWriter): (caller: Caller, star
   const refused = [{ extensions: { code: ErrorCode.FORBIDDEN } }];
   return (caller, startedAt) => {
     const record = buildAuditRecord({
-      caller, startedAt, executed: false, operationType: null, operationName: null, documentHash: EMPTY_DOCUMENT_HASH,
-      variables: undefined, errors: refused, hasData: false, access: undefined, denied: [],
+      caller,
+      startedAt,
+      executed: false,
+      operationType: null,
+      operationName: null,
+      documentHash: EMPTY_DOCUMENT_HASH,
+      variables: undefined,
+      errors: refused,
+      hasData: false,
+      access: undefined,
+      denied: [],
     });
-    writer.append(record).catch(() => console.error(`audit: refused request ${record.requestId} (${record.clientId}, ${record.purpose}) could not be recorded`));
+    writer
+      .append(record)
+      .catch(() =>
+        console.error(
+          `audit: refused request ${record.requestId} (${record.clientId}, ${record.purpose}) could not be recorded`,
+        ),
+      );
   };
 }
 
@@ -89,7 +110,12 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
             response.body = {
               kind: 'single',
               singleResult: {
-                errors: [{ message: 'The access could not be recorded, so no data is returned; try again shortly', extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }],
+                errors: [
+                  {
+                    message: 'The access could not be recorded, so no data is returned; try again shortly',
+                    extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
+                  },
+                ],
               },
             };
             response.http.status = 503;

@@ -26,12 +26,19 @@ export function mayWrite(client: Client, domain: string): boolean {
 }
 
 /** The root fields an operation selects, through fragments. */
-function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, into: Set<string> = new Set()): Set<string> {
+function rootFields(
+  selectionSet: SelectionSetNode,
+  document: DocumentNode,
+  into: Set<string> = new Set(),
+): Set<string> {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) into.add(selection.name.value);
     else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, document, into);
     else {
-      const fragment = document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      const fragment = document.definitions.find(
+        (d): d is FragmentDefinitionNode =>
+          d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+      );
       if (fragment) rootFields(fragment.selectionSet, document, into);
     }
   }

@@ -52,7 +52,12 @@ export function applyFieldAccess<R extends ExecutionResult<Record<string, any>, 
 }
 
 /** Calls `visit` with every object the path's last key belongs to, through every list at a "@". */
-function forEachParent(value: unknown, path: ResponsePath, visit: (parent: Record<string, unknown>, key: string) => void, at = 0): void {
+function forEachParent(
+  value: unknown,
+  path: ResponsePath,
+  visit: (parent: Record<string, unknown>, key: string) => void,
+  at = 0,
+): void {
   if (value === null || typeof value !== 'object') return;
   const step = path[at]!;
   if (Array.isArray(value)) {

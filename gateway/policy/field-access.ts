@@ -81,7 +81,12 @@ export function planFieldAccess(
   // as graphql-js collects it. Fragments spread over and over cannot make this walk grow faster than execution would.
   const denied: DeniedField[] = [];
   const masked: MaskedField[] = [];
-  const collect = (set: SelectionSetNode, parentType: GraphQLCompositeType, path: ResponsePath, walked: Set<string>): void => {
+  const collect = (
+    set: SelectionSetNode,
+    parentType: GraphQLCompositeType,
+    path: ResponsePath,
+    walked: Set<string>,
+  ): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -101,7 +106,9 @@ export function planFieldAccess(
           collect(selection.selectionSet, childType, [...fieldPath, ...listMarkers(definition.type)], new Set());
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? compositeType(apiSchema, selection.typeCondition.name.value) : parentType;
+        const type = selection.typeCondition
+          ? compositeType(apiSchema, selection.typeCondition.name.value)
+          : parentType;
         collect(selection.selectionSet, type, path, walked);
       } else {
         const fragment = fragments.get(selection.name.value);
@@ -123,7 +130,9 @@ export function planFieldAccess(
     selections: set.selections.map((selection): SelectionNode => {
       if (selection.kind === Kind.FIELD) return rewriteField(selection, parentType);
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? compositeType(apiSchema, selection.typeCondition.name.value) : parentType;
+        const type = selection.typeCondition
+          ? compositeType(apiSchema, selection.typeCondition.name.value)
+          : parentType;
         return { ...selection, selectionSet: rewrite(selection.selectionSet, type) };
       }
       return selection;
@@ -136,7 +145,10 @@ export function planFieldAccess(
     if (!definition) return field;
     if (decide(apiSchema, policy, purpose, parentType, name).denied) return standIn(field, field.alias?.value ?? name);
     if (!field.selectionSet) return field;
-    return { ...field, selectionSet: rewrite(field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType) };
+    return {
+      ...field,
+      selectionSet: rewrite(field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType),
+    };
   };
 
   const selectionSet = rewrite(operation.selectionSet, rootType);
@@ -147,7 +159,10 @@ export function planFieldAccess(
   while (pending.length > 0) {
     const fragment = fragments.get(pending.pop()!);
     if (!fragment || used.has(fragment.name.value)) continue;
-    const rewritten = { ...fragment, selectionSet: rewrite(fragment.selectionSet, compositeType(apiSchema, fragment.typeCondition.name.value)) };
+    const rewritten = {
+      ...fragment,
+      selectionSet: rewrite(fragment.selectionSet, compositeType(apiSchema, fragment.typeCondition.name.value)),
+    };
     used.set(fragment.name.value, rewritten);
     pending.push(...spreadNames(rewritten.selectionSet));
   }
@@ -185,7 +200,13 @@ interface Decision {
  * The schema has no interfaces or unions today; on an abstract type the strictest rule among its possible types
  * applies (refusal over mask), so an annotation on an implementation cannot be read through its interface.
  */
-function decide(schema: GraphQLSchema, policy: SchemaPolicy, purpose: Purpose, parentType: GraphQLCompositeType, fieldName: string): Decision {
+function decide(
+  schema: GraphQLSchema,
+  policy: SchemaPolicy,
+  purpose: Purpose,
+  parentType: GraphQLCompositeType,
+  fieldName: string,
+): Decision {
   const types = isAbstractType(parentType) ? [parentType, ...schema.getPossibleTypes(parentType)] : [parentType];
   let mask: Mask | undefined;
   for (const type of types) {
@@ -200,7 +221,7 @@ function decide(schema: GraphQLSchema, policy: SchemaPolicy, purpose: Purpose, p
 
 function listMarkers(type: GraphQLOutputType): string[] {
   const markers: string[] = [];
-  for (let t: GraphQLOutputType = type; ; ) {
+  for (let t: GraphQLOutputType = type; ;) {
     if (isNonNullType(t)) t = t.ofType;
     else if (isListType(t)) {
       markers.push(LIST_MARKER);
@@ -217,9 +238,20 @@ function compositeType(schema: GraphQLSchema, name: string): GraphQLCompositeTyp
 
 /** The operation the request runs, as the executor picks it; the request was validated, so there is one. */
 function findOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) throw new Error(operationName ? `No operation named ${operationName}` : 'The document must hold exactly one operation when none is named');
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!operation)
+    throw new Error(
+      operationName
+        ? `No operation named ${operationName}`
+        : 'The document must hold exactly one operation when none is named',
+    );
   return operation;
 }
 
@@ -228,7 +260,11 @@ function findOperation(document: DocumentNode, operationName: string | null | un
  * dropped: an operation defining unused variables is invalid GraphQL, and nothing should rely on the executor
  * tolerating it. The operation comes first (policy-gateway.ts hands it to the executor as such).
  */
-function executableDocument(operation: OperationDefinitionNode, selectionSet: SelectionSetNode, fragments: FragmentDefinitionNode[]): DocumentNode {
+function executableDocument(
+  operation: OperationDefinitionNode,
+  selectionSet: SelectionSetNode,
+  fragments: FragmentDefinitionNode[],
+): DocumentNode {
   const used = new Set<string>();
   const collect = { Variable: (node: VariableNode) => void used.add(node.name.value) };
   visit(selectionSet, collect);

@@ -41,7 +41,11 @@ export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): 
     servesAnotherSupergraph = coreSupergraphSdl !== supergraphSdl;
   });
 
-  const planFor = (apiSchema: GraphQLSchema, requestContext: Parameters<GatewayExecutor>[0], purpose: Purpose): Plan => {
+  const planFor = (
+    apiSchema: GraphQLSchema,
+    requestContext: Parameters<GatewayExecutor>[0],
+    purpose: Purpose,
+  ): Plan => {
     const { queryHash, document, request } = requestContext;
     // Keyed like the gateway's own plans (query hash and operation name), and by purpose.
     const key = `${queryHash}\n${request.operationName ?? ''}\n${purpose}`;
@@ -68,13 +72,16 @@ export function withFieldPolicy(gateway: ApolloGateway, supergraphSdl: string): 
     async load(options) {
       const { schema: apiSchema, executor } = await gateway.load(options);
       const policed: GatewayExecutor = async (requestContext) => {
-        if (servesAnotherSupergraph) throw new Error('The gateway serves a supergraph other than the one its field policy was read from');
+        if (servesAnotherSupergraph)
+          throw new Error('The gateway serves a supergraph other than the one its field policy was read from');
         const context = requestContext.context as Partial<GatewayContext>;
         const purpose = context.caller?.purpose;
         // Every request has a caller by now (context.ts); one without is a wiring mistake, and reads nothing.
-        if (!purpose || !isPurpose(purpose)) throw new Error('No purpose for this request: the field policy cannot decide');
+        if (!purpose || !isPurpose(purpose))
+          throw new Error('No purpose for this request: the field policy cannot decide');
         // Made with the caller (context.ts): where the audit record finds what was decided.
-        if (!context.audit) throw new Error('No audit account for this request: the field policy could not record its decision');
+        if (!context.audit)
+          throw new Error('No audit account for this request: the field policy could not record its decision');
         const plan = planFor(apiSchema, requestContext, purpose);
         context.audit.fieldAccess = plan.access;
         if (plan.access.unchanged) return applyFieldAccess(await executor(requestContext), plan.access, purpose);

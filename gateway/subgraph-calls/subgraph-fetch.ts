@@ -52,7 +52,8 @@ export function signingSubgraphFetcher(secret: string): SubgraphFetcher {
     let target = targets.get(url);
     if (!target) {
       const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`a subgraph URL must be http or https, not ${parsed.protocol}`);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new Error(`a subgraph URL must be http or https, not ${parsed.protocol}`);
       target = {
         transport: parsed.protocol === 'https:' ? https : http,
         agent: agents[parsed.protocol],
@@ -85,31 +86,36 @@ export function signingSubgraphFetcher(secret: string): SubgraphFetcher {
     const bytes = Buffer.from(body, 'utf8');
     headers['content-length'] = String(bytes.length);
     return new Promise<SubgraphResponse>((resolve, reject) => {
-      const req = target.transport.request({ agent: target.agent, hostname: target.hostname, port: target.port, path: target.path, method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', reject);
-        res.once('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          const received = res.headers;
-          resolve({
-            ok: status >= 200 && status < 300,
-            status,
-            statusText: res.statusMessage ?? '',
-            url,
-            headers: {
-              get(name) {
-                const value = received[name.toLowerCase()];
-                return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      const req = target.transport.request(
+        { agent: target.agent, hostname: target.hostname, port: target.port, path: target.path, method, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.once('error', reject);
+          res.once('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            const received = res.headers;
+            resolve({
+              ok: status >= 200 && status < 300,
+              status,
+              statusText: res.statusMessage ?? '',
+              url,
+              headers: {
+                get(name) {
+                  const value = received[name.toLowerCase()];
+                  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+                },
               },
-            },
-            text: async () => text,
-            json: async () => JSON.parse(text) as unknown,
+              text: async () => text,
+              json: async () => JSON.parse(text) as unknown,
+            });
           });
-        });
-      });
-      req.setTimeout(CALL_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${url} within ${CALL_TIMEOUT_MS / 1000} s`)));
+        },
+      );
+      req.setTimeout(CALL_TIMEOUT_MS, () =>
+        req.destroy(new Error(`no answer from ${url} within ${CALL_TIMEOUT_MS / 1000} s`)),
+      );
       req.once('error', reject);
       req.end(bytes);
     });

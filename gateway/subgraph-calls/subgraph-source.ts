@@ -16,7 +16,11 @@ import { signingSubgraphFetcher } from './subgraph-fetch.js';
 type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(readonly name: string, url: string, secret: string) {
+  constructor(
+    readonly name: string,
+    url: string,
+    secret: string,
+  ) {
     // Keep-alive connections to the subgraph (subgraph-fetch.ts); the signature is added as the call leaves.
     super({ url, fetcher: signingSubgraphFetcher(secret) as unknown as RemoteGraphQLDataSource['fetcher'] });
   }
@@ -36,7 +40,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override didEncounterError(error: Error, _request: unknown, response: unknown): never {
     if (response === undefined) {
       console.error(`subgraph ${this.name} unreachable:`, error.message);
-      throw hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, `The ${this.name} service is unavailable; try again shortly`, { serviceName: this.name });
+      throw hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, `The ${this.name} service is unavailable; try again shortly`, {
+        serviceName: this.name,
+      });
     }
     throw error;
   }

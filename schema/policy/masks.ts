@@ -17,7 +17,8 @@ function keep(value: string, head: number, tail: number): string {
 }
 
 /** At most `wanted` characters, and no more than `share` of a short value: a short value is mostly starred too. */
-const shown = (value: string, wanted: number, share: number) => Math.min(wanted, Math.floor(Array.from(value).length * share));
+const shown = (value: string, wanted: number, share: number) =>
+  Math.min(wanted, Math.floor(Array.from(value).length * share));
 
 const MASKERS: Record<Mask, (value: string) => string> = {
   // 18 characters: a resident ID (or a residence permit numbered like one). 440106********1234 keeps the division

@@ -63,11 +63,15 @@ export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
   // purposes the gateway does not know. Same order too, so the list reads the same in both places.
   const declaredPurposes = (enumValues.get('Purpose') ?? []).map((v) => v.name);
   if (declaredPurposes.join() !== PURPOSES.join()) {
-    problems.push(`enum Purpose is [${declaredPurposes.join(', ')}], but the gateway knows [${PURPOSES.join(', ')}] (schema/policy/purposes.ts)`);
+    problems.push(
+      `enum Purpose is [${declaredPurposes.join(', ')}], but the gateway knows [${PURPOSES.join(', ')}] (schema/policy/purposes.ts)`,
+    );
   }
   const declaredMasks = (enumValues.get('Mask') ?? []).map((v) => v.name);
   if ([...declaredMasks].sort().join() !== [...MASKS].sort().join()) {
-    problems.push(`enum Mask is [${declaredMasks.join(', ')}], but the gateway masks [${MASKS.join(', ')}] (schema/policy/masks.ts)`);
+    problems.push(
+      `enum Mask is [${declaredMasks.join(', ')}], but the gateway masks [${MASKS.join(', ')}] (schema/policy/masks.ts)`,
+    );
   }
 
   const fields = new Map<string, FieldRule>();
@@ -88,7 +92,10 @@ export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
 
   const graphNames = new Map<string, string>();
   for (const value of enumValues.get('join__Graph') ?? []) {
-    const name = stringArgument(value.directives.find((d) => d.name.value === 'join__graph'), 'name');
+    const name = stringArgument(
+      value.directives.find((d) => d.name.value === 'join__graph'),
+      'name',
+    );
     if (name) graphNames.set(value.name, name);
   }
   const mutationOwners = new Map<string, string>();
@@ -101,7 +108,9 @@ export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
     const owner = graphs.length === 1 ? graphNames.get(graphs[0]!) : undefined;
     if (graphs.length !== 1) {
       // A write must go to one department: the one whose data it changes and whose clients may make it.
-      problems.push(`${mutationType}.${field.name.value}: owned by ${graphs.length === 0 ? 'no subgraph' : `${graphs.length} subgraphs (${graphs.join(', ')})`}; a mutation needs exactly one owner`);
+      problems.push(
+        `${mutationType}.${field.name.value}: owned by ${graphs.length === 0 ? 'no subgraph' : `${graphs.length} subgraphs (${graphs.join(', ')})`}; a mutation needs exactly one owner`,
+      );
     } else if (!owner) {
       problems.push(`${mutationType}.${field.name.value}: owned by ${graphs[0]}, which join__Graph does not name`);
     } else {
@@ -115,7 +124,12 @@ export function readSchemaPolicy(supergraphSdl: string): SchemaPolicy {
   return { fields, mutationOwners };
 }
 
-function readRule(coordinate: string, field: FieldDefinitionNode, directive: ConstDirectiveNode, problems: string[]): FieldRule | null {
+function readRule(
+  coordinate: string,
+  field: FieldDefinitionNode,
+  directive: ConstDirectiveNode,
+  problems: string[],
+): FieldRule | null {
   const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
   const category = enumValue(argument('category'));
   const purposeNodes = argument('purposes');
@@ -126,7 +140,10 @@ function readRule(coordinate: string, field: FieldDefinitionNode, directive: Con
   const before = problems.length;
   if (!category) problems.push(`${coordinate}: @sensitive without a category`);
   // BASIC is what access reports call the fields no @sensitive marks; on an annotation it would blur the two.
-  if (category === UNANNOTATED_CATEGORY) problems.push(`${coordinate}: @sensitive(category: ${UNANNOTATED_CATEGORY}); mark it with the category of what it holds`);
+  if (category === UNANNOTATED_CATEGORY)
+    problems.push(
+      `${coordinate}: @sensitive(category: ${UNANNOTATED_CATEGORY}); mark it with the category of what it holds`,
+    );
   const unknown = purposes.filter((p) => !p || !(PURPOSES as readonly string[]).includes(p));
   if (unknown.length > 0) problems.push(`${coordinate}: @sensitive names unknown purposes ${unknown.join(', ')}`);
   if (mask !== null && !isMask(mask)) problems.push(`${coordinate}: unknown mask ${mask}`);
@@ -141,7 +158,8 @@ function readRule(coordinate: string, field: FieldDefinitionNode, directive: Con
   return { category: category!, purposes: new Set(purposes as Purpose[]), mask: mask as Mask | null };
 }
 
-const enumValue = (value: ConstValueNode | undefined): string | null => (value?.kind === Kind.ENUM ? value.value : null);
+const enumValue = (value: ConstValueNode | undefined): string | null =>
+  value?.kind === Kind.ENUM ? value.value : null;
 
 function stringArgument(directive: ConstDirectiveNode | undefined, name: string): string | null {
   const value = directive?.arguments?.find((a) => a.name.value === name)?.value;

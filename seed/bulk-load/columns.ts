@@ -26,10 +26,13 @@ const columnTypes = new WeakMap<PgTable, Map<string, ColumnType>>();
 export async function typesOf(db: Db, table: PgTable): Promise<Map<string, ColumnType>> {
   let types = columnTypes.get(table);
   if (!types) {
-    const rows = await rowsOf<ColumnType & { column: string }>(db, sql`select a.attname as column, format_type(a.atttypid, a.atttypmod) as sql,
+    const rows = await rowsOf<ColumnType & { column: string }>(
+      db,
+      sql`select a.attname as column, format_type(a.atttypid, a.atttypmod) as sql,
         t.typname as name, t.typtype as kind
       from pg_attribute a join pg_type t on t.oid = a.atttypid
-      where a.attrelid = ${qualifiedNameOf(table)}::regclass and a.attnum > 0 and not a.attisdropped`);
+      where a.attrelid = ${qualifiedNameOf(table)}::regclass and a.attnum > 0 and not a.attisdropped`,
+    );
     types = new Map(rows.map(({ column, ...type }) => [column, type]));
     columnTypes.set(table, types);
   }
@@ -47,12 +50,18 @@ export interface Target {
  * not a column default: a column with a default must be given in every row or in none (then the default applies),
  * which is checked.
  */
-export function targetsOf(table: PgTable, types: Map<string, ColumnType>, rows: readonly Record<string, unknown>[]): Target[] {
+export function targetsOf(
+  table: PgTable,
+  types: Map<string, ColumnType>,
+  rows: readonly Record<string, unknown>[],
+): Target[] {
   const targets: Target[] = [];
   for (const [key, column] of Object.entries(getTableColumns(table))) {
     if (!rows.some((row) => row[key] !== undefined)) continue;
     if (column.hasDefault && rows.some((row) => row[key] === undefined)) {
-      throw new Error(`Bulk insert into ${qualifiedNameOf(table)}: ${key} is given in some rows and left to its default in others`);
+      throw new Error(
+        `Bulk insert into ${qualifiedNameOf(table)}: ${key} is given in some rows and left to its default in others`,
+      );
     }
     const type = types.get(column.name);
     if (!type) throw new Error(`Bulk insert into ${qualifiedNameOf(table)}: no column ${column.name}`);

@@ -84,7 +84,13 @@ export class CopyData {
   }
 
   uuid(s: string) {
-    if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) {
+    if (
+      s.length !== 36 ||
+      s.charCodeAt(8) !== 45 ||
+      s.charCodeAt(13) !== 45 ||
+      s.charCodeAt(18) !== 45 ||
+      s.charCodeAt(23) !== 45
+    ) {
       throw new Error(`Bulk insert: not a uuid: ${s}`);
     }
     this.int32(16);
@@ -126,13 +132,22 @@ function daysOf(date: string): number {
   const m = Number(date.slice(5, 7));
   const d = Number(date.slice(8, 10));
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (!ok || m < 1 || m > 12 || d < 1 || d > MONTH_DAYS[m - 1]! + (m === 2 && leap ? 1 : 0)) throw new Error(`Bulk insert: not a date: ${date}`);
+  if (!ok || m < 1 || m > 12 || d < 1 || d > MONTH_DAYS[m - 1]! + (m === 2 && leap ? 1 : 0))
+    throw new Error(`Bulk insert: not a date: ${date}`);
   // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
   const year = m <= 2 ? y - 1 : y;
   const era = Math.floor(year / 400);
   const yearOfEra = year - era * 400;
   const dayOfYear = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468 - PG_EPOCH_DAYS;
+  return (
+    era * 146_097 +
+    yearOfEra * 365 +
+    Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100) +
+    dayOfYear -
+    719_468 -
+    PG_EPOCH_DAYS
+  );
 }
 
 const numericDigits = new Array<number>(MAX_NUMERIC_DIGITS);
@@ -179,24 +194,46 @@ function timestamp(out: CopyData, value: unknown) {
 export function encoderFor(type: ColumnType): FieldEncoder {
   if (type.kind === 'e') return (out, v) => out.text(String(v));
   switch (type.name) {
-    case 'text': case 'varchar': case 'bpchar': return (out, v) => out.text(String(v));
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+      return (out, v) => out.text(String(v));
     // As drizzle sends them: JSON text; jsonb's binary form is a version number (1), then the same.
-    case 'json': return (out, v) => out.text(JSON.stringify(v));
-    case 'jsonb': return (out, v) => out.text(`\x01${JSON.stringify(v)}`);
-    case 'uuid': return (out, v) => out.uuid(String(v));
-    case 'int2': return (out, v) => (out.int32(2), out.int16(Number(v)));
-    case 'int4': return (out, v) => (out.int32(4), out.int32(Number(v)));
-    case 'int8': return (out, v) => (out.int32(8), out.int64(Number(v)));
-    case 'bool': return (out, v) => (out.int32(1), out.byte(v ? 1 : 0));
-    case 'numeric': return numeric;
-    case 'date': return (out, v) => (out.int32(4), out.int32(v instanceof Date ? Math.floor((v.getTime() - PG_EPOCH_MS) / 86_400_000) : daysOf(String(v))));
-    case 'timestamptz': case 'timestamp': return timestamp;
-    default: throw new Error(`Bulk insert: no binary encoding for ${type.sql}`);
+    case 'json':
+      return (out, v) => out.text(JSON.stringify(v));
+    case 'jsonb':
+      return (out, v) => out.text(`\x01${JSON.stringify(v)}`);
+    case 'uuid':
+      return (out, v) => out.uuid(String(v));
+    case 'int2':
+      return (out, v) => (out.int32(2), out.int16(Number(v)));
+    case 'int4':
+      return (out, v) => (out.int32(4), out.int32(Number(v)));
+    case 'int8':
+      return (out, v) => (out.int32(8), out.int64(Number(v)));
+    case 'bool':
+      return (out, v) => (out.int32(1), out.byte(v ? 1 : 0));
+    case 'numeric':
+      return numeric;
+    case 'date':
+      return (out, v) => (
+        out.int32(4),
+        out.int32(v instanceof Date ? Math.floor((v.getTime() - PG_EPOCH_MS) / 86_400_000) : daysOf(String(v)))
+      );
+    case 'timestamptz':
+    case 'timestamp':
+      return timestamp;
+    default:
+      throw new Error(`Bulk insert: no binary encoding for ${type.sql}`);
   }
 }
 
 /** Rows appended to a COPY's data, for the `targets` columns. */
-export function appendRows(out: CopyData, targets: readonly Pick<Target, 'key' | 'type'>[], rows: readonly Record<string, unknown>[]) {
+export function appendRows(
+  out: CopyData,
+  targets: readonly Pick<Target, 'key' | 'type'>[],
+  rows: readonly Record<string, unknown>[],
+) {
   const encoders = targets.map((t) => encoderFor(t.type));
   const keys = targets.map((t) => t.key);
   for (const row of rows) {

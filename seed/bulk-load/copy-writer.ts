@@ -28,7 +28,10 @@ export class CopyWriter implements Writer {
   /** Buffers of COPYs sent, for the next ones: no new 5 MB allocation (and garbage) per COPY. */
   private readonly spare: Buffer[] = [];
 
-  constructor(private readonly client: Sql, private readonly types: Map<PgTable, Map<string, ColumnType>>) {}
+  constructor(
+    private readonly client: Sql,
+    private readonly types: Map<PgTable, Map<string, ColumnType>>,
+  ) {}
 
   async write(batch: Batch[]) {
     for (const [table, tableRows] of batch) {
@@ -40,7 +43,15 @@ export class CopyWriter implements Writer {
       // A batch giving other columns than the data gathered so far starts a COPY of its own.
       if (gathering && gathering.columns !== columns) this.send(table);
       gathering = this.gathering.get(table);
-      if (!gathering) this.gathering.set(table, (gathering = { columns, targets, data: new CopyData(this.spare.pop() ?? Buffer.allocUnsafe(COPY_BYTES + (1 << 20))) }));
+      if (!gathering)
+        this.gathering.set(
+          table,
+          (gathering = {
+            columns,
+            targets,
+            data: new CopyData(this.spare.pop() ?? Buffer.allocUnsafe(COPY_BYTES + (1 << 20))),
+          }),
+        );
       appendRows(gathering.data, targets, rows);
       if (gathering.data.size >= COPY_BYTES) this.send(table);
     }
@@ -64,7 +75,9 @@ export class CopyWriter implements Writer {
     this.gathering.delete(table);
     const data = gathering.data.end();
     const copy = this.last.then(async () => {
-      const stream = await this.client.unsafe(`copy ${qualifiedNameOf(table)} (${gathering.columns}) from stdin (format binary)`).writable();
+      const stream = await this.client
+        .unsafe(`copy ${qualifiedNameOf(table)} (${gathering.columns}) from stdin (format binary)`)
+        .writable();
       await pipeline(Readable.from([data]), stream);
       // postgres.js has copied the data out by now.
       if (this.spare.length < COPIES_QUEUED) this.spare.push(gathering.data.buffer);

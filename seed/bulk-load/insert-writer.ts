@@ -31,10 +31,13 @@ function insertStatements(table: PgTable, targets: Target[], rows: readonly Reco
       }
       const epoch = type.name === 'timestamptz' || type.name === 'timestamp';
       // Back to Dates (JSON's ISO strings) where a column mixes them with other values, or is no timestamp.
-      if (!(epoch && instants)) for (let r = start; r < end; r++) if (rows[r]![key] instanceof Date) values[r - start] = rows[r]![key];
+      if (!(epoch && instants))
+        for (let r = start; r < end; r++) if (rows[r]![key] instanceof Date) values[r - start] = rows[r]![key];
       const field = `c${i}`;
       return {
-        field, values, type: epoch && instants ? 'bigint' : type.sql,
+        field,
+        values,
+        type: epoch && instants ? 'bigint' : type.sql,
         value: epoch && instants ? `${type.name} 'epoch' + u.${field} * interval '1 millisecond'` : `u.${field}`,
       };
     });
@@ -51,12 +54,22 @@ function insertStatements(table: PgTable, targets: Target[], rows: readonly Reco
 export class InsertWriter implements Writer {
   private pending: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly tx: Db, private readonly types: Map<PgTable, Map<string, ColumnType>>) {}
+  constructor(
+    private readonly tx: Db,
+    private readonly types: Map<PgTable, Map<string, ColumnType>>,
+  ) {}
 
   async write(batch: Batch[]) {
     await this.pending;
     const statements = batch.flatMap(([table, rows]) =>
-      rows.length === 0 ? [] : insertStatements(table, targetsOf(table, this.types.get(table)!, rows as Record<string, unknown>[]), rows as Record<string, unknown>[]));
+      rows.length === 0
+        ? []
+        : insertStatements(
+            table,
+            targetsOf(table, this.types.get(table)!, rows as Record<string, unknown>[]),
+            rows as Record<string, unknown>[],
+          ),
+    );
     this.pending = Promise.all(statements.map((statement) => this.tx.execute(statement)));
   }
 

@@ -20,14 +20,20 @@ import { setIndexesAside } from './set-indexes-aside.js';
  * connections than `tx`'s (see readerIn). A failed or interrupted load leaves the tables as they were, once the
  * transaction rolls back.
  */
-export async function bulkLoad(tx: Db, tables: PgTable[], load: (write: (batch: Batch[]) => Promise<void>) => Promise<void>): Promise<void> {
+export async function bulkLoad(
+  tx: Db,
+  tables: PgTable[],
+  load: (write: (batch: Batch[]) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const types = new Map<PgTable, Map<string, ColumnType>>();
   for (const table of tables) types.set(table, await typesOf(tx, table));
   const indexes = await setIndexesAside(tx, tables);
   const session = tx._.session;
-  const writer: Writer = session instanceof PostgresJsSession ? new CopyWriter(session.client as Sql, types) : new InsertWriter(tx, types);
+  const writer: Writer =
+    session instanceof PostgresJsSession ? new CopyWriter(session.client as Sql, types) : new InsertWriter(tx, types);
   const write = (batch: Batch[]) => {
-    for (const [table] of batch) if (!types.has(table)) throw new Error(`Bulk load: ${qualifiedNameOf(table)} is not among its tables`);
+    for (const [table] of batch)
+      if (!types.has(table)) throw new Error(`Bulk load: ${qualifiedNameOf(table)} is not among its tables`);
     return writer.write(batch);
   };
   try {

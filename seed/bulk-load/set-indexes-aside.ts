@@ -14,15 +14,21 @@ import { qualifiedNameOf } from './columns.js';
  * wait on them.
  */
 export async function setIndexesAside(tx: Db, tables: PgTable[]): Promise<{ rebuild(): Promise<void> }> {
-  const oids = sql.join(tables.map((t) => sql`${qualifiedNameOf(t)}::regclass`), sql`, `);
+  const oids = sql.join(
+    tables.map((t) => sql`${qualifiedNameOf(t)}::regclass`),
+    sql`, `,
+  );
   const statements = (query: SQL) => rowsOf<{ drop: string; create: string }>(tx, query);
-  const foreignKeys = await statements(sql`select format('alter table %s drop constraint %I', conrelid::regclass, conname) as drop,
+  const foreignKeys =
+    await statements(sql`select format('alter table %s drop constraint %I', conrelid::regclass, conname) as drop,
       format('alter table %s add constraint %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) as create
     from pg_constraint where contype = 'f' and (conrelid in (${oids}) or confrelid in (${oids})) order by oid`);
-  const keys = await statements(sql`select format('alter table %s drop constraint %I', conrelid::regclass, conname) as drop,
+  const keys =
+    await statements(sql`select format('alter table %s drop constraint %I', conrelid::regclass, conname) as drop,
       format('alter table %s add constraint %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) as create
     from pg_constraint where contype in ('p', 'u') and conrelid in (${oids}) order by oid`);
-  const indexes = await statements(sql`select format('drop index %s', indexrelid::regclass) as drop, pg_get_indexdef(indexrelid) as create
+  const indexes =
+    await statements(sql`select format('drop index %s', indexrelid::regclass) as drop, pg_get_indexdef(indexrelid) as create
     from pg_index i where indrelid in (${oids})
       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x'))
     order by indexrelid`);

@@ -87,7 +87,11 @@ function redisChanges(redisUrl: string): ClientChanges {
   // they may have missed meanwhile.
   let subscriber: Redis | undefined;
   const openSubscriber = () => {
-    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: false, connectTimeout: 2_000 });
+    const connection = new Redis(redisUrl, {
+      maxRetriesPerRequest: null,
+      autoResubscribe: false,
+      connectTimeout: 2_000,
+    });
     watchConnection(connection, 'subscriber');
     connection.on('message', (channel: string, clientId: string) => {
       if (channel === CLIENT_CHANGES_CHANNEL) deliver(listeners, clientId);
@@ -100,7 +104,8 @@ function redisChanges(redisUrl: string): ClientChanges {
         },
         // The connection dropped before the reply: its next `ready` subscribes again.
         (error: unknown) => {
-          if (!closed) console.error('client changes: subscribe failed:', error instanceof Error ? error.message : error);
+          if (!closed)
+            console.error('client changes: subscribe failed:', error instanceof Error ? error.message : error);
         },
       );
     });

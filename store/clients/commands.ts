@@ -22,9 +22,16 @@ export function listClients(db: Db): Promise<ClientRecord[]> {
  * activation may give one (else the suspension's reason is cleared). Pass the database, not a transaction: the
  * announcement must follow the commit, or an instance hearing it early would re-read the old row.
  */
-export async function setClientStatus(db: Db, changes: ClientChanges, clientId: string, status: ClientStatus, reason: string | null): Promise<ClientRecord> {
+export async function setClientStatus(
+  db: Db,
+  changes: ClientChanges,
+  clientId: string,
+  status: ClientStatus,
+  reason: string | null,
+): Promise<ClientRecord> {
   const why = reason?.trim() || null;
-  if (status === 'SUSPENDED' && !why) throw new ClientCommandError(`Suspending ${clientId} needs a reason (e.g. the ticket behind it)`);
+  if (status === 'SUSPENDED' && !why)
+    throw new ClientCommandError(`Suspending ${clientId} needs a reason (e.g. the ticket behind it)`);
   const record = await updateClientStatus(db, clientId, status, why);
   if (!record) throw new ClientCommandError(`No client "${clientId}" in the register`);
   // Committed either way: a failed announcement is no reason to report the change as failed. The gateways'

@@ -39,7 +39,12 @@ export async function selectClient(db: Db, id: string): Promise<ClientRecord | u
  * Sets a client's status; `status_changed_at` moves only when the status does (a second suspension with a new
  * reason keeps the time the client was first cut off). Undefined when no such client exists.
  */
-export async function updateClientStatus(db: Db, id: string, status: ClientStatus, reason: string | null): Promise<ClientRecord | undefined> {
+export async function updateClientStatus(
+  db: Db,
+  id: string,
+  status: ClientStatus,
+  reason: string | null,
+): Promise<ClientRecord | undefined> {
   const [row] = await db
     .update(clients)
     .set({

@@ -15,11 +15,11 @@ export interface CivilAffairsDeps {
   hr: HrClient;
 }
 
-
 /** The issuing department's own certificate number. */
 export function checkCertificateNumber(raw: string): string {
   const certificateNumber = raw.trim();
-  if (!/^[\w-]{4,40}$/.test(certificateNumber)) throw badInput('certificateNumber must be 4 to 40 letters, digits, _ or -', 'certificateNumber');
+  if (!/^[\w-]{4,40}$/.test(certificateNumber))
+    throw badInput('certificateNumber must be 4 to 40 letters, digits, _ or -', 'certificateNumber');
   return certificateNumber;
 }
 
@@ -38,7 +38,8 @@ export interface IssueCertificateInput {
 export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCertificateInput): Promise<string> {
   const certificateNumber = checkCertificateNumber(input.certificateNumber);
   if (input.kind === 'DISABILITY') {
-    if (!input.disabilityLevel || input.disabilityLevel < 1 || input.disabilityLevel > 4) throw badInput('A disability certificate needs disabilityLevel 1 to 4', 'disabilityLevel');
+    if (!input.disabilityLevel || input.disabilityLevel < 1 || input.disabilityLevel > 4)
+      throw badInput('A disability certificate needs disabilityLevel 1 to 4', 'disabilityLevel');
   } else if (input.disabilityLevel != null) {
     throw badInput('disabilityLevel belongs to disability certificates only', 'disabilityLevel');
   }
@@ -49,26 +50,52 @@ export async function issueCertificate(deps: CivilAffairsDeps, input: IssueCerti
   const holderId = await resolveHolderRef(deps.hr, input.holder);
 
   // The normalised command, so a retry naming the holder by card instead of id is the same request.
-  const command = { holderId, certificateNumber, kind: input.kind, disabilityLevel: input.disabilityLevel ?? null, issuer, validFrom, validUntil };
+  const command = {
+    holderId,
+    certificateNumber,
+    kind: input.kind,
+    disabilityLevel: input.disabilityLevel ?? null,
+    issuer,
+    validFrom,
+    validUntil,
+  };
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'issuePreferentialCertificate', payload: command }, async () => {
-      const row = await repo.insertCertificate(tx, command);
-      if (!row) throw badInput(`Certificate ${certificateNumber} has already been issued`, 'certificateNumber');
-      return row.id;
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'issuePreferentialCertificate', payload: command },
+      async () => {
+        const row = await repo.insertCertificate(tx, command);
+        if (!row) throw badInput(`Certificate ${certificateNumber} has already been issued`, 'certificateNumber');
+        return row.id;
+      },
+    ),
+  );
   return result;
 }
 
-export async function revokeCertificate(deps: CivilAffairsDeps, input: { idempotencyKey: string; certificateNumber: string; reason: string }): Promise<string> {
+export async function revokeCertificate(
+  deps: CivilAffairsDeps,
+  input: { idempotencyKey: string; certificateNumber: string; reason: string },
+): Promise<string> {
   const reason = readText(input.reason, 'reason', 500);
   const certificateNumber = checkCertificateNumber(input.certificateNumber);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: { certificateNumber, reason } }, async () => {
-      const row = await repo.lockCertificate(tx, certificateNumber);
-      if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${certificateNumber}`);
-      if (row.status === 'REVOKED') throw hubError(ErrorCode.BAD_USER_INPUT, `Certificate ${row.certificateNumber} is already revoked`, { field: 'certificateNumber' });
-      return (await repo.revokeCertificate(tx, row.id, reason, new Date())).id;
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'revokePreferentialCertificate', payload: { certificateNumber, reason } },
+      async () => {
+        const row = await repo.lockCertificate(tx, certificateNumber);
+        if (!row) throw hubError(ErrorCode.NOT_FOUND, `No certificate with number ${certificateNumber}`);
+        if (row.status === 'REVOKED')
+          throw hubError(ErrorCode.BAD_USER_INPUT, `Certificate ${row.certificateNumber} is already revoked`, {
+            field: 'certificateNumber',
+          });
+        return (await repo.revokeCertificate(tx, row.id, reason, new Date())).id;
+      },
+    ),
+  );
   return result;
 }
 
@@ -90,7 +117,26 @@ export async function grantRelief(deps: CivilAffairsDeps, input: GrantReliefInpu
   readCityCode(input.city, 'city');
   const holderId = await resolveHolderRef(deps.hr, input.holder);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'grantReliefEntitlement', payload: { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city } }, async () =>
-      (await repo.insertRelief(tx, { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city })).id));
+    once(
+      tx,
+      idempotencyKeys,
+      {
+        key: input.idempotencyKey,
+        operation: 'grantReliefEntitlement',
+        payload: { holderId, kind: input.kind, monthlyAmount, periodStart, periodEnd, city: input.city },
+      },
+      async () =>
+        (
+          await repo.insertRelief(tx, {
+            holderId,
+            kind: input.kind,
+            monthlyAmount,
+            periodStart,
+            periodEnd,
+            city: input.city,
+          })
+        ).id,
+    ),
+  );
   return result;
 }

@@ -12,9 +12,18 @@ export function createLoaders(db: Db, now = new Date()) {
   const list = holderLists(db);
   return {
     today,
-    certificateByNumber: rowLoader((numbers: readonly string[]) => repo.findCertificatesByNumbers(db, numbers), (c) => c.certificateNumber),
-    certificateById: rowLoader((ids: readonly string[]) => repo.findCertificatesByIds(db, ids), (c) => c.id),
-    reliefById: rowLoader((ids: readonly string[]) => repo.findReliefByIds(db, ids), (r) => r.id),
+    certificateByNumber: rowLoader(
+      (numbers: readonly string[]) => repo.findCertificatesByNumbers(db, numbers),
+      (c) => c.certificateNumber,
+    ),
+    certificateById: rowLoader(
+      (ids: readonly string[]) => repo.findCertificatesByIds(db, ids),
+      (c) => c.id,
+    ),
+    reliefById: rowLoader(
+      (ids: readonly string[]) => repo.findReliefByIds(db, ids),
+      (r) => r.id,
+    ),
     certificatesPage: pagedLoader((page: Page) => list(repo.certificatesPerHolder(page))),
     reliefPage: pagedLoader((page: Page) => list(repo.reliefPerHolder(page))),
     validCertificates: list(repo.validCertificatesPerHolder(today)),

@@ -28,8 +28,11 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   Mutation: {
     issuePreferentialCertificate: async (_: unknown, { input }: { input: commands.IssueCertificateInput }, ctx: Ctx) =>
       ctx.loaders.certificateById.load(await commands.issueCertificate(ctx.deps, input)),
-    revokePreferentialCertificate: async (_: unknown, { input }: { input: Parameters<typeof commands.revokeCertificate>[1] }, ctx: Ctx) =>
-      ctx.loaders.certificateById.load(await commands.revokeCertificate(ctx.deps, input)),
+    revokePreferentialCertificate: async (
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.revokeCertificate>[1] },
+      ctx: Ctx,
+    ) => ctx.loaders.certificateById.load(await commands.revokeCertificate(ctx.deps, input)),
     grantReliefEntitlement: async (_: unknown, { input }: { input: commands.GrantReliefInput }, ctx: Ctx) =>
       ctx.loaders.reliefById.load(await commands.grantRelief(ctx.deps, input)),
   },
@@ -40,7 +43,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       const page = readPage(args, 'preferentialCertificates');
       return toConnection(await ctx.loaders.certificatesPage(page).load(holder.id), page, byIssueTime);
     },
-    concessionCertificates: (holder: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.validCertificates.load(holder.id),
+    concessionCertificates: (holder: { id: string }, _: unknown, ctx: Ctx) =>
+      ctx.loaders.validCertificates.load(holder.id),
     async reliefEntitlements(holder: { id: string }, args: PageArgs, ctx: Ctx) {
       const page = readPage(args, 'reliefEntitlements');
       return toConnection(await ctx.loaders.reliefPage(page).load(holder.id), page, byGrantTime);

@@ -35,9 +35,15 @@ const DEFAULT_LOAN_DAYS = 30;
 const now = (deps: CultureTourismDeps) => deps.now?.() ?? new Date();
 
 function cardNotUsable(card: CardFacts, field = 'cardNumber'): GraphQLError {
-  return hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} is ${card.status}, not ACTIVE: it cannot be used`, {
-    field, cardNumber: card.cardNumber, status: card.status,
-  });
+  return hubError(
+    ErrorCode.CARD_NOT_USABLE,
+    `Card ${card.cardNumber} is ${card.status}, not ACTIVE: it cannot be used`,
+    {
+      field,
+      cardNumber: card.cardNumber,
+      status: card.status,
+    },
+  );
 }
 
 // ---- venues ----
@@ -61,7 +67,8 @@ export async function registerVenue(deps: CultureTourismDeps, input: RegisterVen
       const row = await repo.insertVenue(tx, venue);
       if (!row) throw badInput(`Venue code ${code} is already registered`, 'code');
       return row.id;
-    }));
+    }),
+  );
   return result;
 }
 
@@ -106,18 +113,28 @@ function judgeAdmission(
   at: Date,
 ): AdmissionInsert | GraphQLError {
   const field = (name: string) => `admissions[${index}].${name}`;
-  const malformed = cardNumberProblem(row.cardNumber, field('cardNumber')) ?? venueCodeProblem(row.venueCode, field('venueCode'));
+  const malformed =
+    cardNumberProblem(row.cardNumber, field('cardNumber')) ?? venueCodeProblem(row.venueCode, field('venueCode'));
   if (malformed) return malformed;
   const admittedAt = row.admittedAt === null ? at : pastInstantOrProblem(row.admittedAt, field('admittedAt'), at);
   if (!(admittedAt instanceof Date)) return admittedAt;
   const card = cards.get(row.cardNumber);
-  if (!card) return hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(row.cardNumber)}`, { field: field('cardNumber') });
+  if (!card)
+    return hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(row.cardNumber)}`, {
+      field: field('cardNumber'),
+    });
   const venue = venuesByCode.get(row.venueCode);
-  if (!venue) return hubError(ErrorCode.NOT_FOUND, `No venue with code ${quote(row.venueCode)}`, { field: field('venueCode') });
+  if (!venue)
+    return hubError(ErrorCode.NOT_FOUND, `No venue with code ${quote(row.venueCode)}`, { field: field('venueCode') });
   if (card.status !== 'ACTIVE') return cardNotUsable(card, field('cardNumber'));
   return {
-    id: randomUUID(), holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, admittedAt,
-    concession: row.concession ?? 'NONE', city: venue.city,
+    id: randomUUID(),
+    holderId: card.holderId,
+    cardNumber: card.cardNumber,
+    venueId: venue.id,
+    admittedAt,
+    concession: row.concession ?? 'NONE',
+    city: venue.city,
   };
 }
 
@@ -148,23 +165,29 @@ export async function recordAdmissions(
   const at = now(deps);
 
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordAdmissions', payload: { admissions: rows } }, async () => {
-      // Only well-formed codes reach SQL (a NUL byte would fail the statement); a malformed one refuses its row.
-      const codes = [...new Set(rows.map((r) => r.venueCode).filter(isVenueCode))];
-      const venuesByCode = new Map((await repo.findVenuesByCodes(tx, codes)).map((v) => [v.code, v]));
-      const inserts: AdmissionInsert[] = [];
-      const results = rows.map((row, index): AdmissionRowOutcome => {
-        const judged = judgeAdmission(row, index, cards, venuesByCode, at);
-        if (judged instanceof GraphQLError) {
-          const { code, field } = judged.extensions as { code: string; field?: string };
-          return { index, admissionId: null, error: { code, message: judged.message, field: field ?? null } };
-        }
-        inserts.push(judged);
-        return { index, admissionId: judged.id!, error: null };
-      });
-      await repo.insertAdmissions(tx, inserts);
-      return { results, recorded: inserts.length, refused: count - inserts.length };
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'recordAdmissions', payload: { admissions: rows } },
+      async () => {
+        // Only well-formed codes reach SQL (a NUL byte would fail the statement); a malformed one refuses its row.
+        const codes = [...new Set(rows.map((r) => r.venueCode).filter(isVenueCode))];
+        const venuesByCode = new Map((await repo.findVenuesByCodes(tx, codes)).map((v) => [v.code, v]));
+        const inserts: AdmissionInsert[] = [];
+        const results = rows.map((row, index): AdmissionRowOutcome => {
+          const judged = judgeAdmission(row, index, cards, venuesByCode, at);
+          if (judged instanceof GraphQLError) {
+            const { code, field } = judged.extensions as { code: string; field?: string };
+            return { index, admissionId: null, error: { code, message: judged.message, field: field ?? null } };
+          }
+          inserts.push(judged);
+          return { index, admissionId: judged.id!, error: null };
+        });
+        await repo.insertAdmissions(tx, inserts);
+        return { results, recorded: inserts.length, refused: count - inserts.length };
+      },
+    ),
+  );
   if (wrote) {
     const holderIds = new Set<string>();
     for (const row of result.results) {
@@ -209,7 +232,10 @@ export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordL
   // The key guards the command as read, not as written: `+08:00` and `Z` forms of one time, or a padded title,
   // are the same request. Times left to default stay null here (a retry's "now" differs from the first one's).
   const payload = {
-    cardNumber, venueCode, itemId, title,
+    cardNumber,
+    venueCode,
+    itemId,
+    title,
     borrowedAt: givenBorrowedAt?.toISOString() ?? null,
     dueAt: givenDueAt?.toISOString() ?? null,
   };
@@ -220,11 +246,24 @@ export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordL
       if (card.status !== 'ACTIVE') throw cardNotUsable(card);
       const [venue] = await repo.findVenuesByCodes(tx, [venueCode]);
       if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${venueCode}`, { field: 'venueCode' });
-      if (venue.kind !== 'LIBRARY') throw badInput(`Venue ${venueCode} is a ${venue.kind}, not a LIBRARY: it lends nothing`, 'venueCode');
-      const loan = await repo.insertLoan(tx, { holderId: card.holderId, cardNumber: card.cardNumber, venueId: venue.id, itemId, title, borrowedAt, dueAt });
-      if (!loan) throw hubError(ErrorCode.ITEM_ON_LOAN, `Item ${quote(itemId)} of ${venueCode} is out on another loan`, { itemId });
+      if (venue.kind !== 'LIBRARY')
+        throw badInput(`Venue ${venueCode} is a ${venue.kind}, not a LIBRARY: it lends nothing`, 'venueCode');
+      const loan = await repo.insertLoan(tx, {
+        holderId: card.holderId,
+        cardNumber: card.cardNumber,
+        venueId: venue.id,
+        itemId,
+        title,
+        borrowedAt,
+        dueAt,
+      });
+      if (!loan)
+        throw hubError(ErrorCode.ITEM_ON_LOAN, `Item ${quote(itemId)} of ${venueCode} is out on another loan`, {
+          itemId,
+        });
       return loan.id;
-    }));
+    }),
+  );
   return result;
 }
 
@@ -234,7 +273,8 @@ export async function returnLibraryLoan(
 ): Promise<string> {
   const at = now(deps);
   // Loan ids are UUIDs: anything else is not one this hub gave out, and never reaches the uuid column.
-  if (!isUuid(input.loanId)) throw badInput(`loanId ${quote(input.loanId)} is not a library loan id this hub gave out`, 'loanId');
+  if (!isUuid(input.loanId))
+    throw badInput(`loanId ${quote(input.loanId)} is not a library loan id this hub gave out`, 'loanId');
   const loanId = input.loanId.toLowerCase();
   const givenReturnedAt = input.returnedAt ? readPastInstant(input.returnedAt, 'returnedAt', at.getTime()) : null;
   const returnedAt = givenReturnedAt ?? at;
@@ -244,11 +284,16 @@ export async function returnLibraryLoan(
       const loan = await repo.lockLoan(tx, loanId);
       if (!loan) throw hubError(ErrorCode.NOT_FOUND, `No library loan with id ${loanId}`, { field: 'loanId' });
       if (loan.returnedAt) {
-        throw hubError(ErrorCode.LOAN_ALREADY_RETURNED, `Loan ${loanId} was returned at ${loan.returnedAt.toISOString()}`, { loanId });
+        throw hubError(
+          ErrorCode.LOAN_ALREADY_RETURNED,
+          `Loan ${loanId} was returned at ${loan.returnedAt.toISOString()}`,
+          { loanId },
+        );
       }
       if (returnedAt < loan.borrowedAt) throw badInput('returnedAt must not be before the loan began', 'returnedAt');
       await repo.markReturned(tx, loanId, returnedAt);
       return loanId;
-    }));
+    }),
+  );
   return result;
 }

@@ -16,7 +16,9 @@ export const isVenueCode = (code: string) => VENUE_CODE.test(code);
 
 /** The problem with a (normalised) venue code, or null when it is well formed. */
 export function venueCodeProblem(code: string, field: string): GraphQLError | null {
-  return isVenueCode(code) ? null : badInput(`Venue code ${quote(code)} is malformed: 2 to 32 letters, digits, _ or -`, field);
+  return isVenueCode(code)
+    ? null
+    : badInput(`Venue code ${quote(code)} is malformed: 2 to 32 letters, digits, _ or -`, field);
 }
 
 /** A venue code from a caller, normalised, or BAD_USER_INPUT: checked before it is looked up. */

@@ -8,7 +8,10 @@ import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {
   const list = holderLists(db);
-  const venueById = rowLoader((ids: readonly string[]) => repo.findVenuesByIds(db, ids), (v) => v.id);
+  const venueById = rowLoader(
+    (ids: readonly string[]) => repo.findVenuesByIds(db, ids),
+    (v) => v.id,
+  );
   // A page's rows come with their venues: priming the venue loader answers `venue` without a statement.
   const rowOf = <R>({ row, venue }: repo.WithVenue<R>): R => {
     venueById.prime(venue.id, venue);
@@ -16,9 +19,18 @@ export function createLoaders(db: Db) {
   };
   return {
     venueById,
-    venueByCode: rowLoader((codes: readonly string[]) => repo.findVenuesByCodes(db, codes), (v) => v.code),
-    admissionById: rowLoader((ids: readonly string[]) => repo.findAdmissionsByIds(db, ids), (a) => a.id),
-    loanById: rowLoader((ids: readonly string[]) => repo.findLoansByIds(db, ids), (l) => l.id),
+    venueByCode: rowLoader(
+      (codes: readonly string[]) => repo.findVenuesByCodes(db, codes),
+      (v) => v.code,
+    ),
+    admissionById: rowLoader(
+      (ids: readonly string[]) => repo.findAdmissionsByIds(db, ids),
+      (a) => a.id,
+    ),
+    loanById: rowLoader(
+      (ids: readonly string[]) => repo.findLoansByIds(db, ids),
+      (l) => l.id,
+    ),
     admissionsPage: pagedLoader((page: Page) => list(repo.admissionsPerHolder(page), rowOf)),
     loansPage: pagedLoader((page: Page) => list(repo.loansPerHolder(page), rowOf)),
   };

@@ -21,25 +21,44 @@ const INSERT_CHUNK = 1_000;
 // ---- reads, batched by the loaders ----
 
 export function findVenuesByIds(db: Db, ids: readonly string[]): Promise<VenueRow[]> {
-  return db.select().from(venues).where(inArray(venues.id, [...ids]));
+  return db
+    .select()
+    .from(venues)
+    .where(inArray(venues.id, [...ids]));
 }
 
 export function findVenuesByCodes(db: Db, codes: readonly string[]): Promise<VenueRow[]> {
-  return db.select().from(venues).where(inArray(venues.code, [...codes]));
+  return db
+    .select()
+    .from(venues)
+    .where(inArray(venues.code, [...codes]));
 }
 
 export function listVenues(db: Db, filter: { city?: string | null; kind?: VenueKind | null }): Promise<VenueRow[]> {
-  return db.select().from(venues)
-    .where(and(filter.city ? eq(venues.city, filter.city) : undefined, filter.kind ? eq(venues.kind, filter.kind) : undefined))
+  return db
+    .select()
+    .from(venues)
+    .where(
+      and(
+        filter.city ? eq(venues.city, filter.city) : undefined,
+        filter.kind ? eq(venues.kind, filter.kind) : undefined,
+      ),
+    )
     .orderBy(asc(venues.city), asc(venues.code));
 }
 
 export function findAdmissionsByIds(db: Db, ids: readonly string[]): Promise<AdmissionRow[]> {
-  return db.select().from(admissions).where(inArray(admissions.id, [...ids]));
+  return db
+    .select()
+    .from(admissions)
+    .where(inArray(admissions.id, [...ids]));
 }
 
 export function findLoansByIds(db: Db, ids: readonly string[]): Promise<LibraryLoanRow[]> {
-  return db.select().from(libraryLoans).where(inArray(libraryLoans.id, [...ids]));
+  return db
+    .select()
+    .from(libraryLoans)
+    .where(inArray(libraryLoans.id, [...ids]));
 }
 
 export async function hasVenues(db: Db): Promise<boolean> {
@@ -70,11 +89,21 @@ const admissionWithVenue = withVenue(jsonRow(admissions), admissions.venueId);
 const loanWithVenue = withVenue(jsonRow(libraryLoans), libraryLoans.venueId);
 
 export function admissionsPerHolder(page: Page): JsonValue<WithVenue<AdmissionRow>[]> {
-  return pageByHolder(admissionWithVenue, admissions, { holderId: admissions.holderId, at: admissions.admittedAt, id: admissions.id }, page);
+  return pageByHolder(
+    admissionWithVenue,
+    admissions,
+    { holderId: admissions.holderId, at: admissions.admittedAt, id: admissions.id },
+    page,
+  );
 }
 
 export function loansPerHolder(page: Page): JsonValue<WithVenue<LibraryLoanRow>[]> {
-  return pageByHolder(loanWithVenue, libraryLoans, { holderId: libraryLoans.holderId, at: libraryLoans.borrowedAt, id: libraryLoans.id }, page);
+  return pageByHolder(
+    loanWithVenue,
+    libraryLoans,
+    { holderId: libraryLoans.holderId, at: libraryLoans.borrowedAt, id: libraryLoans.id },
+    page,
+  );
 }
 
 // ---- writes, inside the caller's transaction ----
@@ -90,11 +119,13 @@ export async function insertVenues(tx: Db, rows: (typeof venues.$inferInsert)[])
 }
 
 export async function insertAdmissions(tx: Db, rows: (typeof admissions.$inferInsert)[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insert(admissions).values(rows.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await tx.insert(admissions).values(rows.slice(i, i + INSERT_CHUNK));
 }
 
 export async function insertLoans(tx: Db, rows: (typeof libraryLoans.$inferInsert)[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insert(libraryLoans).values(rows.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await tx.insert(libraryLoans).values(rows.slice(i, i + INSERT_CHUNK));
 }
 
 /** Undefined when the copy is already out on an open loan (the partial unique index says so). */
@@ -110,6 +141,10 @@ export async function lockLoan(tx: Db, id: string): Promise<LibraryLoanRow | und
 }
 
 export async function markReturned(tx: Db, id: string, returnedAt: Date): Promise<LibraryLoanRow | undefined> {
-  const [loan] = await tx.update(libraryLoans).set({ returnedAt }).where(and(eq(libraryLoans.id, id), isNull(libraryLoans.returnedAt))).returning();
+  const [loan] = await tx
+    .update(libraryLoans)
+    .set({ returnedAt })
+    .where(and(eq(libraryLoans.id, id), isNull(libraryLoans.returnedAt)))
+    .returning();
   return loan;
 }

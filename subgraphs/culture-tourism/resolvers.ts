@@ -31,7 +31,10 @@ async function venueOf(ctx: Ctx, venueId: string) {
 export const resolvers: GraphQLResolverMap<Ctx> = {
   Query: {
     venues(_: unknown, args: { city?: string | null; kind?: VenueKind | null }, ctx: Ctx) {
-      return listVenues(ctx.deps.db, { city: args.city == null ? null : readCityCode(args.city, 'city'), kind: args.kind });
+      return listVenues(ctx.deps.db, {
+        city: args.city == null ? null : readCityCode(args.city, 'city'),
+        kind: args.kind,
+      });
     },
     async venue(_: unknown, { code }: { code: string }, ctx: Ctx) {
       // The format first: a malformed code (a NUL byte, 100 KB) is the caller's mistake, and never reaches SQL.
@@ -44,12 +47,19 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   Mutation: {
     registerVenue: async (_: unknown, { input }: { input: commands.RegisterVenueInput }, ctx: Ctx) =>
       ctx.loaders.venueById.load(await commands.registerVenue(ctx.deps, input)),
-    recordAdmissions: (_: unknown, { input }: { input: Parameters<typeof commands.recordAdmissions>[1] }, ctx: Ctx, info: GraphQLResolveInfo) =>
-      commands.recordAdmissions(ctx.deps, input, (holderIds) => reportWrites(ctx, info, holderIds)),
+    recordAdmissions: (
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.recordAdmissions>[1] },
+      ctx: Ctx,
+      info: GraphQLResolveInfo,
+    ) => commands.recordAdmissions(ctx.deps, input, (holderIds) => reportWrites(ctx, info, holderIds)),
     recordLibraryLoan: async (_: unknown, { input }: { input: commands.RecordLibraryLoanInput }, ctx: Ctx) =>
       ctx.loaders.loanById.load(await commands.recordLibraryLoan(ctx.deps, input)),
-    returnLibraryLoan: async (_: unknown, { input }: { input: Parameters<typeof commands.returnLibraryLoan>[1] }, ctx: Ctx) =>
-      ctx.loaders.loanById.load(await commands.returnLibraryLoan(ctx.deps, input)),
+    returnLibraryLoan: async (
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.returnLibraryLoan>[1] },
+      ctx: Ctx,
+    ) => ctx.loaders.loanById.load(await commands.returnLibraryLoan(ctx.deps, input)),
   },
   Holder: {
     // hr owns holders; this subgraph only adds fields to them. An id that cannot be hr's (only reachable by calling
@@ -65,7 +75,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   AdmissionRowResult: {
-    admission: (row: commands.AdmissionRowOutcome, _: unknown, ctx: Ctx) => (row.admissionId ? ctx.loaders.admissionById.load(row.admissionId) : null),
+    admission: (row: commands.AdmissionRowOutcome, _: unknown, ctx: Ctx) =>
+      row.admissionId ? ctx.loaders.admissionById.load(row.admissionId) : null,
   },
   VenueAdmission: {
     holder: (a: AdmissionRow) => ({ id: a.holderId }),

@@ -92,17 +92,28 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
     const threshold = Math.max(SURGE_FLOOR, SURGE_FACTOR * (c.baseline ?? 0));
     if (c.holders <= threshold) continue;
     findings.push({
-      kind: 'HOLDER_SURGE', clientId: c.clientId, hour: c.hour, measure: c.holders, threshold, baseline: c.baseline,
-      description: c.baseline === null
-        ? `${c.holders} distinct holders in the hour, with no activity in the 7 days before to compare with (floor ${SURGE_FLOOR})`
-        : `${c.holders} distinct holders in the hour, over ${SURGE_FACTOR}× the median of ${round(c.baseline)} an active hour in the 7 days before (floor ${SURGE_FLOOR})`,
+      kind: 'HOLDER_SURGE',
+      clientId: c.clientId,
+      hour: c.hour,
+      measure: c.holders,
+      threshold,
+      baseline: c.baseline,
+      description:
+        c.baseline === null
+          ? `${c.holders} distinct holders in the hour, with no activity in the 7 days before to compare with (floor ${SURGE_FLOOR})`
+          : `${c.holders} distinct holders in the hour, over ${SURGE_FACTOR}× the median of ${round(c.baseline)} an active hour in the 7 days before (floor ${SURGE_FLOOR})`,
       evidenceWhere: repo.TOUCHING_HOLDERS,
     });
   }
 
   for (const d of await repo.denialHours(db, fromHour, toHour, DENIAL_THRESHOLD)) {
     findings.push({
-      kind: 'REPEATED_DENIALS', clientId: d.clientId, hour: d.hour, measure: d.denials, threshold: DENIAL_THRESHOLD, baseline: null,
+      kind: 'REPEATED_DENIALS',
+      clientId: d.clientId,
+      hour: d.hour,
+      measure: d.denials,
+      threshold: DENIAL_THRESHOLD,
+      baseline: null,
       description: `${d.denials} operations refused a field, refused whole or answered FORBIDDEN in the hour (threshold ${DENIAL_THRESHOLD})`,
       evidenceWhere: repo.DENIAL,
     });
@@ -112,14 +123,21 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
   // every hour under judgement. (Where a holder is registered now, which is where they were registered when read
   // but for the rare move between cities.)
   const cityHours = await repo.cityPlatformHolders(db, fromHour, toHour, OUT_OF_CITY_FLOOR);
-  const cities = cityHours.length > 0 ? await hr.registeredCities(cityHours.flatMap((c) => c.holderIds)) : new Map<string, string>();
+  const cities =
+    cityHours.length > 0 ? await hr.registeredCities(cityHours.flatMap((c) => c.holderIds)) : new Map<string, string>();
   for (const c of cityHours) {
     const known = c.holderIds.filter((id) => cities.has(id));
     const elsewhere = known.filter((id) => cities.get(id) !== c.city);
     if (elsewhere.length < OUT_OF_CITY_FLOOR || elsewhere.length < OUT_OF_CITY_SHARE * known.length) continue;
     findings.push({
-      kind: 'OUT_OF_CITY_READS', clientId: c.clientId, hour: c.hour, measure: elsewhere.length, threshold: OUT_OF_CITY_FLOOR, baseline: null,
-      description: `${elsewhere.length} of the ${known.length} holders city platform ${c.city} touched in the hour are registered in other cities ` +
+      kind: 'OUT_OF_CITY_READS',
+      clientId: c.clientId,
+      hour: c.hour,
+      measure: elsewhere.length,
+      threshold: OUT_OF_CITY_FLOOR,
+      baseline: null,
+      description:
+        `${elsewhere.length} of the ${known.length} holders city platform ${c.city} touched in the hour are registered in other cities ` +
         `(threshold ${OUT_OF_CITY_FLOOR}, and at least ${OUT_OF_CITY_SHARE * 100}% of them)`,
       evidenceWhere: repo.touchingAny(elsewhere),
     });
@@ -129,16 +147,35 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
     if (r.activeHours < OFF_HOURS_MIN_ACTIVE_HOURS || r.sameHourOfDay > 0) continue;
     const at = String(hourOfDay(r.hour)).padStart(2, '0');
     findings.push({
-      kind: 'OFF_HOURS_ACCESS', clientId: r.clientId, hour: r.hour, measure: r.requests, threshold: OFF_HOURS_FLOOR, baseline: r.activeHours,
-      description: `${r.requests} requests at ${at}:00–${at}:59 Guangdong time, an hour of the day at which the client had no activity in the ` +
+      kind: 'OFF_HOURS_ACCESS',
+      clientId: r.clientId,
+      hour: r.hour,
+      measure: r.requests,
+      threshold: OFF_HOURS_FLOOR,
+      baseline: r.activeHours,
+      description:
+        `${r.requests} requests at ${at}:00–${at}:59 Guangdong time, an hour of the day at which the client had no activity in the ` +
         `7 days before (${r.activeHours} active hours then; threshold ${OFF_HOURS_FLOOR} requests)`,
       evidenceWhere: undefined,
     });
   }
 
-  findings.sort((a, b) => a.hour - b.hour || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.clientId.localeCompare(b.clientId));
-  return Promise.all(findings.map(async ({ evidenceWhere, ...finding }) => {
-    const { records, total } = await repo.evidenceOf(db, finding.clientId, finding.hour, evidenceWhere, EVIDENCE_LIMIT);
-    return { ...finding, evidence: records, evidenceCount: total };
-  }));
+  findings.sort(
+    (a, b) =>
+      a.hour - b.hour ||
+      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+      a.clientId.localeCompare(b.clientId),
+  );
+  return Promise.all(
+    findings.map(async ({ evidenceWhere, ...finding }) => {
+      const { records, total } = await repo.evidenceOf(
+        db,
+        finding.clientId,
+        finding.hour,
+        evidenceWhere,
+        EVIDENCE_LIMIT,
+      );
+      return { ...finding, evidence: records, evidenceCount: total };
+    }),
+  );
 }

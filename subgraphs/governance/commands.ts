@@ -24,15 +24,18 @@ export async function changeClientStatus(
   status: ClientStatus,
 ): Promise<ClientRecord> {
   const clientId = input.clientId.trim();
-  if (!CLIENT_ID.test(clientId)) throw badInput(`clientId ${quote(input.clientId)} is not a client id (e.g. city-440100)`, 'clientId');
+  if (!CLIENT_ID.test(clientId))
+    throw badInput(`clientId ${quote(input.clientId)} is not a client id (e.g. city-440100)`, 'clientId');
   const reason = readText(input.reason, 'reason', 500);
   // Governance locking itself out would leave only the command line to undo it.
-  if (status === 'SUSPENDED' && clientId === caller.client) throw badInput('A client cannot suspend itself', 'clientId');
+  if (status === 'SUSPENDED' && clientId === caller.client)
+    throw badInput('A client cannot suspend itself', 'clientId');
   try {
     return await setClientStatus(deps.db, deps.changes, clientId, status, reason);
   } catch (error) {
     // The register's refusals are an unknown client (a reason is always given here).
-    if (error instanceof ClientCommandError) throw hubError(ErrorCode.NOT_FOUND, `No client ${quote(clientId)} in the register`);
+    if (error instanceof ClientCommandError)
+      throw hubError(ErrorCode.NOT_FOUND, `No client ${quote(clientId)} in the register`);
     throw error;
   }
 }

@@ -6,7 +6,10 @@ import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {
   return {
-    clientById: rowLoader((ids: readonly string[]) => repo.findClients(db, ids), (c) => c.id),
+    clientById: rowLoader(
+      (ids: readonly string[]) => repo.findClients(db, ids),
+      (c) => c.id,
+    ),
   };
 }
 

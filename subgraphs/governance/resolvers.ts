@@ -40,24 +40,32 @@ interface AuditedClient {
   city: string | null;
 }
 
-const clientOf = (r: { clientId: string; clientKind: string; clientCity: string | null }): AuditedClient => ({ id: r.clientId, kind: r.clientKind, city: r.clientCity });
+const clientOf = (r: { clientId: string; clientKind: string; clientCity: string | null }): AuditedClient => ({
+  id: r.clientId,
+  kind: r.clientKind,
+  city: r.clientCity,
+});
 const byRecordTime = (r: AuditRecordRow) => ({ at: r.recordedAt, id: r.requestId });
 const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]{0,99}\.[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const DAY_MS = 86_400_000;
 
 /** A verification's `chains` column: `[{ chainId, records, lastSeq, lastHash, ok }]` (store/tables.ts). */
-function verifiedChainsOf(verification: AuditVerificationRow | null): { chainId: string; records: string; lastSeq: string | null; ok: boolean }[] {
+function verifiedChainsOf(
+  verification: AuditVerificationRow | null,
+): { chainId: string; records: string; lastSeq: string | null; ok: boolean }[] {
   const chains = verification?.chains;
   if (!Array.isArray(chains)) return [];
   return chains.flatMap((c: unknown) => {
     const chain = (c ?? {}) as { chainId?: unknown; records?: unknown; lastSeq?: unknown; ok?: unknown };
     if (typeof chain.chainId !== 'string') return [];
-    return [{
-      chainId: chain.chainId,
-      records: String(chain.records ?? 0),
-      lastSeq: chain.lastSeq === null || chain.lastSeq === undefined ? null : String(chain.lastSeq),
-      ok: chain.ok === true,
-    }];
+    return [
+      {
+        chainId: chain.chainId,
+        records: String(chain.records ?? 0),
+        lastSeq: chain.lastSeq === null || chain.lastSeq === undefined ? null : String(chain.lastSeq),
+        ok: chain.ok === true,
+      },
+    ];
   });
 }
 
@@ -100,16 +108,26 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     async accessLog(_: unknown, { filter, first, after }: AccessLogArgs, ctx: Ctx) {
       const f = filter ?? {};
       const page = readPage({ first, after, from: f.from, to: f.to }, 'accessLog');
-      if (f.holderId && f.idNumber) throw badInput('Give at most one of filter.holderId and filter.idNumber', 'filter.holderId');
-      if (f.holderId && !isUuid(f.holderId)) throw badInput(`filter.holderId ${quote(f.holderId)} is not a holder id`, 'filter.holderId');
-      if (f.coordinate && !COORDINATE.test(f.coordinate)) throw badInput('filter.coordinate must be a schema coordinate, e.g. MedicalVisit.diagnoses', 'filter.coordinate');
+      if (f.holderId && f.idNumber)
+        throw badInput('Give at most one of filter.holderId and filter.idNumber', 'filter.holderId');
+      if (f.holderId && !isUuid(f.holderId))
+        throw badInput(`filter.holderId ${quote(f.holderId)} is not a holder id`, 'filter.holderId');
+      if (f.coordinate && !COORDINATE.test(f.coordinate))
+        throw badInput(
+          'filter.coordinate must be a schema coordinate, e.g. MedicalVisit.diagnoses',
+          'filter.coordinate',
+        );
       const holderId = f.idNumber ? await holderIdOf(ctx, f.idNumber, 'filter.idNumber') : (f.holderId ?? null);
-      const rows = await repo.pageRecords(ctx.deps.db, {
-        holderId,
-        clientId: f.client ? readText(f.client, 'filter.client', 64) : null,
-        purpose: f.purpose ?? null,
-        coordinate: f.coordinate ?? null,
-      }, page);
+      const rows = await repo.pageRecords(
+        ctx.deps.db,
+        {
+          holderId,
+          clientId: f.client ? readText(f.client, 'filter.client', 64) : null,
+          purpose: f.purpose ?? null,
+          coordinate: f.coordinate ?? null,
+        },
+        page,
+      );
       return toConnection(rows, page, byRecordTime);
     },
 
@@ -182,12 +200,16 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
 
     async anomalies(_: unknown, args: { from: string; to: string }, ctx: Ctx) {
       const { from, to } = readWindow(args);
-      if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw badInput(`The window may span at most ${MAX_WINDOW_DAYS} days`, 'to');
+      if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS)
+        throw badInput(`The window may span at most ${MAX_WINDOW_DAYS} days`, 'to');
       return findAnomalies(ctx.deps.db, ctx.deps.hr, from, to);
     },
 
     async auditChainStatus(_: unknown, __: unknown, ctx: Ctx) {
-      const [verification, heads] = await Promise.all([repo.latestVerification(ctx.deps.db), repo.chainHeads(ctx.deps.db)]);
+      const [verification, heads] = await Promise.all([
+        repo.latestVerification(ctx.deps.db),
+        repo.chainHeads(ctx.deps.db),
+      ]);
       const verified = verifiedChainsOf(verification);
       return {
         latestVerification: verification && {
@@ -213,8 +235,10 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
 
   Mutation: {
-    suspendClient: (_: unknown, args: { clientId: string; reason: string }, ctx: Ctx) => changeClientStatus(ctx.deps, ctx.caller, args, 'SUSPENDED'),
-    reinstateClient: (_: unknown, args: { clientId: string; reason: string }, ctx: Ctx) => changeClientStatus(ctx.deps, ctx.caller, args, 'ACTIVE'),
+    suspendClient: (_: unknown, args: { clientId: string; reason: string }, ctx: Ctx) =>
+      changeClientStatus(ctx.deps, ctx.caller, args, 'SUSPENDED'),
+    reinstateClient: (_: unknown, args: { clientId: string; reason: string }, ctx: Ctx) =>
+      changeClientStatus(ctx.deps, ctx.caller, args, 'ACTIVE'),
   },
 
   AuditedClient: {
@@ -224,7 +248,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   AccessRecord: {
     at: (r: AuditRecordRow) => isoTimestamp(r.recordedAt),
     client: (r: AuditRecordRow) => clientOf(r),
-    variables: (r: AuditRecordRow) => (r.variables === null || r.variables === undefined ? null : JSON.stringify(r.variables)),
+    variables: (r: AuditRecordRow) =>
+      r.variables === null || r.variables === undefined ? null : JSON.stringify(r.variables),
     seq: (r: AuditRecordRow) => String(r.seq),
   },
 
@@ -232,7 +257,11 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     client: async (a: Anomaly, _: unknown, ctx: Ctx) => {
       const registered = await ctx.loaders.clientById.load(a.clientId);
       const recorded = a.evidence[0];
-      return { id: a.clientId, kind: registered?.kind ?? recorded?.clientKind ?? 'UNKNOWN', city: registered?.city ?? recorded?.clientCity ?? null };
+      return {
+        id: a.clientId,
+        kind: registered?.kind ?? recorded?.clientKind ?? 'UNKNOWN',
+        city: registered?.city ?? recorded?.clientCity ?? null,
+      };
     },
     from: (a: Anomaly) => new Date(a.hour * 3_600_000).toISOString(),
     to: (a: Anomaly) => new Date((a.hour + 1) * 3_600_000).toISOString(),

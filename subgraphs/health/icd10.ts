@@ -17,11 +17,15 @@ export function isIcd10Code(code: string): boolean {
 /** A visit's diagnoses, normalised, in the order given (principal first), each once; else BAD_USER_INPUT. */
 export function readDiagnoses(codes: readonly string[] | null | undefined, field = 'diagnoses'): string[] {
   if (!codes) return [];
-  if (codes.length > MAX_DIAGNOSES) throw badInput(`At most ${MAX_DIAGNOSES} diagnoses per visit, got ${codes.length}`, field);
+  if (codes.length > MAX_DIAGNOSES)
+    throw badInput(`At most ${MAX_DIAGNOSES} diagnoses per visit, got ${codes.length}`, field);
   const read = codes.map((raw, i) => {
     const code = normalizeIcd10(raw);
     if (!isIcd10Code(code)) {
-      throw badInput(`Diagnosis "${quote(raw)}" is not an ICD-10 code: expected a letter, 2 digits and optionally a dot and 1 to 4 characters, e.g. J45.909 or I10`, `${field}[${i}]`);
+      throw badInput(
+        `Diagnosis "${quote(raw)}" is not an ICD-10 code: expected a letter, 2 digits and optionally a dot and 1 to 4 characters, e.g. J45.909 or I10`,
+        `${field}[${i}]`,
+      );
     }
     return code;
   });

@@ -8,9 +8,18 @@ import * as repo from './repository.js';
 
 export function createLoaders(db: Db) {
   const list = holderLists(db);
-  const institutionById = rowLoader((ids: readonly string[]) => repo.findInstitutionsByIds(db, ids), (i) => i.id);
-  const diagnosesByVisitId = groupLoader((ids: readonly string[]) => repo.findDiagnosesByVisitIds(db, ids), (d) => d.visitId);
-  const settlementByVisitId = rowLoader((ids: readonly string[]) => repo.findSettlementsByVisitIds(db, ids), (s) => s.visitId);
+  const institutionById = rowLoader(
+    (ids: readonly string[]) => repo.findInstitutionsByIds(db, ids),
+    (i) => i.id,
+  );
+  const diagnosesByVisitId = groupLoader(
+    (ids: readonly string[]) => repo.findDiagnosesByVisitIds(db, ids),
+    (d) => d.visitId,
+  );
+  const settlementByVisitId = rowLoader(
+    (ids: readonly string[]) => repo.findSettlementsByVisitIds(db, ids),
+    (s) => s.visitId,
+  );
   // A page's rows come with what their fields read: priming those loaders answers the fields without a statement.
   const visitOf = ({ visit, institution, settlement, diagnoses }: repo.VisitWithDetails) => {
     institutionById.prime(institution.id, institution);
@@ -24,10 +33,16 @@ export function createLoaders(db: Db) {
   };
   return {
     institutionById,
-    visitById: rowLoader((ids: readonly string[]) => repo.findVisitsByIds(db, ids), (v) => v.id),
+    visitById: rowLoader(
+      (ids: readonly string[]) => repo.findVisitsByIds(db, ids),
+      (v) => v.id,
+    ),
     diagnosesByVisitId,
     settlementByVisitId,
-    recordById: rowLoader((ids: readonly string[]) => repo.findRecordsByIds(db, ids), (r) => r.id),
+    recordById: rowLoader(
+      (ids: readonly string[]) => repo.findRecordsByIds(db, ids),
+      (r) => r.id,
+    ),
     visitsPage: pagedLoader((page: Page) => list(repo.visitsPerHolder(page), visitOf)),
     recordsPage: pagedLoader((page: Page) => list(repo.recordsPerHolder(page), recordOf)),
   };

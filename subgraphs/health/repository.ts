@@ -20,30 +20,47 @@ import {
 // ---- reads, batched by the loaders ----
 
 export function listInstitutions(db: Db, city: string | null): Promise<InstitutionRow[]> {
-  return db.select().from(medicalInstitutions)
+  return db
+    .select()
+    .from(medicalInstitutions)
     .where(city ? eq(medicalInstitutions.city, city) : undefined)
     .orderBy(asc(medicalInstitutions.city), asc(medicalInstitutions.code));
 }
 
 export function findInstitutionsByIds(db: Db, ids: readonly string[]): Promise<InstitutionRow[]> {
-  return db.select().from(medicalInstitutions).where(inArray(medicalInstitutions.id, [...ids]));
+  return db
+    .select()
+    .from(medicalInstitutions)
+    .where(inArray(medicalInstitutions.id, [...ids]));
 }
 
 export function findVisitsByIds(db: Db, ids: readonly string[]): Promise<VisitRow[]> {
-  return db.select().from(visits).where(inArray(visits.id, [...ids]));
+  return db
+    .select()
+    .from(visits)
+    .where(inArray(visits.id, [...ids]));
 }
 
 export function findDiagnosesByVisitIds(db: Db, visitIds: readonly string[]): Promise<DiagnosisRow[]> {
-  return db.select().from(visitDiagnoses).where(inArray(visitDiagnoses.visitId, [...visitIds]))
+  return db
+    .select()
+    .from(visitDiagnoses)
+    .where(inArray(visitDiagnoses.visitId, [...visitIds]))
     .orderBy(asc(visitDiagnoses.visitId), asc(visitDiagnoses.position));
 }
 
 export function findSettlementsByVisitIds(db: Db, visitIds: readonly string[]): Promise<SettlementRow[]> {
-  return db.select().from(settlements).where(inArray(settlements.visitId, [...visitIds]));
+  return db
+    .select()
+    .from(settlements)
+    .where(inArray(settlements.visitId, [...visitIds]));
 }
 
 export function findRecordsByIds(db: Db, ids: readonly string[]): Promise<HealthRecordRow[]> {
-  return db.select().from(healthRecords).where(inArray(healthRecords.id, [...ids]));
+  return db
+    .select()
+    .from(healthRecords)
+    .where(inArray(healthRecords.id, [...ids]));
 }
 
 export async function hasInstitutions(db: Db): Promise<boolean> {
@@ -58,8 +75,12 @@ const settlementRow = jsonRow(settlements);
 const recordRow = jsonRow(healthRecords);
 
 /** A visit's or record's institution (a foreign key: always there). */
-const institutionOf = (institutionId: AnyPgColumn) => sql`(select ${institutionRow.sql} from ${medicalInstitutions} where ${medicalInstitutions.id} = ${institutionId})`;
-const diagnosesOfVisit = jsonList(jsonRow(visitDiagnoses), sql`from ${visitDiagnoses} where ${visitDiagnoses.visitId} = ${visits.id} order by ${visitDiagnoses.position}`);
+const institutionOf = (institutionId: AnyPgColumn) =>
+  sql`(select ${institutionRow.sql} from ${medicalInstitutions} where ${medicalInstitutions.id} = ${institutionId})`;
+const diagnosesOfVisit = jsonList(
+  jsonRow(visitDiagnoses),
+  sql`from ${visitDiagnoses} where ${visitDiagnoses.visitId} = ${visits.id} order by ${visitDiagnoses.position}`,
+);
 
 /** A visit with what its fields read, fetched with it so that they cost no statement of their own. */
 export interface VisitWithDetails {
@@ -97,11 +118,21 @@ const recordWithInstitution: JsonValue<RecordWithInstitution> = {
 };
 
 export function visitsPerHolder(page: Page): JsonValue<VisitWithDetails[]> {
-  return pageByHolder(visitWithDetails, visits, { holderId: visits.holderId, at: visits.visitedAt, id: visits.id }, page);
+  return pageByHolder(
+    visitWithDetails,
+    visits,
+    { holderId: visits.holderId, at: visits.visitedAt, id: visits.id },
+    page,
+  );
 }
 
 export function recordsPerHolder(page: Page): JsonValue<RecordWithInstitution[]> {
-  return pageByHolder(recordWithInstitution, healthRecords, { holderId: healthRecords.holderId, at: healthRecords.recordedAt, id: healthRecords.id }, page);
+  return pageByHolder(
+    recordWithInstitution,
+    healthRecords,
+    { holderId: healthRecords.holderId, at: healthRecords.recordedAt, id: healthRecords.id },
+    page,
+  );
 }
 
 // ---- writes, inside the caller's transaction ----
@@ -112,8 +143,15 @@ export async function findInstitutionByCode(tx: Db, code: string): Promise<Insti
 }
 
 /** Undefined when an institution with this code is already registered. */
-export async function insertInstitution(tx: Db, row: typeof medicalInstitutions.$inferInsert): Promise<InstitutionRow | undefined> {
-  const [inserted] = await tx.insert(medicalInstitutions).values(row).onConflictDoNothing({ target: medicalInstitutions.code }).returning();
+export async function insertInstitution(
+  tx: Db,
+  row: typeof medicalInstitutions.$inferInsert,
+): Promise<InstitutionRow | undefined> {
+  const [inserted] = await tx
+    .insert(medicalInstitutions)
+    .values(row)
+    .onConflictDoNothing({ target: medicalInstitutions.code })
+    .returning();
   return inserted;
 }
 
@@ -123,7 +161,8 @@ export async function insertVisit(tx: Db, row: typeof visits.$inferInsert): Prom
 }
 
 export async function insertDiagnoses(tx: Db, visitId: string, codes: readonly string[]): Promise<void> {
-  if (codes.length > 0) await tx.insert(visitDiagnoses).values(codes.map((code, position) => ({ visitId, position, code })));
+  if (codes.length > 0)
+    await tx.insert(visitDiagnoses).values(codes.map((code, position) => ({ visitId, position, code })));
 }
 
 export async function insertSettlement(tx: Db, row: typeof settlements.$inferInsert): Promise<void> {

@@ -71,7 +71,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     visitedAt: (visit: VisitRow) => isoTimestamp(visit.visitedAt),
     admittedAt: (visit: VisitRow) => isoTimestamp(visit.admittedAt),
     dischargedAt: (visit: VisitRow) => isoTimestamp(visit.dischargedAt),
-    diagnoses: async (visit: VisitRow, _: unknown, ctx: Ctx) => (await ctx.loaders.diagnosesByVisitId.load(visit.id)).map((d) => d.code),
+    diagnoses: async (visit: VisitRow, _: unknown, ctx: Ctx) =>
+      (await ctx.loaders.diagnosesByVisitId.load(visit.id)).map((d) => d.code),
     settlement: (visit: VisitRow, _: unknown, ctx: Ctx) => ctx.loaders.settlementByVisitId.load(visit.id),
   },
   MedicalSettlement: {
@@ -79,7 +80,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
   HealthRecord: {
     holder: (record: HealthRecordRow) => ({ id: record.holderId }),
-    institution: (record: HealthRecordRow, _: unknown, ctx: Ctx) => ctx.loaders.institutionById.load(record.institutionId),
+    institution: (record: HealthRecordRow, _: unknown, ctx: Ctx) =>
+      ctx.loaders.institutionById.load(record.institutionId),
     recordedAt: (record: HealthRecordRow) => isoTimestamp(record.recordedAt),
   },
 };

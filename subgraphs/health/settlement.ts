@@ -28,10 +28,16 @@ export function readSettlement(input: SettlementInput, field = 'settlement'): Se
   };
   const { total, fundPaid, selfPaid, cardPaid } = amounts;
   if (toFen(fundPaid) + toFen(selfPaid) !== toFen(total)) {
-    throw badInput(`${field}.total ${total} must equal fundPaid ${fundPaid} plus selfPaid ${selfPaid}`, `${field}.total`);
+    throw badInput(
+      `${field}.total ${total} must equal fundPaid ${fundPaid} plus selfPaid ${selfPaid}`,
+      `${field}.total`,
+    );
   }
   if (toFen(cardPaid) > toFen(selfPaid)) {
-    throw badInput(`${field}.cardPaid ${cardPaid} cannot exceed selfPaid ${selfPaid}: the card pays only the holder's share`, `${field}.cardPaid`);
+    throw badInput(
+      `${field}.cardPaid ${cardPaid} cannot exceed selfPaid ${selfPaid}: the card pays only the holder's share`,
+      `${field}.cardPaid`,
+    );
   }
   return amounts;
 }

@@ -15,7 +15,9 @@ export type StepCheck = { ok: true; to: CardStatus } | { ok: false; reason: stri
 
 /** A temporary loss report holds only until it lapses; after that the card is active again. */
 export function hasLapsed(card: CardState, now: Date): boolean {
-  return card.status === 'LOST' && card.lossKind === 'TEMPORARY' && card.lossLapsesAt !== null && card.lossLapsesAt <= now;
+  return (
+    card.status === 'LOST' && card.lossKind === 'TEMPORARY' && card.lossLapsesAt !== null && card.lossLapsesAt <= now
+  );
 }
 
 const describe: Record<CardStatus, string> = {
@@ -27,7 +29,10 @@ const describe: Record<CardStatus, string> = {
 };
 
 export function checkStep(card: CardState, step: CardStep, lossKind?: LossKind): StepCheck {
-  const refuse = (what: string): StepCheck => ({ ok: false, reason: `Cannot ${what}: the card is ${describe[card.status]}` });
+  const refuse = (what: string): StepCheck => ({
+    ok: false,
+    reason: `Cannot ${what}: the card is ${describe[card.status]}`,
+  });
   if (card.kind === 'ELECTRONIC' && step !== 'CANCEL') {
     return { ok: false, reason: 'An electronic card shares the status of its physical card: act on the physical card' };
   }
@@ -37,12 +42,15 @@ export function checkStep(card: CardState, step: CardStep, lossKind?: LossKind):
     case 'REPORT_LOSS':
       if (card.status === 'ACTIVE') return { ok: true, to: 'LOST' };
       // A temporary report may be made formal (at a counter, say); anything else is a repeat.
-      if (card.status === 'LOST' && card.lossKind === 'TEMPORARY' && lossKind === 'FORMAL') return { ok: true, to: 'LOST' };
+      if (card.status === 'LOST' && card.lossKind === 'TEMPORARY' && lossKind === 'FORMAL')
+        return { ok: true, to: 'LOST' };
       return refuse('report the card lost');
     case 'CANCEL_LOSS_REPORT':
       return card.status === 'LOST' ? { ok: true, to: 'ACTIVE' } : refuse('cancel a loss report');
     case 'REPLACE':
-      return card.status === 'ACTIVE' || card.status === 'LOST' ? { ok: true, to: 'REPLACED' } : refuse('replace the card');
+      return card.status === 'ACTIVE' || card.status === 'LOST'
+        ? { ok: true, to: 'REPLACED' }
+        : refuse('replace the card');
     case 'CANCEL':
       return card.status === 'APPLIED' || card.status === 'ACTIVE' || card.status === 'LOST'
         ? { ok: true, to: 'CANCELLED' }

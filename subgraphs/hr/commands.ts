@@ -57,20 +57,33 @@ export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): 
 
   const birthDate = input.birthDate ? parseBirthDate(readDate(input.birthDate, 'birthDate').replace(/-/g, '')) : null;
   if (input.birthDate && !birthDate) throw badInput(`Birth date ${input.birthDate} is not a past date`, 'birthDate');
-  if (id.birthDate && birthDate && id.birthDate !== birthDate) throw badInput(`Birth date ${birthDate} does not match the ID number (${id.birthDate})`, 'birthDate');
-  if (id.gender && input.gender && id.gender !== input.gender) throw badInput(`Gender ${input.gender} does not match the ID number`, 'gender');
+  if (id.birthDate && birthDate && id.birthDate !== birthDate)
+    throw badInput(`Birth date ${birthDate} does not match the ID number (${id.birthDate})`, 'birthDate');
+  if (id.gender && input.gender && id.gender !== input.gender)
+    throw badInput(`Gender ${input.gender} does not match the ID number`, 'gender');
   const finalBirthDate = id.birthDate ?? birthDate;
   const gender = id.gender ?? input.gender;
-  if (!finalBirthDate) throw badInput(`birthDate is required: a ${input.idType} number does not encode it`, 'birthDate');
+  if (!finalBirthDate)
+    throw badInput(`birthDate is required: a ${input.idType} number does not encode it`, 'birthDate');
   if (!gender) throw badInput(`gender is required: a ${input.idType} number does not encode it`, 'gender');
   const phone = input.phone ? validatePhone(input.phone) : null;
-  if (input.phone && !phone) throw badInput('Phone must be a mainland mobile number (11 digits) or +country code and number', 'phone');
+  if (input.phone && !phone)
+    throw badInput('Phone must be a mainland mobile number (11 digits) or +country code and number', 'phone');
 
   try {
-    return await repo.insertHolder(deps.db, { idType: input.idType, idNumber: id.idNumber, name, gender, birthDate: finalBirthDate, phone, registeredCity });
+    return await repo.insertHolder(deps.db, {
+      idType: input.idType,
+      idNumber: id.idNumber,
+      name,
+      gender,
+      birthDate: finalBirthDate,
+      phone,
+      registeredCity,
+    });
   } catch (error) {
     onConflict(error, {
-      holders_id_number_unique: () => hubError(ErrorCode.HOLDER_ALREADY_REGISTERED, 'A holder with this ID number is already registered'),
+      holders_id_number_unique: () =>
+        hubError(ErrorCode.HOLDER_ALREADY_REGISTERED, 'A holder with this ID number is already registered'),
     });
   }
 }
@@ -90,7 +103,10 @@ async function cooperatingBank(tx: Db, rawCode: string) {
   const bank = await repo.findBank(tx, code);
   if (!bank) throw hubError(ErrorCode.BANK_NOT_FOUND, `No cooperating bank with code ${code}`);
   if (bank.agreementStatus !== 'ACTIVE') {
-    throw hubError(ErrorCode.BANK_NOT_COOPERATING, `Bank ${bank.code} takes no new card accounts: its agreement is ${bank.agreementStatus}`);
+    throw hubError(
+      ErrorCode.BANK_NOT_COOPERATING,
+      `Bank ${bank.code} takes no new card accounts: its agreement is ${bank.agreementStatus}`,
+    );
   }
   return bank;
 }
@@ -99,7 +115,8 @@ async function cooperatingBank(tx: Db, rawCode: string) {
 async function openAccount(tx: Db, holderId: string, bankCode: string, accountNumber: string) {
   const bank = await cooperatingBank(tx, bankCode);
   const open = await repo.lockOpenBankAccount(tx, holderId);
-  if (open && open.bankCode === bank.code && open.accountNumber === accountNumber) return { account: open, previous: open, changed: false };
+  if (open && open.bankCode === bank.code && open.accountNumber === accountNumber)
+    return { account: open, previous: open, changed: false };
   if (open) await repo.closeBankAccount(tx, open.id);
   const account = await repo.insertBankAccount(tx, { holderId, bankCode: bank.code, accountNumber });
   return { account, previous: open ?? null, changed: true };
@@ -111,7 +128,10 @@ async function lockHolder(tx: Db, rawIdNumber: string): Promise<HolderRow> {
   return holder;
 }
 
-export async function switchBank(deps: HrDeps, input: { idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt }) {
+export async function switchBank(
+  deps: HrDeps,
+  input: { idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt },
+) {
   const servedAt = checkServedAt(input.servedAt);
   const bankCode = checkBankCode(input.bankCode);
   const accountNumber = checkAccountNumber(input.accountNumber);
@@ -121,23 +141,52 @@ export async function switchBank(deps: HrDeps, input: { idNumber: string; bankCo
     const { account, previous, changed } = await openAccount(tx, holder.id, bankCode, accountNumber);
     if (!changed) throw badInput('The holder already uses this bank account', 'accountNumber');
     const relinked = await repo.relinkLiveCards(tx, holder.id, account.id);
-    await repo.insertCardEvents(tx, relinked.map((card) =>
-      event(card, 'BANK_ACCOUNT_CHANGED', card.status, servedAt, at, { fromBank: previous?.bankCode ?? null, toBank: account.bankCode })));
+    await repo.insertCardEvents(
+      tx,
+      relinked.map((card) =>
+        event(card, 'BANK_ACCOUNT_CHANGED', card.status, servedAt, at, {
+          fromBank: previous?.bankCode ?? null,
+          toBank: account.bankCode,
+        }),
+      ),
+    );
     return account;
   });
 }
 
 // ---- cards ----
 
-function event(card: CardRow, type: CardEventType, from: CardRow['status'] | null, servedAt: ServedAt | null, at: Date, detail?: Record<string, unknown>) {
+function event(
+  card: CardRow,
+  type: CardEventType,
+  from: CardRow['status'] | null,
+  servedAt: ServedAt | null,
+  at: Date,
+  detail?: Record<string, unknown>,
+) {
   return {
-    cardId: card.id, holderId: card.holderId, type, fromStatus: from, toStatus: card.status,
-    channel: servedAt?.channel ?? null, city: servedAt?.city ?? null, occurredAt: at, ...(detail ? { detail } : {}),
+    cardId: card.id,
+    holderId: card.holderId,
+    type,
+    fromStatus: from,
+    toStatus: card.status,
+    channel: servedAt?.channel ?? null,
+    city: servedAt?.city ?? null,
+    occurredAt: at,
+    ...(detail ? { detail } : {}),
   };
 }
 
 /** Applies a change to a physical card and to the electronic cards that mirror it, with history for each. */
-async function changeCard(tx: Db, card: CardRow, change: CardChange, type: CardEventType, servedAt: ServedAt | null, at: Date, detail?: Record<string, unknown>) {
+async function changeCard(
+  tx: Db,
+  card: CardRow,
+  change: CardChange,
+  type: CardEventType,
+  servedAt: ServedAt | null,
+  at: Date,
+  detail?: Record<string, unknown>,
+) {
   const updated = await repo.updateCard(tx, card.id, change);
   const events = [event(updated, type, card.status, servedAt, at, detail)];
   if (card.kind === 'PHYSICAL' && change.status) {
@@ -159,7 +208,9 @@ const CLEAR_LOSS: CardChange = { lossKind: null, lossReportedAt: null, lossLapse
  */
 async function settleLapse(tx: Db, card: CardRow, at: Date): Promise<CardRow> {
   if (!hasLapsed(card, at)) return card;
-  return changeCard(tx, card, { status: 'ACTIVE', ...CLEAR_LOSS }, 'LOSS_LAPSED', null, at, { lapsedAt: card.lossLapsesAt });
+  return changeCard(tx, card, { status: 'ACTIVE', ...CLEAR_LOSS }, 'LOSS_LAPSED', null, at, {
+    lapsedAt: card.lossLapsesAt,
+  });
 }
 
 async function lockCardForStep(tx: Db, rawCardNumber: string, step: CardStep, at: Date, lossKind?: LossKind) {
@@ -174,11 +225,17 @@ async function lockCardForStep(tx: Db, rawCardNumber: string, step: CardStep, at
 }
 
 /** Inserts a card under a freshly drawn number; on the rare clash with an existing number, draws again. */
-async function insertNewCard(tx: Db, deps: HrDeps, row: Omit<typeof cards.$inferInsert, 'cardNumber' | 'identificationCode'>): Promise<CardRow> {
+async function insertNewCard(
+  tx: Db,
+  deps: HrDeps,
+  row: Omit<typeof cards.$inferInsert, 'cardNumber' | 'identificationCode'>,
+): Promise<CardRow> {
   const random = deps.random ?? secureRandomInt;
   for (let attempt = 0; attempt < 5; attempt++) {
     const card = await repo.insertCard(tx, {
-      ...row, cardNumber: generateCardNumber(row.kind, random), identificationCode: generateIdentificationCode(row.issuingAuthority, random),
+      ...row,
+      cardNumber: generateCardNumber(row.kind, random),
+      identificationCode: generateIdentificationCode(row.issuingAuthority, random),
     });
     if (card) return card;
   }
@@ -189,11 +246,20 @@ const liveCardExists = () => hubError(ErrorCode.ACTIVE_CARD_EXISTS, 'The holder 
 
 export async function applyForCard(
   deps: HrDeps,
-  input: { idNumber: string; servedAt: ServedAt; issuingAuthority?: string | null; bankCode?: string | null; accountNumber?: string | null },
+  input: {
+    idNumber: string;
+    servedAt: ServedAt;
+    issuingAuthority?: string | null;
+    bankCode?: string | null;
+    accountNumber?: string | null;
+  },
 ): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
-  const issuingAuthority = readCityCode(input.issuingAuthority ?? servedAt.city, 'issuingAuthority', { province: true });
-  if (input.accountNumber && !input.bankCode) throw badInput('accountNumber needs the bankCode of the bank that holds it', 'bankCode');
+  const issuingAuthority = readCityCode(input.issuingAuthority ?? servedAt.city, 'issuingAuthority', {
+    province: true,
+  });
+  if (input.accountNumber && !input.bankCode)
+    throw badInput('accountNumber needs the bankCode of the bank that holds it', 'bankCode');
   const bankCode = input.bankCode ? checkBankCode(input.bankCode) : null;
   const accountNumber = bankCode ? checkAccountNumber(input.accountNumber) : null;
   const at = now(deps);
@@ -203,14 +269,26 @@ export async function applyForCard(
       const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
       if (live) {
         // No card number: an ID number alone must not lead to a card, and through it to the holder's data.
-        throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, `The holder already has a physical card (${live.status}): report it lost and replace it instead`, { status: live.status });
+        throw hubError(
+          ErrorCode.ACTIVE_CARD_EXISTS,
+          `The holder already has a physical card (${live.status}): report it lost and replace it instead`,
+          { status: live.status },
+        );
       }
       const opened = bankCode ? await openAccount(tx, holder.id, bankCode, accountNumber!) : null;
       const account = opened?.account ?? (await repo.lockOpenBankAccount(tx, holder.id));
       // The card's financial function needs an account (Art 12): a new holder names the bank to open it with.
       if (!account) throw badInput('The holder has no bank account yet: give bankCode and accountNumber', 'bankCode');
-      const card = await insertNewCard(tx, deps, { holderId: holder.id, kind: 'PHYSICAL', status: 'APPLIED', issuingAuthority, bankAccountId: account.id });
-      const bankDetail = opened?.changed ? { bank: account.bankCode, previousBank: opened.previous?.bankCode ?? null } : { bank: account.bankCode };
+      const card = await insertNewCard(tx, deps, {
+        holderId: holder.id,
+        kind: 'PHYSICAL',
+        status: 'APPLIED',
+        issuingAuthority,
+        bankAccountId: account.id,
+      });
+      const bankDetail = opened?.changed
+        ? { bank: account.bankCode, previousBank: opened.previous?.bankCode ?? null }
+        : { bank: account.bankCode };
       await repo.insertCardEvents(tx, [event(card, 'APPLIED', null, servedAt, at, bankDetail)]);
       return card;
     });
@@ -225,21 +303,42 @@ export async function issueCard(deps: HrDeps, input: { cardNumber: string; serve
   return deps.db.transaction(async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'ISSUE', at);
     const issuedOn = chinaDate(at);
-    return changeCard(tx, card, { status: 'ACTIVE', issuedOn, expiresOn: expiryDate(issuedOn) }, 'ISSUED', servedAt, at);
+    return changeCard(
+      tx,
+      card,
+      { status: 'ACTIVE', issuedOn, expiresOn: expiryDate(issuedOn) },
+      'ISSUED',
+      servedAt,
+      at,
+    );
   });
 }
 
-export async function reportCardLoss(deps: HrDeps, input: { cardNumber: string; servedAt: ServedAt; kind: LossKind }): Promise<CardRow> {
+export async function reportCardLoss(
+  deps: HrDeps,
+  input: { cardNumber: string; servedAt: ServedAt; kind: LossKind },
+): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
   return deps.db.transaction(async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'REPORT_LOSS', at, input.kind);
     const lossLapsesAt = lossLapseTime(at, input.kind, deps.settings.temporaryLossDays);
-    return changeCard(tx, card, { status: 'LOST', lossKind: input.kind, lossReportedAt: card.lossReportedAt ?? at, lossLapsesAt }, 'LOSS_REPORTED', servedAt, at, { lossKind: input.kind });
+    return changeCard(
+      tx,
+      card,
+      { status: 'LOST', lossKind: input.kind, lossReportedAt: card.lossReportedAt ?? at, lossLapsesAt },
+      'LOSS_REPORTED',
+      servedAt,
+      at,
+      { lossKind: input.kind },
+    );
   });
 }
 
-export async function cancelCardLossReport(deps: HrDeps, input: { cardNumber: string; servedAt: ServedAt }): Promise<CardRow> {
+export async function cancelCardLossReport(
+  deps: HrDeps,
+  input: { cardNumber: string; servedAt: ServedAt },
+): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
   return deps.db.transaction(async (tx) => {
@@ -268,11 +367,21 @@ export async function replaceCard(deps: HrDeps, input: { cardNumber: string; ser
     const account = await repo.lockOpenBankAccount(tx, old.holderId);
     const replacementId = randomUUID();
     // The old card leaves the live set first, so the one-live-card constraint admits the new one.
-    const replaced = await repo.updateCard(tx, old.id, { status: 'REPLACED', replacedByCardId: replacementId, ...CLEAR_LOSS });
+    const replaced = await repo.updateCard(tx, old.id, {
+      status: 'REPLACED',
+      replacedByCardId: replacementId,
+      ...CLEAR_LOSS,
+    });
     const issuedOn = chinaDate(at);
     const replacement = await insertNewCard(tx, deps, {
-      id: replacementId, holderId: old.holderId, kind: 'PHYSICAL', status: 'ACTIVE', issuingAuthority: servedAt.city,
-      issuedOn, expiresOn: expiryDate(issuedOn), bankAccountId: account?.id ?? null,
+      id: replacementId,
+      holderId: old.holderId,
+      kind: 'PHYSICAL',
+      status: 'ACTIVE',
+      issuingAuthority: servedAt.city,
+      issuedOn,
+      expiresOn: expiryDate(issuedOn),
+      bankAccountId: account?.id ?? null,
     });
     const events = [
       event(replaced, 'REPLACED', old.status, servedAt, at, { replacement: replacement.cardNumber }),
@@ -280,17 +389,29 @@ export async function replaceCard(deps: HrDeps, input: { cardNumber: string; ser
     ];
     for (const mirror of mirrors) {
       const moved = await repo.updateCard(tx, mirror.id, {
-        physicalCardId: replacement.id, status: 'ACTIVE', ...CLEAR_LOSS,
-        issuingAuthority: replacement.issuingAuthority, expiresOn: replacement.expiresOn, bankAccountId: replacement.bankAccountId,
+        physicalCardId: replacement.id,
+        status: 'ACTIVE',
+        ...CLEAR_LOSS,
+        issuingAuthority: replacement.issuingAuthority,
+        expiresOn: replacement.expiresOn,
+        bankAccountId: replacement.bankAccountId,
       });
-      events.push(event(moved, 'RELINKED', mirror.status, servedAt, at, { mirrorOf: replacement.cardNumber, previously: old.cardNumber }));
+      events.push(
+        event(moved, 'RELINKED', mirror.status, servedAt, at, {
+          mirrorOf: replacement.cardNumber,
+          previously: old.cardNumber,
+        }),
+      );
     }
     await repo.insertCardEvents(tx, events);
     return { replaced, replacement };
   });
 }
 
-export async function issueElectronicCard(deps: HrDeps, input: { idNumber: string; servedAt: ServedAt }): Promise<CardRow> {
+export async function issueElectronicCard(
+  deps: HrDeps,
+  input: { idNumber: string; servedAt: ServedAt },
+): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
   try {
@@ -299,13 +420,23 @@ export async function issueElectronicCard(deps: HrDeps, input: { idNumber: strin
       const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
       const physical = live && (await settleLapse(tx, live, at));
       if (!physical || physical.status !== 'ACTIVE') {
-        throw hubError(ErrorCode.ILLEGAL_CARD_TRANSITION, 'An electronic card needs an active physical card to mirror', { status: physical?.status ?? null });
+        throw hubError(
+          ErrorCode.ILLEGAL_CARD_TRANSITION,
+          'An electronic card needs an active physical card to mirror',
+          { status: physical?.status ?? null },
+        );
       }
       const existing = await repo.findLiveCard(tx, holder.id, 'ELECTRONIC');
       if (existing) throw hubError(ErrorCode.ACTIVE_CARD_EXISTS, 'The holder already has an electronic card');
       const card = await insertNewCard(tx, deps, {
-        holderId: holder.id, kind: 'ELECTRONIC', physicalCardId: physical.id, status: 'ACTIVE', issuingAuthority: physical.issuingAuthority,
-        issuedOn: chinaDate(at), expiresOn: physical.expiresOn, bankAccountId: physical.bankAccountId,
+        holderId: holder.id,
+        kind: 'ELECTRONIC',
+        physicalCardId: physical.id,
+        status: 'ACTIVE',
+        issuingAuthority: physical.issuingAuthority,
+        issuedOn: chinaDate(at),
+        expiresOn: physical.expiresOn,
+        bankAccountId: physical.bankAccountId,
       });
       await repo.insertCardEvents(tx, [event(card, 'ISSUED', null, servedAt, at, { mirrorOf: physical.cardNumber })]);
       return card;

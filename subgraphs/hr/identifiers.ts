@@ -71,8 +71,11 @@ export function validateIdNumber(idType: IdType, raw: string): IdValidation {
   switch (idType) {
     case 'RESIDENT_ID':
       return validate18(idNumber, 'Resident ID number', (prefix) => {
-        if (RESIDENCE_PERMIT_PREFIXES[prefix]) return `${prefix} is a residence permit prefix; use idType ${RESIDENCE_PERMIT_PREFIXES[prefix]}`;
-        return DIVISION_CODES.has(prefix) ? null : `Resident ID number starts with ${prefix}, which is not an administrative division code`;
+        if (RESIDENCE_PERMIT_PREFIXES[prefix])
+          return `${prefix} is a residence permit prefix; use idType ${RESIDENCE_PERMIT_PREFIXES[prefix]}`;
+        return DIVISION_CODES.has(prefix)
+          ? null
+          : `Resident ID number starts with ${prefix}, which is not an administrative division code`;
       });
     case 'HK_MACAU_RESIDENCE_PERMIT':
     case 'TAIWAN_RESIDENCE_PERMIT':
@@ -85,8 +88,11 @@ export function validateIdNumber(idType: IdType, raw: string): IdValidation {
       // Since 2023: 9 + province + 3-digit nationality + birth date + sequence + check. Older cards: 3 letters + 12 digits.
       if (/^[A-Z]{3}\d{12}$/.test(idNumber)) return { ok: true, idNumber, birthDate: null, gender: null };
       return validate18(idNumber, 'Foreign permanent resident ID number', (prefix) => {
-        if (prefix[0] !== '9') return 'Foreign permanent resident ID number must start with 9 (or, for cards before 2023, 3 letters and 12 digits)';
-        return DIVISION_CODES.has(`${prefix.slice(1, 3)}0000`) ? null : `Foreign permanent resident ID number names province ${prefix.slice(1, 3)}, which does not exist`;
+        if (prefix[0] !== '9')
+          return 'Foreign permanent resident ID number must start with 9 (or, for cards before 2023, 3 letters and 12 digits)';
+        return DIVISION_CODES.has(`${prefix.slice(1, 3)}0000`)
+          ? null
+          : `Foreign permanent resident ID number names province ${prefix.slice(1, 3)}, which does not exist`;
       });
     case 'HK_MACAU_TRAVEL_PERMIT':
       // 港澳居民来往内地通行证: H (Hong Kong) or M (Macau), 8 digits, and on current cards 2 more digits (times issued).
@@ -125,7 +131,9 @@ export function validateAnyIdNumber(raw: string): IdValidation {
   const idNumber = normalizeIdNumber(raw);
   const idType = inferIdType(idNumber);
   if (!idType) {
-    return fail(`${quote(raw)} is not a recognised identity document number (18-character ID or residence permit, travel permit or permanent resident number)`);
+    return fail(
+      `${quote(raw)} is not a recognised identity document number (18-character ID or residence permit, travel permit or permanent resident number)`,
+    );
   }
   return validateIdNumber(idType, idNumber);
 }

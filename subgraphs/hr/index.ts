@@ -16,7 +16,9 @@ export const hrSubgraph: Subgraph<HrContext> = {
     const deps: HrDeps = { db, settings: readHrSettings(env) };
     let running: Promise<unknown> = Promise.resolve();
     const sweep = () => {
-      running = lapseLossReports(deps).catch((error: unknown) => console.error('hr: loss report sweep failed:', describeForLog(error)));
+      running = lapseLossReports(deps).catch((error: unknown) =>
+        console.error('hr: loss report sweep failed:', describeForLog(error)),
+      );
     };
     const timer = setInterval(sweep, LAPSE_SWEEP_MS);
     timer.unref();

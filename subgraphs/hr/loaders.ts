@@ -10,17 +10,31 @@ import type { CardRow } from './tables.js';
 /** A temporary loss report that has lapsed reads as an active card even before the sweep records the lapse. */
 function asOf(now: Date) {
   return (card: CardRow): CardRow =>
-    hasLapsed(card, now) ? { ...card, status: 'ACTIVE', lossKind: null, lossReportedAt: null, lossLapsesAt: null } : card;
+    hasLapsed(card, now)
+      ? { ...card, status: 'ACTIVE', lossKind: null, lossReportedAt: null, lossLapsesAt: null }
+      : card;
 }
 
 export function createLoaders(db: Db, now = new Date()) {
   const present = asOf(now);
   const cards = (rows: CardRow[]) => rows.map(present);
   const list = holderLists(db);
-  const cardById = rowLoader(async (ids: readonly string[]) => cards(await repo.findCardsByIds(db, ids)), (c) => c.id);
-  const eventsByCardId = groupLoader((ids: readonly string[]) => repo.findEventsByCardIds(db, ids), (e) => e.cardId);
-  const bankAccountById = rowLoader((ids: readonly string[]) => repo.findBankAccountsByIds(db, ids), (a) => a.id);
-  const bankByCode = rowLoader((codes: readonly string[]) => repo.findBanksByCodes(db, codes), (b) => b.code);
+  const cardById = rowLoader(
+    async (ids: readonly string[]) => cards(await repo.findCardsByIds(db, ids)),
+    (c) => c.id,
+  );
+  const eventsByCardId = groupLoader(
+    (ids: readonly string[]) => repo.findEventsByCardIds(db, ids),
+    (e) => e.cardId,
+  );
+  const bankAccountById = rowLoader(
+    (ids: readonly string[]) => repo.findBankAccountsByIds(db, ids),
+    (a) => a.id,
+  );
+  const bankByCode = rowLoader(
+    (codes: readonly string[]) => repo.findBanksByCodes(db, codes),
+    (b) => b.code,
+  );
   // What is read with a holder's cards and account primes the loaders of the fields reading it, which then cost no
   // statement: a card's events; the card by id, as a holder's cards are the ones its cards point to (physicalCard,
   // replacedBy); the account by id (Card.bankAccount) and its bank.
@@ -36,10 +50,19 @@ export function createLoaders(db: Db, now = new Date()) {
     return account;
   };
   return {
-    holderById: rowLoader((ids: readonly string[]) => repo.findHoldersByIds(db, ids), (h) => h.id),
-    holderByIdNumber: rowLoader((numbers: readonly string[]) => repo.findHoldersByIdNumbers(db, numbers), (h) => h.idNumber),
+    holderById: rowLoader(
+      (ids: readonly string[]) => repo.findHoldersByIds(db, ids),
+      (h) => h.id,
+    ),
+    holderByIdNumber: rowLoader(
+      (numbers: readonly string[]) => repo.findHoldersByIdNumbers(db, numbers),
+      (h) => h.idNumber,
+    ),
     cardsByHolderId: list(repo.cardsPerHolder, cardOf),
-    cardByNumber: rowLoader(async (numbers: readonly string[]) => cards(await repo.findCardsByNumbers(db, numbers)), (c) => c.cardNumber),
+    cardByNumber: rowLoader(
+      async (numbers: readonly string[]) => cards(await repo.findCardsByNumbers(db, numbers)),
+      (c) => c.cardNumber,
+    ),
     cardById,
     eventsByCardId,
     bankAccountById,

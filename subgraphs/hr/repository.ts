@@ -21,31 +21,53 @@ const LIVE_STATUSES: CardStatus[] = ['APPLIED', 'ACTIVE', 'LOST'];
 // ---- reads, batched by the loaders ----
 
 export function findHoldersByIds(db: Db, ids: readonly string[]): Promise<HolderRow[]> {
-  return db.select().from(holders).where(inArray(holders.id, [...ids]));
+  return db
+    .select()
+    .from(holders)
+    .where(inArray(holders.id, [...ids]));
 }
 
 export function findHoldersByIdNumbers(db: Db, idNumbers: readonly string[]): Promise<HolderRow[]> {
-  return db.select().from(holders).where(inArray(holders.idNumber, [...idNumbers]));
+  return db
+    .select()
+    .from(holders)
+    .where(inArray(holders.idNumber, [...idNumbers]));
 }
 
 export function findCardsByNumbers(db: Db, numbers: readonly string[]): Promise<CardRow[]> {
-  return db.select().from(cards).where(inArray(cards.cardNumber, [...numbers]));
+  return db
+    .select()
+    .from(cards)
+    .where(inArray(cards.cardNumber, [...numbers]));
 }
 
 export function findCardsByIds(db: Db, ids: readonly string[]): Promise<CardRow[]> {
-  return db.select().from(cards).where(inArray(cards.id, [...ids]));
+  return db
+    .select()
+    .from(cards)
+    .where(inArray(cards.id, [...ids]));
 }
 
 export function findEventsByCardIds(db: Db, cardIds: readonly string[]): Promise<CardEventRow[]> {
-  return db.select().from(cardEvents).where(inArray(cardEvents.cardId, [...cardIds])).orderBy(asc(cardEvents.id));
+  return db
+    .select()
+    .from(cardEvents)
+    .where(inArray(cardEvents.cardId, [...cardIds]))
+    .orderBy(asc(cardEvents.id));
 }
 
 export function findBankAccountsByIds(db: Db, ids: readonly string[]): Promise<BankAccountRow[]> {
-  return db.select().from(bankAccounts).where(inArray(bankAccounts.id, [...ids]));
+  return db
+    .select()
+    .from(bankAccounts)
+    .where(inArray(bankAccounts.id, [...ids]));
 }
 
 export function findBanksByCodes(db: Db, codes: readonly string[]): Promise<BankRow[]> {
-  return db.select().from(banks).where(inArray(banks.code, [...codes]));
+  return db
+    .select()
+    .from(banks)
+    .where(inArray(banks.code, [...codes]));
 }
 
 export function listBanks(db: Db): Promise<BankRow[]> {
@@ -61,7 +83,10 @@ export interface CardWithEvents {
 }
 
 const cardRow = jsonRow(cards);
-const eventsOfCard = jsonList(jsonRow(cardEvents), sql`from ${cardEvents} where ${cardEvents.cardId} = ${cards.id} order by ${cardEvents.id}`);
+const eventsOfCard = jsonList(
+  jsonRow(cardEvents),
+  sql`from ${cardEvents} where ${cardEvents.cardId} = ${cards.id} order by ${cardEvents.id}`,
+);
 const cardWithEvents: JsonValue<CardWithEvents> = {
   sql: sql`json_build_array(${cardRow.sql}, ${eventsOfCard.sql})`,
   decode(value) {
@@ -71,8 +96,10 @@ const cardWithEvents: JsonValue<CardWithEvents> = {
 };
 
 /** Each holder's cards, newest first, each with its events. */
-export const cardsPerHolder: JsonValue<CardWithEvents[]> = jsonList(cardWithEvents,
-  sql`from ${cards} where ${eq(cards.holderId, HOLDER)} order by ${cards.createdAt} desc, ${cards.cardNumber} desc`);
+export const cardsPerHolder: JsonValue<CardWithEvents[]> = jsonList(
+  cardWithEvents,
+  sql`from ${cards} where ${eq(cards.holderId, HOLDER)} order by ${cards.createdAt} desc, ${cards.cardNumber} desc`,
+);
 
 /** An account with its bank (a foreign key: always there). */
 export interface AccountWithBank {
@@ -91,8 +118,10 @@ const accountWithBank: JsonValue<AccountWithBank> = {
 };
 
 /** Each holder's open account (at most one: a unique index says so), with its bank. */
-export const openAccountPerHolder: JsonValue<AccountWithBank[]> = jsonList(accountWithBank,
-  sql`from ${bankAccounts} where ${and(eq(bankAccounts.holderId, HOLDER), isNull(bankAccounts.closedAt))}`);
+export const openAccountPerHolder: JsonValue<AccountWithBank[]> = jsonList(
+  accountWithBank,
+  sql`from ${bankAccounts} where ${and(eq(bankAccounts.holderId, HOLDER), isNull(bankAccounts.closedAt))}`,
+);
 
 // ---- writes, inside the caller's transaction ----
 
@@ -126,8 +155,14 @@ export async function lockCardByNumber(tx: Db, cardNumber: string): Promise<Card
   return card;
 }
 
-export async function findLiveCard(tx: Db, holderId: string, kind: 'PHYSICAL' | 'ELECTRONIC'): Promise<CardRow | undefined> {
-  const [card] = await tx.select().from(cards)
+export async function findLiveCard(
+  tx: Db,
+  holderId: string,
+  kind: 'PHYSICAL' | 'ELECTRONIC',
+): Promise<CardRow | undefined> {
+  const [card] = await tx
+    .select()
+    .from(cards)
     .where(and(eq(cards.holderId, holderId), eq(cards.kind, kind), inArray(cards.status, LIVE_STATUSES)))
     .for('update');
   return card;
@@ -135,8 +170,12 @@ export async function findLiveCard(tx: Db, holderId: string, kind: 'PHYSICAL' | 
 
 /** Electronic cards mirroring a physical card, still live. */
 export function lockMirrors(tx: Db, physicalCardId: string): Promise<CardRow[]> {
-  return tx.select().from(cards)
-    .where(and(eq(cards.physicalCardId, physicalCardId), eq(cards.kind, 'ELECTRONIC'), inArray(cards.status, LIVE_STATUSES)))
+  return tx
+    .select()
+    .from(cards)
+    .where(
+      and(eq(cards.physicalCardId, physicalCardId), eq(cards.kind, 'ELECTRONIC'), inArray(cards.status, LIVE_STATUSES)),
+    )
     .for('update');
 }
 
@@ -147,7 +186,11 @@ export async function insertCard(tx: Db, row: typeof cards.$inferInsert): Promis
 }
 
 export async function updateCard(tx: Db, id: string, change: Partial<typeof cards.$inferInsert>): Promise<CardRow> {
-  const [card] = await tx.update(cards).set({ ...change, updatedAt: sql`now()` }).where(eq(cards.id, id)).returning();
+  const [card] = await tx
+    .update(cards)
+    .set({ ...change, updatedAt: sql`now()` })
+    .where(eq(cards.id, id))
+    .returning();
   return card!;
 }
 
@@ -166,13 +209,19 @@ export async function insertBank(tx: Db, row: typeof banks.$inferInsert): Promis
 }
 
 export async function lockOpenBankAccount(tx: Db, holderId: string): Promise<BankAccountRow | undefined> {
-  const [account] = await tx.select().from(bankAccounts)
-    .where(and(eq(bankAccounts.holderId, holderId), isNull(bankAccounts.closedAt))).for('no key update');
+  const [account] = await tx
+    .select()
+    .from(bankAccounts)
+    .where(and(eq(bankAccounts.holderId, holderId), isNull(bankAccounts.closedAt)))
+    .for('no key update');
   return account;
 }
 
 export async function closeBankAccount(tx: Db, id: string): Promise<void> {
-  await tx.update(bankAccounts).set({ closedAt: sql`now()` }).where(eq(bankAccounts.id, id));
+  await tx
+    .update(bankAccounts)
+    .set({ closedAt: sql`now()` })
+    .where(eq(bankAccounts.id, id));
 }
 
 export async function insertBankAccount(tx: Db, row: typeof bankAccounts.$inferInsert): Promise<BankAccountRow> {
@@ -182,15 +231,28 @@ export async function insertBankAccount(tx: Db, row: typeof bankAccounts.$inferI
 
 /** Points every live card of the holder at the account benefits now go to. */
 export async function relinkLiveCards(tx: Db, holderId: string, bankAccountId: string): Promise<CardRow[]> {
-  return tx.update(cards).set({ bankAccountId, updatedAt: sql`now()` })
-    .where(and(eq(cards.holderId, holderId), inArray(cards.status, LIVE_STATUSES))).returning();
+  return tx
+    .update(cards)
+    .set({ bankAccountId, updatedAt: sql`now()` })
+    .where(and(eq(cards.holderId, holderId), inArray(cards.status, LIVE_STATUSES)))
+    .returning();
 }
 
 /** Physical cards whose temporary loss report is up (their electronic cards follow), locked for the sweep. */
 export function lockLapsedLossReports(tx: Db, now: Date, limit: number): Promise<CardRow[]> {
-  return tx.select().from(cards)
-    .where(and(eq(cards.kind, 'PHYSICAL'), eq(cards.status, 'LOST'), eq(cards.lossKind, 'TEMPORARY'), lte(cards.lossLapsesAt, now)))
-    .limit(limit).for('update', { skipLocked: true });
+  return tx
+    .select()
+    .from(cards)
+    .where(
+      and(
+        eq(cards.kind, 'PHYSICAL'),
+        eq(cards.status, 'LOST'),
+        eq(cards.lossKind, 'TEMPORARY'),
+        lte(cards.lossLapsesAt, now),
+      ),
+    )
+    .limit(limit)
+    .for('update', { skipLocked: true });
 }
 
 export async function countHolders(db: Db): Promise<number> {

@@ -71,7 +71,8 @@ function holdersWritten(result: unknown): string[] {
  * { cardNumber } } } b: cancelCardLossReport { events }`, one request to this subgraph, answered b's events without
  * the cancellation b had just written.
  */
-const mutation = <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>) =>
+const mutation =
+  <I, R>(command: (deps: commands.HrDeps, input: I) => Promise<R>) =>
   async (_: unknown, { input }: { input: I }, ctx: HrContext, info: GraphQLResolveInfo) => {
     const result = await command(ctx.deps, input);
     ctx.loaders = createLoaders(ctx.deps.db);
@@ -99,7 +100,9 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
       const numbers = idNumbers.map((raw, i) => checkIdNumber(raw, `idNumbers[${i}]`));
       const found = await ctx.loaders.holderByIdNumber.loadMany(numbers);
       // A holder outside the caller's region is an error at its own position; the others still come back.
-      return found.map((holder) => (holder && !(holder instanceof Error) ? (regionRefusal(ctx, holder) ?? holder) : holder));
+      return found.map((holder) =>
+        holder && !(holder instanceof Error) ? (regionRefusal(ctx, holder) ?? holder) : holder,
+      );
     },
     card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),
     banks: (_: unknown, __: unknown, ctx: HrContext) => listBanks(ctx.deps.db),
@@ -117,17 +120,22 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     registerBank: mutation(commands.registerBank),
   },
   Holder: {
-    __resolveReference: (ref: { id: string }, ctx: HrContext) => (isUuid(ref.id) ? ctx.loaders.holderById.load(ref.id) : null),
+    __resolveReference: (ref: { id: string }, ctx: HrContext) =>
+      isUuid(ref.id) ? ctx.loaders.holderById.load(ref.id) : null,
     cards: (holder: HolderRow, _: unknown, ctx: HrContext) => ctx.loaders.cardsByHolderId.load(holder.id),
-    bankAccount: async (holder: HolderRow, _: unknown, ctx: HrContext) => (await ctx.loaders.openBankAccountsByHolderId.load(holder.id))[0] ?? null,
+    bankAccount: async (holder: HolderRow, _: unknown, ctx: HrContext) =>
+      (await ctx.loaders.openBankAccountsByHolderId.load(holder.id))[0] ?? null,
     ...timestamps,
   },
   Card: {
     __resolveReference: (ref: { cardNumber: string }, ctx: HrContext) => ctx.loaders.cardByNumber.load(ref.cardNumber),
     holder: (card: CardRow, _: unknown, ctx: HrContext) => ctx.loaders.holderById.load(card.holderId),
-    physicalCard: (card: CardRow, _: unknown, ctx: HrContext) => (card.physicalCardId ? ctx.loaders.cardById.load(card.physicalCardId) : null),
-    replacedBy: (card: CardRow, _: unknown, ctx: HrContext) => (card.replacedByCardId ? ctx.loaders.cardById.load(card.replacedByCardId) : null),
-    bankAccount: (card: CardRow, _: unknown, ctx: HrContext) => (card.bankAccountId ? ctx.loaders.bankAccountById.load(card.bankAccountId) : null),
+    physicalCard: (card: CardRow, _: unknown, ctx: HrContext) =>
+      card.physicalCardId ? ctx.loaders.cardById.load(card.physicalCardId) : null,
+    replacedBy: (card: CardRow, _: unknown, ctx: HrContext) =>
+      card.replacedByCardId ? ctx.loaders.cardById.load(card.replacedByCardId) : null,
+    bankAccount: (card: CardRow, _: unknown, ctx: HrContext) =>
+      card.bankAccountId ? ctx.loaders.bankAccountById.load(card.bankAccountId) : null,
     events: (card: CardRow, _: unknown, ctx: HrContext) => ctx.loaders.eventsByCardId.load(card.id),
     lossReportedAt: (card: CardRow) => isoTimestamp(card.lossReportedAt),
     lossLapsesAt: (card: CardRow) => isoTimestamp(card.lossLapsesAt),

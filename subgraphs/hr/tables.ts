@@ -50,18 +50,22 @@ export const bankAgreementStatusEnum = hr.enum('bank_agreement_status', BANK_AGR
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
-export const holders = hr.table('holders', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  idType: idTypeEnum('id_type').notNull(),
-  idNumber: text('id_number').notNull().unique(),
-  name: text('name').notNull(),
-  gender: genderEnum('gender').notNull(),
-  birthDate: date('birth_date', { mode: 'string' }).notNull(),
-  phone: text('phone'),
-  registeredCity: char('registered_city', { length: 6 }).notNull(),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [index('holders_registered_city_idx').on(t.registeredCity)]);
+export const holders = hr.table(
+  'holders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idType: idTypeEnum('id_type').notNull(),
+    idNumber: text('id_number').notNull().unique(),
+    name: text('name').notNull(),
+    gender: genderEnum('gender').notNull(),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    phone: text('phone'),
+    registeredCity: char('registered_city', { length: 6 }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('holders_registered_city_idx').on(t.registeredCity)],
+);
 
 /** Cooperating financial institutions (Art 12), with the state of their agreement (Art 20). */
 export const banks = hr.table('banks', {
@@ -72,61 +76,87 @@ export const banks = hr.table('banks', {
 });
 
 /** A holder's accounts over time; the open one (closed_at null) is where disbursements go (Art 8). */
-export const bankAccounts = hr.table('bank_accounts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  holderId: uuid('holder_id').notNull().references(() => holders.id),
-  bankCode: text('bank_code').notNull().references(() => banks.code),
-  accountNumber: text('account_number').notNull(),
-  openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
-  closedAt: timestamp('closed_at', { withTimezone: true }),
-}, (t) => [
-  uniqueIndex('bank_accounts_one_open_per_holder').on(t.holderId).where(sql`${t.closedAt} is null`),
-]);
+export const bankAccounts = hr.table(
+  'bank_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => holders.id),
+    bankCode: text('bank_code')
+      .notNull()
+      .references(() => banks.code),
+    accountNumber: text('account_number').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('bank_accounts_one_open_per_holder')
+      .on(t.holderId)
+      .where(sql`${t.closedAt} is null`),
+  ],
+);
 
-export const cards = hr.table('cards', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  cardNumber: text('card_number').notNull().unique(),
-  identificationCode: char('identification_code', { length: 32 }).notNull().unique(),
-  holderId: uuid('holder_id').notNull().references(() => holders.id),
-  kind: cardKindEnum('kind').notNull(),
-  /** For an electronic card: the physical card it mirrors, whose status it shares. */
-  physicalCardId: uuid('physical_card_id'),
-  status: cardStatusEnum('status').notNull(),
-  lossKind: lossKindEnum('loss_kind'),
-  lossReportedAt: timestamp('loss_reported_at', { withTimezone: true }),
-  /** When a temporary loss report stops holding and the card is usable again. */
-  lossLapsesAt: timestamp('loss_lapses_at', { withTimezone: true }),
-  issuingAuthority: char('issuing_authority', { length: 6 }).notNull(),
-  issuedOn: date('issued_on', { mode: 'string' }),
-  expiresOn: date('expires_on', { mode: 'string' }),
-  replacedByCardId: uuid('replaced_by_card_id'),
-  bankAccountId: uuid('bank_account_id').references(() => bankAccounts.id),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [
-  index('cards_holder_idx').on(t.holderId),
-  index('cards_physical_card_idx').on(t.physicalCardId),
-  // The database itself refuses a second live card of a kind, whatever races the application loses.
-  uniqueIndex('cards_one_live_physical_per_holder').on(t.holderId)
-    .where(sql`${t.kind} = 'PHYSICAL' and ${t.status} in ('APPLIED', 'ACTIVE', 'LOST')`),
-  uniqueIndex('cards_one_live_electronic_per_holder').on(t.holderId)
-    .where(sql`${t.kind} = 'ELECTRONIC' and ${t.status} in ('APPLIED', 'ACTIVE', 'LOST')`),
-]);
+export const cards = hr.table(
+  'cards',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cardNumber: text('card_number').notNull().unique(),
+    identificationCode: char('identification_code', { length: 32 }).notNull().unique(),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => holders.id),
+    kind: cardKindEnum('kind').notNull(),
+    /** For an electronic card: the physical card it mirrors, whose status it shares. */
+    physicalCardId: uuid('physical_card_id'),
+    status: cardStatusEnum('status').notNull(),
+    lossKind: lossKindEnum('loss_kind'),
+    lossReportedAt: timestamp('loss_reported_at', { withTimezone: true }),
+    /** When a temporary loss report stops holding and the card is usable again. */
+    lossLapsesAt: timestamp('loss_lapses_at', { withTimezone: true }),
+    issuingAuthority: char('issuing_authority', { length: 6 }).notNull(),
+    issuedOn: date('issued_on', { mode: 'string' }),
+    expiresOn: date('expires_on', { mode: 'string' }),
+    replacedByCardId: uuid('replaced_by_card_id'),
+    bankAccountId: uuid('bank_account_id').references(() => bankAccounts.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('cards_holder_idx').on(t.holderId),
+    index('cards_physical_card_idx').on(t.physicalCardId),
+    // The database itself refuses a second live card of a kind, whatever races the application loses.
+    uniqueIndex('cards_one_live_physical_per_holder')
+      .on(t.holderId)
+      .where(sql`${t.kind} = 'PHYSICAL' and ${t.status} in ('APPLIED', 'ACTIVE', 'LOST')`),
+    uniqueIndex('cards_one_live_electronic_per_holder')
+      .on(t.holderId)
+      .where(sql`${t.kind} = 'ELECTRONIC' and ${t.status} in ('APPLIED', 'ACTIVE', 'LOST')`),
+  ],
+);
 
 /** Append-only history of every card step (a trigger in the migrations refuses UPDATE and DELETE). */
-export const cardEvents = hr.table('card_events', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-  cardId: uuid('card_id').notNull().references(() => cards.id),
-  holderId: uuid('holder_id').notNull().references(() => holders.id),
-  type: cardEventTypeEnum('type').notNull(),
-  fromStatus: cardStatusEnum('from_status'),
-  toStatus: cardStatusEnum('to_status').notNull(),
-  /** Null for steps the system takes itself, such as a temporary loss report lapsing. */
-  channel: channelEnum('channel'),
-  city: char('city', { length: 6 }),
-  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
-  detail: jsonb('detail').$type<Record<string, unknown>>(),
-}, (t) => [index('card_events_card_idx').on(t.cardId, t.id)]);
+export const cardEvents = hr.table(
+  'card_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    cardId: uuid('card_id')
+      .notNull()
+      .references(() => cards.id),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => holders.id),
+    type: cardEventTypeEnum('type').notNull(),
+    fromStatus: cardStatusEnum('from_status'),
+    toStatus: cardStatusEnum('to_status').notNull(),
+    /** Null for steps the system takes itself, such as a temporary loss report lapsing. */
+    channel: channelEnum('channel'),
+    city: char('city', { length: 6 }),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('card_events_card_idx').on(t.cardId, t.id)],
+);
 
 export type HolderRow = typeof holders.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;

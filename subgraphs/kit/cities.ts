@@ -38,6 +38,8 @@ export function isCityCode(code: string): code is CityCode {
 /** A city code from a caller, or BAD_USER_INPUT naming the field. `province` also admits 440000. */
 export function readCityCode(value: string, field: string, options: { province?: boolean } = {}): string {
   if (isCityCode(value) || (options.province && value === PROVINCE_CODE)) return value;
-  const expected = options.province ? `${PROVINCE_CODE} (the province) or one of Guangdong's 21 city codes` : "one of Guangdong's 21 city codes";
+  const expected = options.province
+    ? `${PROVINCE_CODE} (the province) or one of Guangdong's 21 city codes`
+    : "one of Guangdong's 21 city codes";
   throw badInput(`${field} must be ${expected}, got "${quote(value)}"`, field);
 }

@@ -22,12 +22,16 @@ const EXACT_AS_TEXT = /^(numeric|bigint)/;
 /** A table's row as one JSON array of its columns, read back to the row a select would give. */
 export function jsonRow<T extends PgTable>(table: T): JsonValue<T['$inferSelect']> {
   const columns = Object.entries(getTableColumns(table)) as [string, PgColumn][];
-  const values = columns.map(([, column]) => (EXACT_AS_TEXT.test(column.getSQLType()) ? sql`${column}::text` : sql`${column}`));
+  const values = columns.map(([, column]) =>
+    EXACT_AS_TEXT.test(column.getSQLType()) ? sql`${column}::text` : sql`${column}`,
+  );
   return {
     sql: sql`json_build_array(${sql.join(values, sql`, `)})`,
     decode(value) {
       const array = value as unknown[];
-      return Object.fromEntries(columns.map(([key, column], i) => [key, array[i] == null ? null : column.mapFromDriverValue(array[i])])) as T['$inferSelect'];
+      return Object.fromEntries(
+        columns.map(([key, column], i) => [key, array[i] == null ? null : column.mapFromDriverValue(array[i])]),
+      ) as T['$inferSelect'];
     },
   };
 }
@@ -77,7 +81,10 @@ export function holderLists(db: Db) {
         return sql`select ${sql.raw(String(part))} as part, wanted.n::int as n, ${list.sql} as list from ${wanted}`;
       });
       const lists = batch.map(({ holderIds }) => holderIds.map((): unknown[] => []));
-      for (const row of await rowsOf<{ part: number; n: number; list: unknown }>(db, sql.join(branches, sql` union all `))) {
+      for (const row of await rowsOf<{ part: number; n: number; list: unknown }>(
+        db,
+        sql.join(branches, sql` union all `),
+      )) {
         lists[row.part]![row.n - 1] = batch[row.part]!.list.decode(row.list);
       }
       batch.forEach((asked, part) => asked.resolve(lists[part]!));
@@ -94,14 +101,18 @@ export function holderLists(db: Db) {
       if (waiting.length === 0) {
         process.nextTick(() => {
           const asked = waiting.splice(0);
-          for (let i = 0; i < asked.length; i += MAX_LISTS_PER_STATEMENT) void send(asked.slice(i, i + MAX_LISTS_PER_STATEMENT));
+          for (let i = 0; i < asked.length; i += MAX_LISTS_PER_STATEMENT)
+            void send(asked.slice(i, i + MAX_LISTS_PER_STATEMENT));
         });
       }
       waiting.push({ list, holderIds, resolve, reject });
     });
   }
 
-  return function listLoader<R, T = R>(list: JsonValue<R[]>, each: (row: R) => T = (row) => row as unknown as T): DataLoader<string, T[]> {
+  return function listLoader<R, T = R>(
+    list: JsonValue<R[]>,
+    each: (row: R) => T = (row) => row as unknown as T,
+  ): DataLoader<string, T[]> {
     return new DataLoader<string, T[]>(async (keys) => {
       const holderIds = keys.filter(isUuid);
       const lists = holderIds.length > 0 ? ((await ask(list, holderIds)) as R[][]) : [];
@@ -110,4 +121,3 @@ export function holderLists(db: Db) {
     });
   };
 }
-

@@ -26,14 +26,22 @@ interface HrError {
 
 function unavailable(detail: unknown) {
   console.error('hr lookup failed:', detail instanceof Error ? detail.message : detail);
-  return hubError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'The hr service is unavailable to check holders and cards; try again shortly', { serviceName: 'hr' });
+  return hubError(
+    ErrorCode.SUBGRAPH_UNAVAILABLE,
+    'The hr service is unavailable to check holders and cards; try again shortly',
+    { serviceName: 'hr' },
+  );
 }
 
 export class HrClient {
   private readonly fetch: typeof fetch;
 
   /** `from`: the subgraph asking; hr sees its calls signed as `subgraph:<from>`, like the gateway's own. */
-  constructor(private readonly url: string, secret: string, private readonly from: string) {
+  constructor(
+    private readonly url: string,
+    secret: string,
+    private readonly from: string,
+  ) {
     this.fetch = signingFetch(secret);
   }
 
@@ -43,7 +51,16 @@ export class HrClient {
   }
 
   private caller(): string {
-    return encodeClaims({ requestId: randomUUID(), client: `subgraph:${this.from}`, kind: 'SUBGRAPH', city: null, domain: this.from, purpose: null, operator: null, caseRef: null });
+    return encodeClaims({
+      requestId: randomUUID(),
+      client: `subgraph:${this.from}`,
+      kind: 'SUBGRAPH',
+      city: null,
+      domain: this.from,
+      purpose: null,
+      operator: null,
+      caseRef: null,
+    });
   }
 
   /** Posts one operation to hr, signed as this subgraph; network failures and non-JSON answers are hr unavailable. */
@@ -71,24 +88,37 @@ export class HrClient {
     );
     // A partial answer (some entities failed) must not read as "no such card": that would be refused, and the
     // refusal stored under the write's idempotency key for every retry.
-    if (!body.data?._entities || body.errors?.length) throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
+    if (!body.data?._entities || body.errors?.length)
+      throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
     return body.data._entities;
   }
 
   /** The cards with these numbers, by number; unknown and malformed numbers are absent. */
   async cards(cardNumbers: readonly string[]): Promise<Map<string, CardFacts>> {
     const wanted = [...new Set(cardNumbers.map(normalizeCardNumber).filter(isCardNumber))];
-    const found = await this.entities<{ cardNumber: string; kind: CardFacts['kind']; status: string; holder: { id: string } }>(
+    const found = await this.entities<{
+      cardNumber: string;
+      kind: CardFacts['kind'];
+      status: string;
+      holder: { id: string };
+    }>(
       wanted.map((cardNumber) => ({ __typename: 'Card', cardNumber })),
       '... on Card { cardNumber kind status holder { id } }',
     );
-    return new Map(found.flatMap((c) => (c ? [[c.cardNumber, { cardNumber: c.cardNumber, kind: c.kind, status: c.status, holderId: c.holder.id }]] : [])));
+    return new Map(
+      found.flatMap((c) =>
+        c ? [[c.cardNumber, { cardNumber: c.cardNumber, kind: c.kind, status: c.status, holderId: c.holder.id }]] : [],
+      ),
+    );
   }
 
   /** Which of these holder ids exist. */
   async existingHolders(ids: readonly string[]): Promise<Set<string>> {
     const wanted = [...new Set(ids.filter(isUuid))];
-    const found = await this.entities<{ id: string }>(wanted.map((id) => ({ __typename: 'Holder', id })), '... on Holder { id }');
+    const found = await this.entities<{ id: string }>(
+      wanted.map((id) => ({ __typename: 'Holder', id })),
+      '... on Holder { id }',
+    );
     return new Set(found.flatMap((h) => (h ? [h.id] : [])));
   }
 
@@ -111,11 +141,15 @@ export class HrClient {
    * read is BAD_USER_INPUT naming `field`. (Holders are keyed by id, so this asks hr's own `holder` lookup.)
    */
   async holderIdByIdNumber(idNumber: string, field = 'idNumber'): Promise<string | null> {
-    const body = await this.post<{ holder: { id: string } | null }>('query($n: String!) { holder(idNumber: $n) { id } }', { n: idNumber });
+    const body = await this.post<{ holder: { id: string } | null }>(
+      'query($n: String!) { holder(idNumber: $n) { id } }',
+      { n: idNumber },
+    );
     const code = body.errors?.[0]?.extensions?.code;
     if (code === ErrorCode.HOLDER_NOT_FOUND) return null;
     if (code === ErrorCode.BAD_USER_INPUT) throw badInput(body.errors![0]!.message, field);
-    if (!body.data?.holder || body.errors?.length) throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
+    if (!body.data?.holder || body.errors?.length)
+      throw unavailable(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
     return body.data.holder.id;
   }
 }
@@ -135,8 +169,10 @@ export interface HolderRef {
 
 /** The holder id a reference names, checked against hr: HOLDER_NOT_FOUND / CARD_NOT_FOUND when unknown. */
 export async function resolveHolderRef(hr: HrClient, ref: HolderRef): Promise<string> {
-  if ((ref.id ? 1 : 0) + (ref.cardNumber ? 1 : 0) !== 1) throw badInput('holder must give exactly one of id and cardNumber', 'holder');
+  if ((ref.id ? 1 : 0) + (ref.cardNumber ? 1 : 0) !== 1)
+    throw badInput('holder must give exactly one of id and cardNumber', 'holder');
   if (ref.cardNumber) return (await requireCard(hr, ref.cardNumber)).holderId;
-  if (!(await hr.existingHolders([ref.id!])).has(ref.id!)) throw hubError(ErrorCode.HOLDER_NOT_FOUND, `No holder with id ${quote(ref.id!)}`);
+  if (!(await hr.existingHolders([ref.id!])).has(ref.id!))
+    throw hubError(ErrorCode.HOLDER_NOT_FOUND, `No holder with id ${quote(ref.id!)}`);
   return ref.id!;
 }

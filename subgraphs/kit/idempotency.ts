@@ -24,8 +24,11 @@ function canonical(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -48,16 +51,28 @@ export async function once<S>(
   write: () => Promise<S>,
 ): Promise<{ replayed: boolean; result: S }> {
   const key = checkIdempotencyKey(request.key);
-  const requestHash = createHash('sha256').update(canonical({ operation: request.operation, payload: request.payload })).digest('hex');
-  const claimed = await tx.insert(table).values({ key, operation: request.operation, requestHash }).onConflictDoNothing().returning({ key: table.key });
+  const requestHash = createHash('sha256')
+    .update(canonical({ operation: request.operation, payload: request.payload }))
+    .digest('hex');
+  const claimed = await tx
+    .insert(table)
+    .values({ key, operation: request.operation, requestHash })
+    .onConflictDoNothing()
+    .returning({ key: table.key });
   if (claimed.length === 0) {
     const [first] = await tx.select().from(table).where(eq(table.key, key));
     if (!first || first.requestHash !== requestHash) {
-      throw hubError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Idempotency key ${key} was already used for a different ${first?.operation ?? 'request'}`);
+      throw hubError(
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        `Idempotency key ${key} was already used for a different ${first?.operation ?? 'request'}`,
+      );
     }
     return { replayed: true, result: first.result as S };
   }
   const result = await write();
-  await tx.update(table).set({ result: result as unknown }).where(eq(table.key, key));
+  await tx
+    .update(table)
+    .set({ result: result as unknown })
+    .where(eq(table.key, key));
   return { replayed: false, result };
 }

@@ -2,7 +2,8 @@
 import { badInput } from '../../core/protocol/errors.js';
 
 export function readMoney(value: string, field: string): string {
-  if (!/^\d{1,10}(\.\d{1,2})?$/.test(value)) throw badInput(`${field} must be an amount in yuan with up to two decimals, e.g. 1300.50`, field);
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(value))
+    throw badInput(`${field} must be an amount in yuan with up to two decimals, e.g. 1300.50`, field);
   return Number(value).toFixed(2);
 }
 

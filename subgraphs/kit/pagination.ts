@@ -52,7 +52,8 @@ function decodeCursor(cursor: string, list: string): Page['after'] {
 /** Validates paging arguments once, for every holder the field is asked of. A day as from/to is Guangdong's day. */
 export function readPage(args: PageArgs, list: string): Page {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw badInput(`first must be from 1 to ${MAX_PAGE_SIZE}`, 'first');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw badInput(`first must be from 1 to ${MAX_PAGE_SIZE}`, 'first');
   const from = args.from ? readDayOrInstant(args.from, 'from').toISOString() : null;
   const to = args.to ? readDayOrInstant(args.to, 'to').toISOString() : null;
   if (from && to && from > to) throw badInput('from must not be after to', 'from');
@@ -65,12 +66,19 @@ export interface Connection<T> {
 }
 
 /** Turns the up to `limit + 1` rows fetched for one holder into a page. */
-export function toConnection<T>(rows: T[], page: Page, position: (row: T) => { at: Date | string; id: string }): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  page: Page,
+  position: (row: T) => { at: Date | string; id: string },
+): Connection<T> {
   const nodes = rows.slice(0, page.limit);
   const last = nodes.at(-1);
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > page.limit, endCursor: last ? encodeCursor(page.list, position(last).at, position(last).id) : null },
+    pageInfo: {
+      hasNextPage: rows.length > page.limit,
+      endCursor: last ? encodeCursor(page.list, position(last).at, position(last).id) : null,
+    },
   };
 }
 
@@ -86,14 +94,25 @@ export interface PagedColumns {
  * index, so a holder with thousands of rows costs no more than one with a page's worth. Paged times are stored to
  * the millisecond, the precision a cursor carries, so paging never skips a row.
  */
-export function pageByHolder<T>(row: JsonValue<T>, table: PgTable, columns: PagedColumns, page: Page, where?: SQL): JsonValue<T[]> {
+export function pageByHolder<T>(
+  row: JsonValue<T>,
+  table: PgTable,
+  columns: PagedColumns,
+  page: Page,
+  where?: SQL,
+): JsonValue<T[]> {
   const conditions = and(
     sql`${columns.holderId} = ${HOLDER}`,
     page.from ? gte(columns.at, new Date(page.from)) : undefined,
     page.to ? lt(columns.at, new Date(page.to)) : undefined,
     // Raw parameters carry no column type, so the cursor's time is cast explicitly (postgres.js would not bind a Date).
-    page.after ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : undefined,
+    page.after
+      ? sql`(${columns.at}, ${columns.id}) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)`
+      : undefined,
     where,
   );
-  return jsonList(row, sql`from ${table} where ${conditions} order by ${columns.at} desc, ${columns.id} desc limit ${page.limit + 1}`);
+  return jsonList(
+    row,
+    sql`from ${table} where ${conditions} order by ${columns.at} desc, ${columns.id} desc limit ${page.limit + 1}`,
+  );
 }

@@ -1,7 +1,10 @@
 // What every department subgraph provides at run time, and how one is served. A subgraph folder's index.ts
 // exports a `Subgraph`; subgraphs/registry.ts finds it by its name in schema/manifest.ts.
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
@@ -49,7 +52,11 @@ export interface RunningSubgraph extends RunningServer {
 }
 
 /** Serves a migrated subgraph over HTTP until `close()`. */
-export async function serveSubgraph(subgraph: Subgraph, database: Database, options: ServeOptions): Promise<RunningSubgraph> {
+export async function serveSubgraph(
+  subgraph: Subgraph,
+  database: Database,
+  options: ServeOptions,
+): Promise<RunningSubgraph> {
   const verifier = new CallVerifier(readSubgraphSecret(options.env));
   const statements = new StatementCounter();
   const runtime = subgraph.setup({ db: database.handle(statements), database, env: options.env });
@@ -80,7 +87,11 @@ export async function serveSubgraph(subgraph: Subgraph, database: Database, opti
           return verifier.verify(req.headers, { method: req.method ?? 'GET', target: req.url ?? '/', body });
         } catch (error) {
           if (!(error instanceof ProofError)) throw error;
-          throw new RefusedRequest(401, ErrorCode.UNAUTHENTICATED, `The ${subgraph.name} subgraph answers the hub's gateway only (${error.message})`);
+          throw new RefusedRequest(
+            401,
+            ErrorCode.UNAUTHENTICATED,
+            `The ${subgraph.name} subgraph answers the hub's gateway only (${error.message})`,
+          );
         }
       },
       context: async (_req, caller) => runtime.context(caller),

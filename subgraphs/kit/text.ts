@@ -6,7 +6,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function readText(value: string, field: string, max = 100): string {
   const text = value.trim();
-  if (!text || text.length > max || CONTROL.test(text)) throw badInput(`${field} must be 1 to ${max} characters of text`, field);
+  if (!text || text.length > max || CONTROL.test(text))
+    throw badInput(`${field} must be 1 to ${max} characters of text`, field);
   return text;
 }
 

@@ -17,7 +17,8 @@ export function isoTimestamp(value: Date | string | null | undefined): string | 
 export function readDate(value: string, field: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
-  if (!date || date.toISOString().slice(0, 10) !== value) throw badInput(`${field} must be a date as YYYY-MM-DD, got "${value}"`, field);
+  if (!date || date.toISOString().slice(0, 10) !== value)
+    throw badInput(`${field} must be a date as YYYY-MM-DD, got "${value}"`, field);
   return value;
 }
 
@@ -36,8 +37,20 @@ function realDay(y: number, m: number, d: number): boolean {
  */
 export function readInstant(value: string, field: string): Date {
   const m = INSTANT.exec(value);
-  const [y, mo, d, h, mi, s] = m ? [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number] : [];
-  if (!m || y! < 1900 || y! > 9999 || !realDay(y!, mo!, d!) || h! > 23 || mi! > 59 || s! > 59 || Number(m[8] ?? 0) > 14 || Number(m[9] ?? 0) > 59) {
+  const [y, mo, d, h, mi, s] = m
+    ? ([1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number])
+    : [];
+  if (
+    !m ||
+    y! < 1900 ||
+    y! > 9999 ||
+    !realDay(y!, mo!, d!) ||
+    h! > 23 ||
+    mi! > 59 ||
+    s! > 59 ||
+    Number(m[8] ?? 0) > 14 ||
+    Number(m[9] ?? 0) > 59
+  ) {
     throw badInput(`${field} must be an ISO 8601 time with its offset, e.g. 2026-03-01T09:30:00+08:00`, field);
   }
   return new Date(value);
@@ -47,7 +60,8 @@ export function readInstant(value: string, field: string): Date {
 export function readDayOrInstant(value: string, field: string): Date {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-    if (y < 1900 || y > 9999 || !realDay(y, m, d)) throw badInput(`${field} must be a real day as YYYY-MM-DD, or an ISO 8601 time with its offset`, field);
+    if (y < 1900 || y > 9999 || !realDay(y, m, d))
+      throw badInput(`${field} must be a real day as YYYY-MM-DD, or an ISO 8601 time with its offset`, field);
     return new Date(`${value}T00:00:00+08:00`);
   }
   return readInstant(value, field);

@@ -20,8 +20,10 @@ export interface TransportDeps {
 
 export const MAX_RIDES_PER_CALL = 1_000;
 
-
-export async function loadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string; operator: string }): Promise<string> {
+export async function loadTransitFunction(
+  deps: TransportDeps,
+  input: { idempotencyKey: string; cardNumber: string; city: string; operator: string },
+): Promise<string> {
   const city = readCityCode(input.city, 'city');
   const operator = readText(input.operator, 'operator');
   const cardNumber = readCardNumber(input.cardNumber);
@@ -29,23 +31,47 @@ export async function loadTransitFunction(deps: TransportDeps, input: { idempote
   // The card is judged inside the idempotent step: a replay returns the first result even if the card has
   // since been lost.
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'loadTransitFunction', payload: { cardNumber, city, operator } }, async () => {
-      if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
-      if (card.status !== 'ACTIVE') throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${cardNumber} is ${card.status}: only an active card takes the transit function`, { status: card.status });
-      return (await repo.loadTransitFunction(tx, { cardNumber, holderId: card.holderId, city, operator })).id;
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'loadTransitFunction', payload: { cardNumber, city, operator } },
+      async () => {
+        if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
+        if (card.status !== 'ACTIVE')
+          throw hubError(
+            ErrorCode.CARD_NOT_USABLE,
+            `Card ${cardNumber} is ${card.status}: only an active card takes the transit function`,
+            { status: card.status },
+          );
+        return (await repo.loadTransitFunction(tx, { cardNumber, holderId: card.holderId, city, operator })).id;
+      },
+    ),
+  );
   return result;
 }
 
-export async function unloadTransitFunction(deps: TransportDeps, input: { idempotencyKey: string; cardNumber: string; city: string }): Promise<string> {
+export async function unloadTransitFunction(
+  deps: TransportDeps,
+  input: { idempotencyKey: string; cardNumber: string; city: string },
+): Promise<string> {
   const city = readCityCode(input.city, 'city');
   const cardNumber = readCardNumber(input.cardNumber);
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: { cardNumber, city } }, async () => {
-      const row = await repo.lockTransitFunction(tx, cardNumber, city);
-      if (!row || row.unloadedAt) throw hubError(ErrorCode.TRANSIT_NOT_LOADED, `Card ${cardNumber} carries no transit function of city ${city}`);
-      return (await repo.unloadTransitFunction(tx, row.id)).id;
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'unloadTransitFunction', payload: { cardNumber, city } },
+      async () => {
+        const row = await repo.lockTransitFunction(tx, cardNumber, city);
+        if (!row || row.unloadedAt)
+          throw hubError(
+            ErrorCode.TRANSIT_NOT_LOADED,
+            `Card ${cardNumber} carries no transit function of city ${city}`,
+          );
+        return (await repo.unloadTransitFunction(tx, row.id)).id;
+      },
+    ),
+  );
   return result;
 }
 
@@ -61,7 +87,8 @@ export interface RideInput {
 }
 
 /** One row's outcome, as stored for replays: the ride's id, or why the row was refused. */
-export type RideOutcome = { index: number; rideId: string } | { index: number; error: { code: string; message: string } };
+export type RideOutcome =
+  { index: number; rideId: string } | { index: number; error: { code: string; message: string } };
 
 /** What is wrong with a row on its own (no lookups), or null. */
 function rowProblem(ride: RideInput, now: number): string | null {
@@ -72,8 +99,12 @@ function rowProblem(ride: RideInput, now: number): string | null {
   } catch (error) {
     return (error as Error).message;
   }
-  for (const [field, value] of [['line', ride.line], ['station', ride.station]] as const) {
-    if (!value.trim() || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) return `${field} must be 1 to 100 characters of text`;
+  for (const [field, value] of [
+    ['line', ride.line],
+    ['station', ride.station],
+  ] as const) {
+    if (!value.trim() || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value))
+      return `${field} must be 1 to 100 characters of text`;
   }
   return null;
 }
@@ -82,7 +113,10 @@ function rowProblem(ride: RideInput, now: number): string | null {
 function normalizedRide(ride: RideInput) {
   const at = new Date(ride.occurredAt);
   return {
-    ...ride, cardNumber: ride.cardNumber.trim().toUpperCase(), line: ride.line.trim(), station: ride.station.trim(),
+    ...ride,
+    cardNumber: ride.cardNumber.trim().toUpperCase(),
+    line: ride.line.trim(),
+    station: ride.station.trim(),
     occurredAt: Number.isNaN(at.getTime()) ? ride.occurredAt : at.toISOString(),
   };
 }
@@ -102,31 +136,55 @@ export async function recordRides(
   const now = Date.now();
   const cards = await deps.hr.cards(input.rides.map((r) => r.cardNumber));
   const { result } = await deps.db.transaction((tx) =>
-    once(tx, idempotencyKeys, { key: input.idempotencyKey, operation: 'recordRides', payload: input.rides.map(normalizedRide) }, async () => {
-      const withTransit = await repo.cardsWithTransit(tx, [...cards.keys()]);
-      const outcomes: RideOutcome[] = [];
-      const accepted: { index: number; row: Parameters<typeof repo.insertRides>[1][number] }[] = [];
-      input.rides.forEach((ride, index) => {
-        const refuse = (code: string, message: string) => outcomes.push({ index, error: { code, message } });
-        const problem = rowProblem(ride, now);
-        if (problem) return refuse(ErrorCode.BAD_USER_INPUT, problem);
-        const card = cards.get(ride.cardNumber.trim().toUpperCase());
-        if (!card) return refuse(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(ride.cardNumber)}`);
-        if (!withTransit.has(card.cardNumber)) return refuse(ErrorCode.TRANSIT_NOT_LOADED, `Card ${card.cardNumber} carries no transit function`);
-        // Ids are drawn here, so each row's outcome names its ride whatever order RETURNING gives.
-        accepted.push({ index, row: {
-          id: randomUUID(), holderId: card.holderId, cardNumber: card.cardNumber, mode: ride.mode, city: ride.city, line: ride.line.trim(),
-          station: ride.station.trim(), occurredAt: readPastInstant(ride.occurredAt, 'occurredAt', now), fare: readMoney(ride.fare, 'fare'), concession: ride.concession,
-        } });
-      });
-      await repo.insertRides(tx, accepted.map((a) => a.row));
-      for (const a of accepted) outcomes.push({ index: a.index, rideId: a.row.id! });
-      return outcomes.sort((a, b) => a.index - b.index);
-    }));
+    once(
+      tx,
+      idempotencyKeys,
+      { key: input.idempotencyKey, operation: 'recordRides', payload: input.rides.map(normalizedRide) },
+      async () => {
+        const withTransit = await repo.cardsWithTransit(tx, [...cards.keys()]);
+        const outcomes: RideOutcome[] = [];
+        const accepted: { index: number; row: Parameters<typeof repo.insertRides>[1][number] }[] = [];
+        input.rides.forEach((ride, index) => {
+          const refuse = (code: string, message: string) => outcomes.push({ index, error: { code, message } });
+          const problem = rowProblem(ride, now);
+          if (problem) return refuse(ErrorCode.BAD_USER_INPUT, problem);
+          const card = cards.get(ride.cardNumber.trim().toUpperCase());
+          if (!card) return refuse(ErrorCode.CARD_NOT_FOUND, `No card with number ${quote(ride.cardNumber)}`);
+          if (!withTransit.has(card.cardNumber))
+            return refuse(ErrorCode.TRANSIT_NOT_LOADED, `Card ${card.cardNumber} carries no transit function`);
+          // Ids are drawn here, so each row's outcome names its ride whatever order RETURNING gives.
+          accepted.push({
+            index,
+            row: {
+              id: randomUUID(),
+              holderId: card.holderId,
+              cardNumber: card.cardNumber,
+              mode: ride.mode,
+              city: ride.city,
+              line: ride.line.trim(),
+              station: ride.station.trim(),
+              occurredAt: readPastInstant(ride.occurredAt, 'occurredAt', now),
+              fare: readMoney(ride.fare, 'fare'),
+              concession: ride.concession,
+            },
+          });
+        });
+        await repo.insertRides(
+          tx,
+          accepted.map((a) => a.row),
+        );
+        for (const a of accepted) outcomes.push({ index: a.index, rideId: a.row.id! });
+        return outcomes.sort((a, b) => a.index - b.index);
+      },
+    ),
+  );
   if (wrote) {
     const holderIds = new Set<string>();
     for (const outcome of result) {
-      const holderId = 'rideId' in outcome ? cards.get(input.rides[outcome.index]?.cardNumber.trim().toUpperCase() ?? '')?.holderId : undefined;
+      const holderId =
+        'rideId' in outcome
+          ? cards.get(input.rides[outcome.index]?.cardNumber.trim().toUpperCase() ?? '')?.holderId
+          : undefined;
       if (holderId) holderIds.add(holderId);
     }
     wrote(holderIds);

@@ -11,15 +11,24 @@ import type { RideMode } from './tables.js';
 export function createLoaders(db: Db) {
   const list = holderLists(db);
   return {
-    transitByCard: groupLoader((numbers: readonly string[]) => repo.findTransitFunctionsByCards(db, numbers), (t) => t.cardNumber),
+    transitByCard: groupLoader(
+      (numbers: readonly string[]) => repo.findTransitFunctionsByCards(db, numbers),
+      (t) => t.cardNumber,
+    ),
     transitByHolder: list(repo.transitFunctionsPerHolder),
-    transitById: rowLoader((ids: readonly string[]) => repo.findTransitFunctionsByIds(db, ids), (t) => t.id),
+    transitById: rowLoader(
+      (ids: readonly string[]) => repo.findTransitFunctionsByIds(db, ids),
+      (t) => t.id,
+    ),
     transitLoaded: new DataLoader<string, boolean>(async (numbers) => {
       const loaded = await repo.cardsWithTransit(db, numbers);
       return numbers.map((n) => loaded.has(n));
     }),
     ridesPage: pagedLoader((page: Page & { mode: RideMode | null }) => list(repo.ridesPerHolder(page))),
-    rideById: rowLoader((ids: readonly string[]) => repo.findRidesByIds(db, ids), (r) => r.id),
+    rideById: rowLoader(
+      (ids: readonly string[]) => repo.findRidesByIds(db, ids),
+      (r) => r.id,
+    ),
   };
 }
 

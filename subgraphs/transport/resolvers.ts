@@ -42,15 +42,35 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   Mutation: {
-    loadTransitFunction: async (_: unknown, { input }: { input: Parameters<typeof commands.loadTransitFunction>[1] }, ctx: Ctx) =>
-      ctx.loaders.transitById.load(await commands.loadTransitFunction(ctx.deps, input)),
-    unloadTransitFunction: async (_: unknown, { input }: { input: Parameters<typeof commands.unloadTransitFunction>[1] }, ctx: Ctx) =>
-      ctx.loaders.transitById.load(await commands.unloadTransitFunction(ctx.deps, input)),
-    async recordRides(_: unknown, { input }: { input: Parameters<typeof commands.recordRides>[1] }, ctx: Ctx, info: GraphQLResolveInfo) {
+    loadTransitFunction: async (
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.loadTransitFunction>[1] },
+      ctx: Ctx,
+    ) => ctx.loaders.transitById.load(await commands.loadTransitFunction(ctx.deps, input)),
+    unloadTransitFunction: async (
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.unloadTransitFunction>[1] },
+      ctx: Ctx,
+    ) => ctx.loaders.transitById.load(await commands.unloadTransitFunction(ctx.deps, input)),
+    async recordRides(
+      _: unknown,
+      { input }: { input: Parameters<typeof commands.recordRides>[1] },
+      ctx: Ctx,
+      info: GraphQLResolveInfo,
+    ) {
       const outcomes = await commands.recordRides(ctx.deps, input, (holderIds) => reportWrites(ctx, info, holderIds));
-      const results = await Promise.all(outcomes.map(async (o) =>
-        'rideId' in o ? { index: o.index, ride: await ctx.loaders.rideById.load(o.rideId), error: null } : { index: o.index, ride: null, error: o.error }));
-      return { recorded: results.filter((r) => r.ride).length, refused: results.filter((r) => r.error).length, results };
+      const results = await Promise.all(
+        outcomes.map(async (o) =>
+          'rideId' in o
+            ? { index: o.index, ride: await ctx.loaders.rideById.load(o.rideId), error: null }
+            : { index: o.index, ride: null, error: o.error },
+        ),
+      );
+      return {
+        recorded: results.filter((r) => r.ride).length,
+        refused: results.filter((r) => r.error).length,
+        results,
+      };
     },
   },
   RideAuthorization: {
@@ -82,7 +102,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
   Card: {
     __resolveReference: (ref: { cardNumber: string }) => ref,
-    transitFunctions: (card: { cardNumber: string }, _: unknown, ctx: Ctx) => ctx.loaders.transitByCard.load(card.cardNumber),
+    transitFunctions: (card: { cardNumber: string }, _: unknown, ctx: Ctx) =>
+      ctx.loaders.transitByCard.load(card.cardNumber),
   },
   TransitFunction: {
     loaded: (row: TransitFunctionRow) => row.unloadedAt === null,

@@ -34,7 +34,12 @@ const DISCOUNTS: Record<ConcessionCertificate['kind'], (mode: RideMode) => numbe
   ELDERLY: (mode) => (URBAN.includes(mode) ? 50 : 0),
 };
 
-const REFUSED = (refusal: RideDecision['refusal']): RideDecision => ({ allowed: false, refusal, concession: 'NONE', discountPercent: 0 });
+const REFUSED = (refusal: RideDecision['refusal']): RideDecision => ({
+  allowed: false,
+  refusal,
+  concession: 'NONE',
+  discountPercent: 0,
+});
 
 export function decideRide(facts: RideFacts): RideDecision {
   if (facts.cardStatus !== 'ACTIVE') return REFUSED('CARD_NOT_USABLE');

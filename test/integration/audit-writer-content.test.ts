@@ -29,21 +29,46 @@ afterAll(async () => {
   await store?.drop();
 });
 
-const TEXTS = ['quote "q"', 'back\\slash \\u0041 \\"', '广东 😀 é', 'line\u2028sep\u2029', 'ctl \u0001\u001f\t\r\n', 'NULL', '{a,b}', '', ' '];
+const TEXTS = [
+  'quote "q"',
+  'back\\slash \\u0041 \\"',
+  '广东 😀 é',
+  'line\u2028sep\u2029',
+  'ctl \u0001\u001f\t\r\n',
+  'NULL',
+  '{a,b}',
+  '',
+  ' ',
+];
 
 function record(text: string, i: number): AuditRecord {
   const holderId = randomUUID();
   const built = buildAuditRecord({
     caller: {
-      client: { id: `client ${text}`, kind: 'PROVINCE', name: 'x', city: i % 2 ? null : '440100', domain: null, purposes: [], status: 'ACTIVE', requestsPerMinute: 60 },
-      purpose: 'HOLDER_SELF_SERVICE', operator: i % 3 ? `op ${text}` : null, caseRef: `case ${text}`, requestId: randomUUID(),
+      client: {
+        id: `client ${text}`,
+        kind: 'PROVINCE',
+        name: 'x',
+        city: i % 2 ? null : '440100',
+        domain: null,
+        purposes: [],
+        status: 'ACTIVE',
+        requestsPerMinute: 60,
+      },
+      purpose: 'HOLDER_SELF_SERVICE',
+      operator: i % 3 ? `op ${text}` : null,
+      caseRef: `case ${text}`,
+      requestId: randomUUID(),
     },
     startedAt: Date.now() - 5,
     executed: true,
     operationType: 'query',
     operationName: text,
     documentHash: 'b'.repeat(64),
-    variables: { [text]: [1e21, 0.1, -0, 1e-7, 2 ** 53 + 1, true, false, null, 'METRO'], nested: { [`k ${text}`]: { deep: 12.5 } } },
+    variables: {
+      [text]: [1e21, 0.1, -0, 1e-7, 2 ** 53 + 1, true, false, null, 'METRO'],
+      nested: { [`k ${text}`]: { deep: 12.5 } },
+    },
     errors: [{ extensions: { code: text } }, { extensions: { code: 'NULL' } }],
     hasData: true,
     access: { holders: new Map([[holderId, new Set([`Holder.${text}`, 'Holder.name'])]]), unlinked: new Set([text]) },
@@ -59,14 +84,23 @@ it('stores every column of every record of a batch as it was hashed, and the cha
   await Promise.all(records.map((r) => writer.append(r)));
   expect(writer.stats).toMatchObject({ records: records.length, failedBatches: 0 });
 
-  const rows = await database.db.select().from(auditRecords).where(eq(auditRecords.chainId, writer.chainId)).orderBy(asc(auditRecords.seq));
+  const rows = await database.db
+    .select()
+    .from(auditRecords)
+    .where(eq(auditRecords.chainId, writer.chainId))
+    .orderBy(asc(auditRecords.seq));
   expect(rows).toHaveLength(records.length);
   let prevHash = GENESIS_HASH;
   rows.forEach((row, i) => {
     const link = { ...records[i]!, chainId: writer.chainId, seq: i + 1 };
     const stored = { ...row, seq: Number(row.seq) };
     expect(canonicalJson(hashedContent(stored))).toBe(canonicalJson(hashedContent(link)));
-    expect(stored).toMatchObject({ operationName: TEXTS[i], errorCodes: [...new Set([TEXTS[i], 'NULL'])], recordedAt: records[i]!.recordedAt, prevHash });
+    expect(stored).toMatchObject({
+      operationName: TEXTS[i],
+      errorCodes: [...new Set([TEXTS[i], 'NULL'])],
+      recordedAt: records[i]!.recordedAt,
+      prevHash,
+    });
     expect(row.hash).toBe(linkHash(prevHash, link));
     prevHash = row.hash;
   });

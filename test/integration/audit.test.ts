@@ -27,34 +27,65 @@ const db = (hub: TestHub) => hub.gateway.database.db;
 
 /** Every record of operations named `name` (test operations carry unique names). */
 async function recordsNamed(hub: TestHub, name: string): Promise<AuditRecordRow[]> {
-  return rowsOf<AuditRecordRow>(db(hub), sql`select chain_id as "chainId", seq, recorded_at as "recordedAt", request_id as "requestId",
+  return rowsOf<AuditRecordRow>(
+    db(hub),
+    sql`select chain_id as "chainId", seq, recorded_at as "recordedAt", request_id as "requestId",
     client_id as "clientId", client_kind as "clientKind", client_city as "clientCity", operator, case_ref as "caseRef", purpose,
     operation_type as "operationType", operation_name as "operationName", document_hash as "documentHash", variables, outcome,
     error_codes as "errorCodes", duration_ms as "durationMs", holder_ids as "holderIds", coordinates,
     denied_coordinates as "deniedCoordinates", access, prev_hash as "prevHash", hash
-    from gateway.audit_records where operation_name = ${name} order by seq`);
+    from gateway.audit_records where operation_name = ${name} order by seq`,
+  );
 }
 
 const unique = (base: string) => `${base}_${randomUUID().slice(0, 8)}`;
 
 it.beforeAll(async ({ hub }) => {
   await registerBank(hub, 'ICBC');
-  await hub.ok(`mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`, {
-    input: { idempotencyKey: randomUUID(), code: 'H44010090001', name: '广州市测试医院', city: '440100', level: 'TERTIARY_A' },
-  });
+  await hub.ok(
+    `mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`,
+    {
+      input: {
+        idempotencyKey: randomUUID(),
+        code: 'H44010090001',
+        name: '广州市测试医院',
+        city: '440100',
+        level: 'TERTIARY_A',
+      },
+    },
+  );
   for (let i = 0; i < 3; i++) {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     holders.push({ id: holder.id, idNumber: holder.idNumber, cardNumber });
     await hub.ok(`mutation($input: RecordMedicalVisitInput!) { recordMedicalVisit(input: $input) { id } }`, {
-      input: { idempotencyKey: randomUUID(), holder: { cardNumber }, institutionCode: 'H44010090001', kind: 'OUTPATIENT',
-        department: '呼吸内科', visitedAt: '2024-03-07T09:30:00+08:00', diagnoses: ['J45.909'] },
+      input: {
+        idempotencyKey: randomUUID(),
+        holder: { cardNumber },
+        institutionCode: 'H44010090001',
+        kind: 'OUTPATIENT',
+        department: '呼吸内科',
+        visitedAt: '2024-03-07T09:30:00+08:00',
+        diagnoses: ['J45.909'],
+      },
     });
     await hub.ok(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
       input: { idempotencyKey: randomUUID(), cardNumber, city: '440100', operator: '羊城通' },
     });
     await hub.ok(`mutation($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`, {
-      input: { idempotencyKey: randomUUID(), rides: [{ cardNumber, mode: 'METRO', city: '440100', line: '3号线', station: '体育西路',
-        occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '4.00' }] },
+      input: {
+        idempotencyKey: randomUUID(),
+        rides: [
+          {
+            cardNumber,
+            mode: 'METRO',
+            city: '440100',
+            line: '3号线',
+            station: '体育西路',
+            occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+            fare: '4.00',
+          },
+        ],
+      },
     });
   }
 });
@@ -62,11 +93,15 @@ it.beforeAll(async ({ hub }) => {
 const verify = (hub: TestHub) => verifyAuditChains(db(hub), { record: false });
 
 describe('what is recorded', () => {
-  it('records one query touching 3 holders across 3 subgraphs, naming exactly those holders and coordinates', async ({ hub }) => {
+  it('records one query touching 3 holders across 3 subgraphs, naming exactly those holders and coordinates', async ({
+    hub,
+  }) => {
     const name = unique('ThreeHolders');
-    const result = await hub.as(SELF).post(`query ${name}($ids: [String!]!) { holders(idNumbers: $ids) {
+    const result = await hub.as(SELF).post(
+      `query ${name}($ids: [String!]!) { holders(idNumbers: $ids) {
       name cards { status } medicalVisits { nodes { diagnoses institution { name } } } rides { nodes { fare } } } }`,
-      { ids: holders.map((h) => h.idNumber) });
+      { ids: holders.map((h) => h.idNumber) },
+    );
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.holders).toHaveLength(3);
     // The subgraphs' reports stay inside the hub.
@@ -77,13 +112,31 @@ describe('what is recorded', () => {
     const [record] = records as [AuditRecordRow];
     // hr served the holders and their cards, health the visits, transport the rides: one set of fields per holder.
     const served = [
-      'Card.status', 'Holder.cards', 'Holder.id', 'Holder.medicalVisits', 'Holder.name', 'Holder.rides',
-      'MedicalInstitution.name', 'MedicalVisit.diagnoses', 'MedicalVisit.institution', 'MedicalVisitConnection.nodes',
-      'Query.holders', 'Ride.fare', 'RideConnection.nodes',
+      'Card.status',
+      'Holder.cards',
+      'Holder.id',
+      'Holder.medicalVisits',
+      'Holder.name',
+      'Holder.rides',
+      'MedicalInstitution.name',
+      'MedicalVisit.diagnoses',
+      'MedicalVisit.institution',
+      'MedicalVisitConnection.nodes',
+      'Query.holders',
+      'Ride.fare',
+      'RideConnection.nodes',
     ];
     expect(record).toMatchObject({
-      clientId: 'province', clientKind: 'PROVINCE', clientCity: null, operator: 'clerk-0001', caseRef: 'CASE-2026-0001',
-      purpose: 'HOLDER_SELF_SERVICE', operationType: 'query', operationName: name, outcome: 'SUCCESS', errorCodes: [],
+      clientId: 'province',
+      clientKind: 'PROVINCE',
+      clientCity: null,
+      operator: 'clerk-0001',
+      caseRef: 'CASE-2026-0001',
+      purpose: 'HOLDER_SELF_SERVICE',
+      operationType: 'query',
+      operationName: name,
+      outcome: 'SUCCESS',
+      errorCodes: [],
       holderIds: holders.map((h) => h.id).sort(),
       coordinates: served,
       deniedCoordinates: [],
@@ -93,21 +146,45 @@ describe('what is recorded', () => {
     expect(record.documentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(record.durationMs).toBeGreaterThanOrEqual(0);
     // ID numbers are kept masked, never whole.
-    expect(record.variables).toEqual({ ids: holders.map((h) => `${h.idNumber.slice(0, 6)}********${h.idNumber.slice(14)}`) });
+    expect(record.variables).toEqual({
+      ids: holders.map((h) => `${h.idNumber.slice(0, 6)}********${h.idNumber.slice(14)}`),
+    });
     for (const h of holders) expect(JSON.stringify(record)).not.toContain(h.idNumber);
   });
 
   it('records a department’s write against the holder it wrote for, with the mutation', async ({ hub }) => {
     const name = unique('Rides');
-    const [h] = holders as [typeof holders[0]];
-    const result = await hub.as(TRANSIT).post(`mutation ${name}($input: RecordRidesInput!) { recordRides(input: $input) { recorded results { ride { fare } } } }`, {
-      input: { idempotencyKey: randomUUID(), rides: [{ cardNumber: h.cardNumber, mode: 'BUS', city: '440100', line: 'B1', station: '天河',
-        occurredAt: new Date(Date.now() - 60_000).toISOString(), fare: '2.00' }] },
-    });
+    const [h] = holders as [(typeof holders)[0]];
+    const result = await hub
+      .as(TRANSIT)
+      .post(
+        `mutation ${name}($input: RecordRidesInput!) { recordRides(input: $input) { recorded results { ride { fare } } } }`,
+        {
+          input: {
+            idempotencyKey: randomUUID(),
+            rides: [
+              {
+                cardNumber: h.cardNumber,
+                mode: 'BUS',
+                city: '440100',
+                line: 'B1',
+                station: '天河',
+                occurredAt: new Date(Date.now() - 60_000).toISOString(),
+                fare: '2.00',
+              },
+            ],
+          },
+        },
+      );
     expect(result.body.errors).toBeUndefined();
     const [record] = await recordsNamed(hub, name);
     expect(record).toMatchObject({
-      clientId: 'dept-transport', purpose: 'TRANSIT', operator: null, caseRef: null, operationType: 'mutation', outcome: 'SUCCESS',
+      clientId: 'dept-transport',
+      purpose: 'TRANSIT',
+      operator: null,
+      caseRef: null,
+      operationType: 'mutation',
+      outcome: 'SUCCESS',
       holderIds: [h.id],
       access: {
         holders: { [h.id]: ['Mutation.recordRides', 'Ride.fare'] },
@@ -122,7 +199,11 @@ describe('what is recorded', () => {
 
   it('names the holders a query returns even when it reads nothing of theirs', async ({ hub }) => {
     const name = unique('Registered');
-    const result = await hub.as(SELF).post(`query ${name}($ids: [String!]!) { holders(idNumbers: $ids) { __typename } }`, { ids: holders.map((h) => h.idNumber) });
+    const result = await hub
+      .as(SELF)
+      .post(`query ${name}($ids: [String!]!) { holders(idNumbers: $ids) { __typename } }`, {
+        ids: holders.map((h) => h.idNumber),
+      });
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.holders).toHaveLength(3);
     const [record] = await recordsNamed(hub, name);
@@ -135,9 +216,16 @@ describe('what is recorded', () => {
 
   it('names the holders a batch write wrote for when the answer is only a count', async ({ hub }) => {
     const name = unique('RidesCount');
-    const [a, b] = holders as [typeof holders[0], typeof holders[0]];
-    const ride = (cardNumber: string) => ({ cardNumber, mode: 'BUS', city: '440100', line: 'B2', station: '天河',
-      occurredAt: new Date(Date.now() - 120_000).toISOString(), fare: '2.00' });
+    const [a, b] = holders as [(typeof holders)[0], (typeof holders)[0]];
+    const ride = (cardNumber: string) => ({
+      cardNumber,
+      mode: 'BUS',
+      city: '440100',
+      line: 'B2',
+      station: '天河',
+      occurredAt: new Date(Date.now() - 120_000).toISOString(),
+      fare: '2.00',
+    });
     const input = { idempotencyKey: randomUUID(), rides: [ride(a.cardNumber), ride(b.cardNumber), ride('L00000000')] };
     const query = `mutation ${name}($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`;
     const result = await hub.as(TRANSIT).post(query, { input });
@@ -149,23 +237,40 @@ describe('what is recorded', () => {
     expect(records).toHaveLength(2);
     for (const record of records) {
       expect(record).toMatchObject({
-        operationType: 'mutation', outcome: 'SUCCESS',
+        operationType: 'mutation',
+        outcome: 'SUCCESS',
         holderIds: [a.id, b.id].sort(),
-        access: { holders: { [a.id]: ['Mutation.recordRides'], [b.id]: ['Mutation.recordRides'] }, unlinked: ['RecordRidesResult.recorded'] },
+        access: {
+          holders: { [a.id]: ['Mutation.recordRides'], [b.id]: ['Mutation.recordRides'] },
+          unlinked: ['RecordRidesResult.recorded'],
+        },
       });
     }
   });
 
   it('names the holders a gate batch admitted when the answer is only a count', async ({ hub }) => {
-    const CULTURE: Identity = { client: 'dept-culture-tourism', purpose: 'CULTURE_TOURISM', operator: null, caseRef: null };
-    const [a, b] = holders as [typeof holders[0], typeof holders[0]];
+    const CULTURE: Identity = {
+      client: 'dept-culture-tourism',
+      purpose: 'CULTURE_TOURISM',
+      operator: null,
+      caseRef: null,
+    };
+    const [a, b] = holders as [(typeof holders)[0], (typeof holders)[0]];
     await hub.ok(`mutation($input: RegisterVenueInput!) { registerVenue(input: $input) { code } }`, {
       input: { idempotencyKey: randomUUID(), code: 'AU-MUS-GZ', name: '审计博物馆', kind: 'MUSEUM', city: '440100' },
     });
     const name = unique('Admissions');
-    const result = await hub.as(CULTURE).post(`mutation ${name}($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`, {
-      input: { idempotencyKey: randomUUID(), admissions: [{ cardNumber: a.cardNumber, venueCode: 'AU-MUS-GZ' }, { cardNumber: b.cardNumber, venueCode: 'AU-MUS-GZ' }] },
-    });
+    const result = await hub
+      .as(CULTURE)
+      .post(`mutation ${name}($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`, {
+        input: {
+          idempotencyKey: randomUUID(),
+          admissions: [
+            { cardNumber: a.cardNumber, venueCode: 'AU-MUS-GZ' },
+            { cardNumber: b.cardNumber, venueCode: 'AU-MUS-GZ' },
+          ],
+        },
+      });
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.recordAdmissions.recorded).toBe(2);
     const [record] = await recordsNamed(hub, name);
@@ -177,8 +282,13 @@ describe('what is recorded', () => {
 
   it('names the holder behind a ride authorization through the fetches federation makes for it', async ({ hub }) => {
     const name = unique('Turnstile');
-    const [h] = holders as [typeof holders[0]];
-    const result = await hub.as(TRANSIT).post(`query ${name}($n: String!) { rideAuthorization(cardNumber: $n, city: "440100", mode: METRO) { allowed concession } }`, { n: h.cardNumber });
+    const [h] = holders as [(typeof holders)[0]];
+    const result = await hub
+      .as(TRANSIT)
+      .post(
+        `query ${name}($n: String!) { rideAuthorization(cardNumber: $n, city: "440100", mode: METRO) { allowed concession } }`,
+        { n: h.cardNumber },
+      );
     expect(result.body.errors).toBeUndefined();
     const [record] = await recordsNamed(hub, name);
     const access = record!.access as AuditAccess;
@@ -186,13 +296,20 @@ describe('what is recorded', () => {
     // and civil affairs' certificates, fetched for @requires, name the holder.
     expect(record!.holderIds).toEqual([h.id]);
     expect(access.holders[h.id]).toEqual(expect.arrayContaining(['Card.status', 'Holder.concessionCertificates']));
-    expect(access.unlinked).toEqual(expect.arrayContaining(['Query.rideAuthorization', 'RideAuthorization.allowed', 'RideAuthorization.concession']));
+    expect(access.unlinked).toEqual(
+      expect.arrayContaining(['Query.rideAuthorization', 'RideAuthorization.allowed', 'RideAuthorization.concession']),
+    );
   });
 
   it('records a field the purpose may not read as denied, and never as served', async ({ hub }) => {
     const name = unique('Denied');
-    const [h] = holders as [typeof holders[0]];
-    const result = await hub.as(TRANSIT).post(`query ${name}($n: String!) { holderByCard(cardNumber: $n) { name medicalVisits { nodes { kind } } rides { nodes { fare } } } }`, { n: h.cardNumber });
+    const [h] = holders as [(typeof holders)[0]];
+    const result = await hub
+      .as(TRANSIT)
+      .post(
+        `query ${name}($n: String!) { holderByCard(cardNumber: $n) { name medicalVisits { nodes { kind } } rides { nodes { fare } } } }`,
+        { n: h.cardNumber },
+      );
     expect(codes(result.body)).toEqual(['FORBIDDEN']);
     expect(result.body.data.holderByCard.medicalVisits).toBeNull();
     const [record] = await recordsNamed(hub, name);
@@ -209,24 +326,41 @@ describe('what is recorded', () => {
 
   it('records operations refused before execution: another domain’s write, too deep, invalid', async ({ hub }) => {
     const write = unique('OtherDomain');
-    expect((await hub.as(TRANSIT).post(`mutation ${write} { registerBank(input: { code: "X", name: "X" }) { code } }`)).status).toBe(403);
+    expect(
+      (await hub.as(TRANSIT).post(`mutation ${write} { registerBank(input: { code: "X", name: "X" }) { code } }`))
+        .status,
+    ).toBe(403);
     const deep = unique('Deep');
     const nested = `holderByCard(cardNumber: "L00000000") { ${'cards { holder { '.repeat(7)} name ${'} } '.repeat(7)} }`;
     expect((await hub.as(SELF).post(`query ${deep} { ${nested} }`)).status).toBe(400);
     const invalid = unique('Invalid');
-    expect((await hub.as(SELF).post(`query ${invalid} { holderByCard(cardNumber: "L00000000") { shoeSize } }`)).status).toBe(400);
+    expect(
+      (await hub.as(SELF).post(`query ${invalid} { holderByCard(cardNumber: "L00000000") { shoeSize } }`)).status,
+    ).toBe(400);
 
-    for (const [name, code, type] of [[write, 'FORBIDDEN', 'mutation'], [deep, 'QUERY_TOO_DEEP', 'query'], [invalid, 'GRAPHQL_VALIDATION_FAILED', 'query']] as const) {
+    for (const [name, code, type] of [
+      [write, 'FORBIDDEN', 'mutation'],
+      [deep, 'QUERY_TOO_DEEP', 'query'],
+      [invalid, 'GRAPHQL_VALIDATION_FAILED', 'query'],
+    ] as const) {
       const records = await recordsNamed(hub, name);
       expect(records, name).toHaveLength(1);
-      expect(records[0], name).toMatchObject({ outcome: 'REFUSED', errorCodes: [code], operationType: type, holderIds: [], coordinates: [] });
+      expect(records[0], name).toMatchObject({
+        outcome: 'REFUSED',
+        errorCodes: [code],
+        operationType: type,
+        holderIds: [],
+        coordinates: [],
+      });
     }
   });
 });
 
 describe('durable before delivery', () => {
-  it('returns no holder data, only AUDIT_UNAVAILABLE (503), while the audit table cannot be written', async ({ hub }) => {
-    const [h] = holders as [typeof holders[0]];
+  it('returns no holder data, only AUDIT_UNAVAILABLE (503), while the audit table cannot be written', async ({
+    hub,
+  }) => {
+    const [h] = holders as [(typeof holders)[0]];
     const name = unique('StoreDown');
     const query = `query ${name}($n: String!) { holderByCard(cardNumber: $n) { name idNumber } }`;
     // As an operator (or a failure) would take the table away from the gateway.
@@ -250,24 +384,38 @@ describe('durable before delivery', () => {
     expect(await verify(hub)).toMatchObject({ ok: true, firstBreak: null });
   });
 
-  it('commits 1,000 concurrent requests as 1,000 records in far fewer INSERTs, on a chain that verifies', { timeout: 180_000 }, async ({ hub }) => {
-    const name = unique('Load');
-    const before = { ...hub.gateway.audit.stats };
-    const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) =>
-      hub.as(SELF).post(`query ${name}($n: String!) { holderByCard(cardNumber: $n) { name } }`, { n: holders[i % 3]!.cardNumber })));
-    expect(results.filter((r) => r.status !== 200 || r.body.errors)).toEqual([]);
+  it(
+    'commits 1,000 concurrent requests as 1,000 records in far fewer INSERTs, on a chain that verifies',
+    { timeout: 180_000 },
+    async ({ hub }) => {
+      const name = unique('Load');
+      const before = { ...hub.gateway.audit.stats };
+      const results = await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) =>
+          hub.as(SELF).post(`query ${name}($n: String!) { holderByCard(cardNumber: $n) { name } }`, {
+            n: holders[i % 3]!.cardNumber,
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status !== 200 || r.body.errors)).toEqual([]);
 
-    const records = await recordsNamed(hub, name);
-    expect(records).toHaveLength(1_000);
-    expect(new Set(records.map((r) => r.requestId)).size).toBe(1_000);
-    // Rows one INSERT wrote share its transaction id: the database's own count of the statements.
-    const [{ inserts }] = await rowsOf<{ inserts: number }>(db(hub), sql`select count(distinct xmin::text)::int as inserts from gateway.audit_records where operation_name = ${name}`) as [{ inserts: number }];
-    const batches = hub.gateway.audit.stats.batches - before.batches;
-    console.log(`audit: 1,000 concurrent requests committed in ${inserts} INSERT statement(s) (${batches} batches written meanwhile)`);
-    expect(inserts).toBeLessThan(1_000);
-    expect(batches).toBeLessThan(1_000);
-    expect(await verify(hub)).toMatchObject({ ok: true, firstBreak: null });
-  });
+      const records = await recordsNamed(hub, name);
+      expect(records).toHaveLength(1_000);
+      expect(new Set(records.map((r) => r.requestId)).size).toBe(1_000);
+      // Rows one INSERT wrote share its transaction id: the database's own count of the statements.
+      const [{ inserts }] = (await rowsOf<{ inserts: number }>(
+        db(hub),
+        sql`select count(distinct xmin::text)::int as inserts from gateway.audit_records where operation_name = ${name}`,
+      )) as [{ inserts: number }];
+      const batches = hub.gateway.audit.stats.batches - before.batches;
+      console.log(
+        `audit: 1,000 concurrent requests committed in ${inserts} INSERT statement(s) (${batches} batches written meanwhile)`,
+      );
+      expect(inserts).toBeLessThan(1_000);
+      expect(batches).toBeLessThan(1_000);
+      expect(await verify(hub)).toMatchObject({ ok: true, firstBreak: null });
+    },
+  );
 });
 
 describe('tamper evidence', () => {
@@ -283,22 +431,39 @@ describe('tamper evidence', () => {
   };
 
   it('names a row altered behind the hub’s back, and a row removed', async ({ hub }) => {
-    const [row] = await rowsOf<{ seq: string; purpose: string }>(db(hub), sql`select seq::text, purpose from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 5`);
+    const [row] = await rowsOf<{ seq: string; purpose: string }>(
+      db(hub),
+      sql`select seq::text, purpose from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 5`,
+    );
     expect(row).toBeDefined();
-    await behindTheHubsBack(hub, sql`update gateway.audit_records set purpose = 'TRANSIT' where chain_id = ${chainId(hub)} and seq = 5`);
+    await behindTheHubsBack(
+      hub,
+      sql`update gateway.audit_records set purpose = 'TRANSIT' where chain_id = ${chainId(hub)} and seq = 5`,
+    );
     const altered = await verifyAuditChains(db(hub));
     expect(altered.ok).toBe(false);
     expect(altered.firstBreak).toEqual({ chainId: chainId(hub), seq: 5, what: 'hash mismatch' });
-    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(db(hub), sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`);
+    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(
+      db(hub),
+      sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`,
+    );
     expect(status).toEqual({ ok: false, first_break: `chain ${chainId(hub)} seq 5: hash mismatch` });
 
     // Put back, the chain verifies again; removed, the gap is named.
-    await behindTheHubsBack(hub, sql`update gateway.audit_records set purpose = ${row!.purpose} where chain_id = ${chainId(hub)} and seq = 5`);
+    await behindTheHubsBack(
+      hub,
+      sql`update gateway.audit_records set purpose = ${row!.purpose} where chain_id = ${chainId(hub)} and seq = 5`,
+    );
     expect((await verify(hub)).ok).toBe(true);
-    const [copy] = await rowsOf<Record<string, unknown>>(db(hub), sql`select * from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 7`);
+    const [copy] = await rowsOf<Record<string, unknown>>(
+      db(hub),
+      sql`select * from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 7`,
+    );
     await behindTheHubsBack(hub, sql`delete from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 7`);
     expect((await verify(hub)).firstBreak).toEqual({ chainId: chainId(hub), seq: 7, what: 'missing seq' });
-    await db(hub).execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(copy)}::jsonb)`);
+    await db(hub).execute(
+      sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(copy)}::jsonb)`,
+    );
     expect((await verify(hub)).ok).toBe(true);
   });
 
@@ -312,20 +477,30 @@ describe('tamper evidence', () => {
     }
   };
 
-  it('names a chain cut short, and a whole chain removed with its registration, after a verification', async ({ hub }) => {
+  it('names a chain cut short, and a whole chain removed with its registration, after a verification', async ({
+    hub,
+  }) => {
     const writer = await openAuditWriter(db(hub), { instance: 'doomed' });
     const doomed = writer.chainId;
     await Promise.all([1, 2, 3].map((i) => writer.append(recordWith({ i }, unique('Doomed')))));
     await writer.close();
     expect(await verifyAuditChains(db(hub))).toMatchObject({ ok: true });
-    const records = await rowsOf<Record<string, unknown>>(db(hub), sql`select * from gateway.audit_records where chain_id = ${doomed} order by seq`);
-    const [registration] = await rowsOf<Record<string, unknown>>(db(hub), sql`select * from gateway.audit_chains where chain_id = ${doomed}`);
+    const records = await rowsOf<Record<string, unknown>>(
+      db(hub),
+      sql`select * from gateway.audit_records where chain_id = ${doomed} order by seq`,
+    );
+    const [registration] = await rowsOf<Record<string, unknown>>(
+      db(hub),
+      sql`select * from gateway.audit_chains where chain_id = ${doomed}`,
+    );
     expect(records).toHaveLength(3);
     const restore = async () => {
-      await db(hub).execute(sql`insert into gateway.audit_chains select * from jsonb_populate_record(null::gateway.audit_chains, ${JSON.stringify(registration)}::jsonb)
+      await db(hub)
+        .execute(sql`insert into gateway.audit_chains select * from jsonb_populate_record(null::gateway.audit_chains, ${JSON.stringify(registration)}::jsonb)
         on conflict do nothing`);
       for (const row of records) {
-        await db(hub).execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(row)}::jsonb)
+        await db(hub)
+          .execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify(row)}::jsonb)
           on conflict do nothing`);
       }
     };
@@ -337,7 +512,8 @@ describe('tamper evidence', () => {
     expect((await verify(hub)).ok).toBe(true);
 
     // Every record and the registration gone: the chain the last verification named is missing.
-    await behindTheHubsBackOnChains(hub, 
+    await behindTheHubsBackOnChains(
+      hub,
       sql`delete from gateway.audit_records where chain_id = ${doomed}`,
       sql`delete from gateway.audit_chains where chain_id = ${doomed}`,
     );
@@ -345,27 +521,44 @@ describe('tamper evidence', () => {
     expect(missing.firstBreak).toEqual({ chainId: doomed, seq: 1, what: 'chain missing' });
     // Named again by the next run, though the run before found nothing of it.
     expect((await verifyAuditChains(db(hub))).firstBreak).toEqual({ chainId: doomed, seq: 1, what: 'chain missing' });
-    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(db(hub), sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`);
+    const [status] = await rowsOf<{ ok: boolean; first_break: string }>(
+      db(hub),
+      sql`select ok, first_break from gateway.audit_verifications order by id desc limit 1`,
+    );
     expect(status).toEqual({ ok: false, first_break: `chain ${doomed} seq 1: chain missing` });
     await restore();
     expect((await verifyAuditChains(db(hub))).ok).toBe(true);
   });
 
   it('names a row inserted into a chain, and records on a chain never registered', async ({ hub }) => {
-    const [copy] = await rowsOf<Record<string, unknown>>(db(hub), sql`select * from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 3`);
+    const [copy] = await rowsOf<Record<string, unknown>>(
+      db(hub),
+      sql`select * from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 3`,
+    );
     // The same seq again (a fork), a millisecond later: the key allows it, verification does not.
     const forkedAt = new Date(new Date(copy!.recorded_at as string).getTime() + 1).toISOString();
-    await db(hub).execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, recorded_at: forkedAt, purpose: 'TRANSIT' })}::jsonb)`);
+    await db(hub).execute(
+      sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, recorded_at: forkedAt, purpose: 'TRANSIT' })}::jsonb)`,
+    );
     expect((await verify(hub)).firstBreak).toEqual({ chainId: chainId(hub), seq: 3, what: 'duplicate seq' });
-    await behindTheHubsBack(hub, sql`delete from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 3 and recorded_at = ${forkedAt}`);
+    await behindTheHubsBack(
+      hub,
+      sql`delete from gateway.audit_records where chain_id = ${chainId(hub)} and seq = 3 and recorded_at = ${forkedAt}`,
+    );
     expect((await verify(hub)).ok).toBe(true);
 
     // A forged chain whose links are sound, but which no gateway registered.
     const forged = randomUUID();
-    await db(hub).execute(sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, chain_id: forged, seq: 1, prev_hash: '0'.repeat(64) })}::jsonb)`);
+    await db(hub).execute(
+      sql`insert into gateway.audit_records select * from jsonb_populate_record(null::gateway.audit_records, ${JSON.stringify({ ...copy, chain_id: forged, seq: 1, prev_hash: '0'.repeat(64) })}::jsonb)`,
+    );
     const report = await verify(hub);
     expect(report.ok).toBe(false);
-    expect(report.chains.find((c) => c.chainId === forged)?.break).toEqual({ chainId: forged, seq: 1, what: 'unregistered chain' });
+    expect(report.chains.find((c) => c.chainId === forged)?.break).toEqual({
+      chainId: forged,
+      seq: 1,
+      what: 'unregistered chain',
+    });
     await behindTheHubsBack(hub, sql`delete from gateway.audit_records where chain_id = ${forged}`);
     expect((await verify(hub)).ok).toBe(true);
   });
@@ -378,62 +571,132 @@ describe('tamper evidence', () => {
     ['DELETE', sql`delete from gateway.audit_chains`],
     ['DELETE', sql`delete from gateway.audit_verifications`],
   ] as const)('the database refuses %s (%#)', async ([op, statement], { hub }) => {
-    await expect(db(hub).execute(statement)).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(new RegExp(`append-only: ${op} refused`)) }) });
+    await expect(db(hub).execute(statement)).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringMatching(new RegExp(`append-only: ${op} refused`)) }),
+    });
   });
 
   it('refuses changes to a monthly partition reached directly', async ({ hub }) => {
-    const [{ partition }] = await rowsOf<{ partition: string }>(db(hub), sql`select tableoid::regclass::text as partition from gateway.audit_records limit 1`) as [{ partition: string }];
+    const [{ partition }] = (await rowsOf<{ partition: string }>(
+      db(hub),
+      sql`select tableoid::regclass::text as partition from gateway.audit_records limit 1`,
+    )) as [{ partition: string }];
     expect(partition).toMatch(/^gateway\.audit_records_\d{4}_\d{2}$/);
-    for (const [op, statement] of [['UPDATE', `update ${partition} set purpose = 'TRANSIT'`], ['DELETE', `delete from ${partition}`], ['TRUNCATE', `truncate ${partition}`]]) {
-      await expect(db(hub).execute(sql.raw(statement!)), statement).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining(`append-only: ${op} refused`) }) });
+    for (const [op, statement] of [
+      ['UPDATE', `update ${partition} set purpose = 'TRANSIT'`],
+      ['DELETE', `delete from ${partition}`],
+      ['TRUNCATE', `truncate ${partition}`],
+    ]) {
+      await expect(db(hub).execute(sql.raw(statement!)), statement).rejects.toMatchObject({
+        cause: expect.objectContaining({ message: expect.stringContaining(`append-only: ${op} refused`) }),
+      });
     }
   });
 });
 
 /** A record as the gateway would build it. */
-const recordWith = (variables: Record<string, unknown>, operationName = 'Direct') => buildAuditRecord({
-  caller: {
-    client: { id: 'city-440300', kind: 'CITY', name: '深圳', city: '440300', domain: null, purposes: ['TRANSIT'], status: 'ACTIVE', requestsPerMinute: 60 },
-    purpose: 'TRANSIT', operator: null, caseRef: null, requestId: randomUUID(),
-  },
-  startedAt: Date.now() - 5,
-  executed: true,
-  operationType: 'query',
-  operationName,
-  documentHash: 'a'.repeat(64),
-  variables,
-  errors: undefined,
-  hasData: true,
-  access: { holders: new Map([[randomUUID(), new Set(['Holder.name', 'Query.holderByCard'])]]), unlinked: new Set() },
-  denied: [],
-});
+const recordWith = (variables: Record<string, unknown>, operationName = 'Direct') =>
+  buildAuditRecord({
+    caller: {
+      client: {
+        id: 'city-440300',
+        kind: 'CITY',
+        name: '深圳',
+        city: '440300',
+        domain: null,
+        purposes: ['TRANSIT'],
+        status: 'ACTIVE',
+        requestsPerMinute: 60,
+      },
+      purpose: 'TRANSIT',
+      operator: null,
+      caseRef: null,
+      requestId: randomUUID(),
+    },
+    startedAt: Date.now() - 5,
+    executed: true,
+    operationType: 'query',
+    operationName,
+    documentHash: 'a'.repeat(64),
+    variables,
+    errors: undefined,
+    hasData: true,
+    access: { holders: new Map([[randomUUID(), new Set(['Holder.name', 'Query.holderByCard'])]]), unlinked: new Set() },
+    denied: [],
+  });
 
 describe('variables as recorded', () => {
   it('masks identifiers by name, keeps only harmless shapes under other names, stars the rest, and bounds the size', () => {
     const { variables } = recordWith({
-      input: { idNumber: '44010619900307123X', phone: '13812345678', accountNumber: '6217000012345678901', cardNumber: 'L00100718',
-        summary: '哮喘复诊', diagnoses: ['J45.909'], note: 'ID 440106199003071234, call 13812345678', city: '440100', first: 10,
-        mode: 'METRO', at: '2024-03-07T09:30:00+08:00', fare: '4.00', institutionCode: 'H44010090001', idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12' },
+      input: {
+        idNumber: '44010619900307123X',
+        phone: '13812345678',
+        accountNumber: '6217000012345678901',
+        cardNumber: 'L00100718',
+        summary: '哮喘复诊',
+        diagnoses: ['J45.909'],
+        note: 'ID 440106199003071234, call 13812345678',
+        city: '440100',
+        first: 10,
+        mode: 'METRO',
+        at: '2024-03-07T09:30:00+08:00',
+        fare: '4.00',
+        institutionCode: 'H44010090001',
+        idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12',
+      },
       idNumbers: ['440106199003071234'],
       // Names are the client's choice: a card number, diagnoses, a department and an ID under innocent names.
-      c: 'W86364237', dx: ['F32.2', 'B20'], dept: '精神科', x: '440106199003071234',
+      c: 'W86364237',
+      dx: ['F32.2', 'B20'],
+      dept: '精神科',
+      x: '440106199003071234',
     });
     expect(variables).toEqual({
-      input: { idNumber: '440106********123X', phone: '138****5678', accountNumber: '***************8901', cardNumber: '*****0718',
-        summary: '****', diagnoses: ['*******'], note: '********', city: '440100', first: 10,
-        mode: 'METRO', at: '2024-03-07T09:30:00+08:00', fare: '4.00', institutionCode: 'H44010090001', idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12' },
+      input: {
+        idNumber: '440106********123X',
+        phone: '138****5678',
+        accountNumber: '***************8901',
+        cardNumber: '*****0718',
+        summary: '****',
+        diagnoses: ['*******'],
+        note: '********',
+        city: '440100',
+        first: 10,
+        mode: 'METRO',
+        at: '2024-03-07T09:30:00+08:00',
+        fare: '4.00',
+        institutionCode: 'H44010090001',
+        idempotencyKey: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12',
+      },
       idNumbers: ['440106********1234'],
-      c: '*****4237', dx: ['*****', '***'], dept: '***', x: '440106********1234',
+      c: '*****4237',
+      dx: ['*****', '***'],
+      dept: '***',
+      x: '440106********1234',
     });
-    const huge = recordWith({ rows: Array.from({ length: 5_000 }, (_, i) => ({ line: `line ${i}`, station: '体育西路' })) }).variables;
-    expect(huge).toEqual({ $truncated: { chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const huge = recordWith({
+      rows: Array.from({ length: 5_000 }, (_, i) => ({ line: `line ${i}`, station: '体育西路' })),
+    }).variables;
+    expect(huge).toEqual({
+      $truncated: { chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
   });
 });
 
 describe('npm run audit:verify', () => {
   // NUL and a lone surrogate (which PostgreSQL cannot store), a float, a number past 2^53, Chinese text, nesting: the
   // hash computed from what was written must come out of what is read back.
-  const record = (i: number) => recordWith({ text: `a\u0000b\ud800 ${i}`, float: 0.1 + 0.2, big: 12345678901234567890, city: '深圳', nested: { list: [1, 'x', null, true] } }, `Cli${i}`);
+  const record = (i: number) =>
+    recordWith(
+      {
+        text: `a\u0000b\ud800 ${i}`,
+        float: 0.1 + 0.2,
+        big: Number('12345678901234567890'),
+        city: '深圳',
+        nested: { list: [1, 'x', null, true] },
+      },
+      `Cli${i}`,
+    );
 
   it('exits 0 when every chain verifies and 1 naming the first broken link', { timeout: 120_000 }, async () => {
     const store = await createTestDatabase({ separate: true });
@@ -456,8 +719,12 @@ describe('npm run audit:verify', () => {
         await expect(writer.append(record(4))).rejects.toThrow(/closed/);
       });
       const { DATABASE_URL: _a, GATEWAY_DATABASE_URL: _b, PGLITE_DATA_DIR: _c, ...env } = process.env;
-      const where = store.config.kind === 'postgres' ? { GATEWAY_DATABASE_URL: store.config.url } : { PGLITE_DATA_DIR: store.config.dataDir! };
-      const verify = () => spawnSync('npm', ['run', '-s', 'audit:verify'], { env: { ...env, ...where }, encoding: 'utf8' });
+      const where =
+        store.config.kind === 'postgres'
+          ? { GATEWAY_DATABASE_URL: store.config.url }
+          : { PGLITE_DATA_DIR: store.config.dataDir! };
+      const verify = () =>
+        spawnSync('npm', ['run', '-s', 'audit:verify'], { env: { ...env, ...where }, encoding: 'utf8' });
 
       const sound = verify();
       expect(sound.stdout).toContain(`chain ${chainId}  3 record(s) verified`);
@@ -465,15 +732,23 @@ describe('npm run audit:verify', () => {
 
       await withDatabase(async (database) => {
         await database.db.execute(sql`alter table gateway.audit_records disable trigger audit_records_append_only`);
-        await database.db.execute(sql`update gateway.audit_records set variables = variables || '{"city": "广州"}' where seq = 2`);
+        await database.db.execute(
+          sql`update gateway.audit_records set variables = variables || '{"city": "广州"}' where seq = 2`,
+        );
         await database.db.execute(sql`alter table gateway.audit_records enable trigger audit_records_append_only`);
       });
       const broken = verify();
       expect(broken.stdout).toContain(`first break: chain ${chainId} seq 2: hash mismatch`);
       expect(broken.status).toBe(1);
       await withDatabase(async (database) => {
-        const runs = await rowsOf<{ ok: boolean; first_break: string | null }>(database.db, sql`select ok, first_break from gateway.audit_verifications order by id`);
-        expect(runs).toEqual([{ ok: true, first_break: null }, { ok: false, first_break: `chain ${chainId} seq 2: hash mismatch` }]);
+        const runs = await rowsOf<{ ok: boolean; first_break: string | null }>(
+          database.db,
+          sql`select ok, first_break from gateway.audit_verifications order by id`,
+        );
+        expect(runs).toEqual([
+          { ok: true, first_break: null },
+          { ok: false, first_break: `chain ${chainId} seq 2: hash mismatch` },
+        ]);
       });
     } finally {
       await store.drop();

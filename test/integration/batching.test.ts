@@ -10,7 +10,9 @@ const it = hubTest({ seedHolders: 120 });
 let idNumbers: string[];
 
 it.beforeAll(async ({ hub }) => {
-  const rows = await hub.rows<{ id_number: string }>(sql`select id_number from hr.holders order by id_number limit 100`);
+  const rows = await hub.rows<{ id_number: string }>(
+    sql`select id_number from hr.holders order by id_number limit 100`,
+  );
   idNumbers = rows.map((r) => r.id_number);
 });
 
@@ -36,12 +38,24 @@ it('issues the same few statements per subgraph for 100 holders as for 5, six in
 it('answers in input order with data from every subgraph', async ({ hub }) => {
   const ids = [idNumbers[3]!, idNumbers[0]!];
   const data = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) { id ${ALL_DOMAINS} } }`, { ids });
-  const byId = await hub.ok(`query($a: String!, $b: String!) { a: holder(idNumber: $a) { id } b: holder(idNumber: $b) { id } }`, { a: ids[0], b: ids[1] });
+  const byId = await hub.ok(
+    `query($a: String!, $b: String!) { a: holder(idNumber: $a) { id } b: holder(idNumber: $b) { id } }`,
+    { a: ids[0], b: ids[1] },
+  );
   expect(data.holders.map((h: { id: string }) => h.id)).toEqual([byId.a.id, byId.b.id]);
   // Seeded transit functions carry rides; somewhere among 100 holders there are both.
   const all = await hub.ok(HOLDERS_ALL_DOMAINS, { ids: idNumbers });
   expect(all.holders.some((h: any) => h.rides.nodes.length > 0 && h.transitFunctions.length > 0)).toBe(true);
-  for (const list of ['preferentialCertificates', 'medicalVisits', 'healthRecords', 'venueAdmissions', 'libraryLoans']) {
-    expect(all.holders.some((h: any) => h[list].nodes.length > 0), list).toBe(true);
+  for (const list of [
+    'preferentialCertificates',
+    'medicalVisits',
+    'healthRecords',
+    'venueAdmissions',
+    'libraryLoans',
+  ]) {
+    expect(
+      all.holders.some((h: any) => h[list].nodes.length > 0),
+      list,
+    ).toBe(true);
   }
 });

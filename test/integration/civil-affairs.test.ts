@@ -18,18 +18,34 @@ const CERTIFICATES = `query($id: String!) { holder(idNumber: $id) {
   concessionCertificates { kind disabilityLevel validUntil } } }`;
 
 const certificateInput = (holder: Record<string, string>, extra: Record<string, unknown> = {}) => ({
-  idempotencyKey: randomUUID(), holder, certificateNumber: `C-${randomUUID().slice(0, 13)}`, kind: 'ELDERLY', issuer: '440100', validFrom: '2021-06-01', ...extra,
+  idempotencyKey: randomUUID(),
+  holder,
+  certificateNumber: `C-${randomUUID().slice(0, 13)}`,
+  kind: 'ELDERLY',
+  issuer: '440100',
+  validFrom: '2021-06-01',
+  ...extra,
 });
 
 describe('preferential certificates', () => {
   it('issues to a holder named by card or by id, and shows which hold today', async ({ hub }) => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const byCard = await hub.ok(ISSUE, { input: certificateInput({ cardNumber }) });
-    expect(byCard.issuePreferentialCertificate).toMatchObject({ kind: 'ELDERLY', status: 'VALID', holder: { id: holder.id, name: holder.name } });
-    await hub.ok(ISSUE, { input: certificateInput({ id: holder.id }, { kind: 'DISABILITY', disabilityLevel: 1, validUntil: '2022-01-01' }) });
+    expect(byCard.issuePreferentialCertificate).toMatchObject({
+      kind: 'ELDERLY',
+      status: 'VALID',
+      holder: { id: holder.id, name: holder.name },
+    });
+    await hub.ok(ISSUE, {
+      input: certificateInput({ id: holder.id }, { kind: 'DISABILITY', disabilityLevel: 1, validUntil: '2022-01-01' }),
+    });
     await hub.ok(ISSUE, { input: certificateInput({ id: holder.id }, { kind: 'VETERAN', validFrom: '2099-01-01' }) });
     const read = (await hub.ok(CERTIFICATES, { id: holder.idNumber })).holder;
-    expect(read.preferentialCertificates.nodes.map((c: any) => c.status).sort()).toEqual(['EXPIRED', 'PENDING', 'VALID']);
+    expect(read.preferentialCertificates.nodes.map((c: any) => c.status).sort()).toEqual([
+      'EXPIRED',
+      'PENDING',
+      'VALID',
+    ]);
     expect(read.concessionCertificates).toEqual([{ kind: 'ELDERLY', disabilityLevel: null, validUntil: null }]);
   });
 
@@ -37,15 +53,30 @@ describe('preferential certificates', () => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const input = certificateInput({ cardNumber });
     await hub.ok(ISSUE, { input });
-    const revoked = await hub.ok(REVOKE, { input: { idempotencyKey: randomUUID(), certificateNumber: input.certificateNumber, reason: '持证人迁出本省' } });
-    expect(revoked.revokePreferentialCertificate).toMatchObject({ status: 'REVOKED', revocationReason: '持证人迁出本省' });
+    const revoked = await hub.ok(REVOKE, {
+      input: { idempotencyKey: randomUUID(), certificateNumber: input.certificateNumber, reason: '持证人迁出本省' },
+    });
+    expect(revoked.revokePreferentialCertificate).toMatchObject({
+      status: 'REVOKED',
+      revocationReason: '持证人迁出本省',
+    });
     expect((await hub.ok(CERTIFICATES, { id: holder.idNumber })).holder.concessionCertificates).toEqual([]);
-    const twice = await hub.query(REVOKE, { input: { idempotencyKey: randomUUID(), certificateNumber: input.certificateNumber, reason: 'again' } });
+    const twice = await hub.query(REVOKE, {
+      input: { idempotencyKey: randomUUID(), certificateNumber: input.certificateNumber, reason: 'again' },
+    });
     expect(codes(twice)).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await hub.query(REVOKE, { input: { idempotencyKey: randomUUID(), certificateNumber: 'NOPE-0000', reason: 'x' } }))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await hub.query(REVOKE, {
+          input: { idempotencyKey: randomUUID(), certificateNumber: 'NOPE-0000', reason: 'x' },
+        }),
+      ),
+    ).toEqual(['NOT_FOUND']);
   });
 
-  it('replays an issue by its key without a second certificate, and refuses the key for another payload', async ({ hub }) => {
+  it('replays an issue by its key without a second certificate, and refuses the key for another payload', async ({
+    hub,
+  }) => {
     const holder = await registerHolder(hub);
     const input = certificateInput({ id: holder.id });
     const first = await hub.ok(ISSUE, { input });
@@ -59,12 +90,18 @@ describe('preferential certificates', () => {
     const issued = await hub.ok(ISSUE, { input: byId });
     expect(await hub.ok(ISSUE, { input: { ...byId, holder: { cardNumber } } })).toEqual(issued);
     // A new key for an already issued number is refused, not a second row.
-    expect(codes(await hub.query(ISSUE, { input: { ...input, idempotencyKey: randomUUID() } }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await hub.query(ISSUE, { input: { ...input, idempotencyKey: randomUUID() } }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 
   it('refuses unknown holders and cards, and bad input, naming the field', async ({ hub }) => {
-    expect(codes(await hub.query(ISSUE, { input: certificateInput({ cardNumber: 'Z00000000' }) }))).toEqual(['CARD_NOT_FOUND']);
-    expect(codes(await hub.query(ISSUE, { input: certificateInput({ id: randomUUID() }) }))).toEqual(['HOLDER_NOT_FOUND']);
+    expect(codes(await hub.query(ISSUE, { input: certificateInput({ cardNumber: 'Z00000000' }) }))).toEqual([
+      'CARD_NOT_FOUND',
+    ]);
+    expect(codes(await hub.query(ISSUE, { input: certificateInput({ id: randomUUID() }) }))).toEqual([
+      'HOLDER_NOT_FOUND',
+    ]);
     const holder = await registerHolder(hub);
     for (const [extra, field] of [
       [{ kind: 'DISABILITY' }, 'disabilityLevel'],
@@ -76,7 +113,9 @@ describe('preferential certificates', () => {
       const result = await hub.query(ISSUE, { input: certificateInput({ id: holder.id }, extra) });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
-    expect(codes(await hub.query(ISSUE, { input: certificateInput({ id: holder.id, cardNumber: 'Z00000000' }) }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await hub.query(ISSUE, { input: certificateInput({ id: holder.id, cardNumber: 'Z00000000' }) })),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -96,7 +135,9 @@ describe('paging certificates', () => {
   });
 
   it('refuses a malformed certificate number before it reaches the database', async ({ hub }) => {
-    expect(codes(await hub.query(`{ preferentialCertificate(certificateNumber: "a\\u0000b") { kind } }`))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await hub.query(`{ preferentialCertificate(certificateNumber: "a\\u0000b") { kind } }`))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });
 
@@ -104,10 +145,29 @@ describe('relief entitlements (Art 8)', () => {
   it('grants and lists them, refusing a malformed amount', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const GRANT = `mutation($input: GrantReliefInput!) { grantReliefEntitlement(input: $input) { kind monthlyAmount periodStart periodEnd city } }`;
-    const input = { idempotencyKey: randomUUID(), holder: { id: holder.id }, kind: 'MINIMUM_LIVING_ALLOWANCE', monthlyAmount: '1300', periodStart: '2026-01-01', periodEnd: '2026-12-31', city: '440100' };
-    expect((await hub.ok(GRANT, { input })).grantReliefEntitlement).toEqual({ kind: 'MINIMUM_LIVING_ALLOWANCE', monthlyAmount: '1300.00', periodStart: '2026-01-01', periodEnd: '2026-12-31', city: '440100' });
-    const listed = await hub.ok(`query($id: String!) { holder(idNumber: $id) { reliefEntitlements { nodes { monthlyAmount } } } }`, { id: holder.idNumber });
+    const input = {
+      idempotencyKey: randomUUID(),
+      holder: { id: holder.id },
+      kind: 'MINIMUM_LIVING_ALLOWANCE',
+      monthlyAmount: '1300',
+      periodStart: '2026-01-01',
+      periodEnd: '2026-12-31',
+      city: '440100',
+    };
+    expect((await hub.ok(GRANT, { input })).grantReliefEntitlement).toEqual({
+      kind: 'MINIMUM_LIVING_ALLOWANCE',
+      monthlyAmount: '1300.00',
+      periodStart: '2026-01-01',
+      periodEnd: '2026-12-31',
+      city: '440100',
+    });
+    const listed = await hub.ok(
+      `query($id: String!) { holder(idNumber: $id) { reliefEntitlements { nodes { monthlyAmount } } } }`,
+      { id: holder.idNumber },
+    );
     expect(listed.holder.reliefEntitlements.nodes).toEqual([{ monthlyAmount: '1300.00' }]);
-    expect(codes(await hub.query(GRANT, { input: { ...input, idempotencyKey: randomUUID(), monthlyAmount: '13.005' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await hub.query(GRANT, { input: { ...input, idempotencyKey: randomUUID(), monthlyAmount: '13.005' } })),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 });

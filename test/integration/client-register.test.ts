@@ -48,23 +48,71 @@ const except = (...left: Purpose[]) => PURPOSES.filter((p) => !left.includes(p))
 
 it('holds the province, its 21 cities, the five departments and the governance body', async () => {
   const { register } = await openInstance();
-  const expected: { id: string; kind: ClientKind; city?: string; domain?: string; purposes: Purpose[]; requestsPerMinute: number; name?: string }[] = [
-    { id: 'province', kind: 'PROVINCE', name: '广东省社会保障卡服务平台', purposes: except('GOVERNANCE_AUDIT'), requestsPerMinute: 12000 },
+  const expected: {
+    id: string;
+    kind: ClientKind;
+    city?: string;
+    domain?: string;
+    purposes: Purpose[];
+    requestsPerMinute: number;
+    name?: string;
+  }[] = [
+    {
+      id: 'province',
+      kind: 'PROVINCE',
+      name: '广东省社会保障卡服务平台',
+      purposes: except('GOVERNANCE_AUDIT'),
+      requestsPerMinute: 12000,
+    },
     ...CITY_CODES.map((code) => ({
-      id: `city-${code}`, kind: 'CITY' as const, city: code, name: `${CITIES[code]}市社会保障卡服务平台`,
-      purposes: except('GOVERNANCE_AUDIT', 'HOLDER_SELF_SERVICE'), requestsPerMinute: 6000,
+      id: `city-${code}`,
+      kind: 'CITY' as const,
+      city: code,
+      name: `${CITIES[code]}市社会保障卡服务平台`,
+      purposes: except('GOVERNANCE_AUDIT', 'HOLDER_SELF_SERVICE'),
+      requestsPerMinute: 6000,
     })),
-    { id: 'dept-hr', kind: 'DEPARTMENT', domain: 'hr', purposes: ['SOCIAL_INSURANCE', 'HR_SERVICE', 'BENEFIT_DISBURSEMENT', 'IDENTITY_VERIFICATION'], requestsPerMinute: 6000 },
-    { id: 'dept-health', kind: 'DEPARTMENT', domain: 'health', purposes: ['MEDICAL_SERVICE', 'IDENTITY_VERIFICATION'], requestsPerMinute: 6000 },
+    {
+      id: 'dept-hr',
+      kind: 'DEPARTMENT',
+      domain: 'hr',
+      purposes: ['SOCIAL_INSURANCE', 'HR_SERVICE', 'BENEFIT_DISBURSEMENT', 'IDENTITY_VERIFICATION'],
+      requestsPerMinute: 6000,
+    },
+    {
+      id: 'dept-health',
+      kind: 'DEPARTMENT',
+      domain: 'health',
+      purposes: ['MEDICAL_SERVICE', 'IDENTITY_VERIFICATION'],
+      requestsPerMinute: 6000,
+    },
     { id: 'dept-transport', kind: 'DEPARTMENT', domain: 'transport', purposes: ['TRANSIT'], requestsPerMinute: 60000 },
-    { id: 'dept-civil-affairs', kind: 'DEPARTMENT', domain: 'civil-affairs', purposes: ['PREFERENTIAL_TREATMENT', 'BENEFIT_DISBURSEMENT', 'IDENTITY_VERIFICATION'], requestsPerMinute: 6000 },
-    { id: 'dept-culture-tourism', kind: 'DEPARTMENT', domain: 'culture-tourism', purposes: ['CULTURE_TOURISM'], requestsPerMinute: 6000 },
+    {
+      id: 'dept-civil-affairs',
+      kind: 'DEPARTMENT',
+      domain: 'civil-affairs',
+      purposes: ['PREFERENTIAL_TREATMENT', 'BENEFIT_DISBURSEMENT', 'IDENTITY_VERIFICATION'],
+      requestsPerMinute: 6000,
+    },
+    {
+      id: 'dept-culture-tourism',
+      kind: 'DEPARTMENT',
+      domain: 'culture-tourism',
+      purposes: ['CULTURE_TOURISM'],
+      requestsPerMinute: 6000,
+    },
     { id: 'governance', kind: 'GOVERNANCE', purposes: ['GOVERNANCE_AUDIT'], requestsPerMinute: 6000 },
   ];
   expect(expected).toHaveLength(28);
   for (const e of expected) {
     const client = register.get(e.id);
-    expect(client, e.id).toMatchObject({ kind: e.kind, city: e.city ?? null, domain: e.domain ?? null, status: 'ACTIVE', requestsPerMinute: e.requestsPerMinute });
+    expect(client, e.id).toMatchObject({
+      kind: e.kind,
+      city: e.city ?? null,
+      domain: e.domain ?? null,
+      status: 'ACTIVE',
+      requestsPerMinute: e.requestsPerMinute,
+    });
     expect([...client!.purposes].sort(), e.id).toEqual([...e.purposes].sort());
     if (e.name) expect(client!.name).toBe(e.name);
   }
@@ -81,7 +129,14 @@ it('hands out frozen entries: one request cannot change what the next one sees',
 
 /** The constraint a refused insert names (drizzle wraps the driver's error). */
 async function refusal(values: Record<string, unknown>): Promise<string> {
-  const row = { id: uniqueId('bad'), kind: 'PROVINCE', name: 'Test', purposes: ['TRANSIT'], requestsPerMinute: 10, ...values };
+  const row = {
+    id: uniqueId('bad'),
+    kind: 'PROVINCE',
+    name: 'Test',
+    purposes: ['TRANSIT'],
+    requestsPerMinute: 10,
+    ...values,
+  };
   try {
     await database.db.insert(clients).values(row as typeof clients.$inferInsert);
   } catch (error) {
@@ -109,13 +164,21 @@ it.each([
 
 it('accepts a well-formed city platform', async () => {
   const id = uniqueId('city');
-  await database.db.insert(clients).values({ id, kind: 'CITY', city: '440300', name: 'Test city', purposes: ['TRANSIT'], requestsPerMinute: 5 });
-  expect((await listClients(database.db)).find((c) => c.id === id)).toMatchObject({ kind: 'CITY', city: '440300', status: 'ACTIVE' });
+  await database.db
+    .insert(clients)
+    .values({ id, kind: 'CITY', city: '440300', name: 'Test city', purposes: ['TRANSIT'], requestsPerMinute: 5 });
+  expect((await listClients(database.db)).find((c) => c.id === id)).toMatchObject({
+    kind: 'CITY',
+    city: '440300',
+    status: 'ACTIVE',
+  });
 });
 
 it('shows a suspension on a second instance within a second, and the re-admission too', async () => {
   const id = uniqueId('suspend');
-  await database.db.insert(clients).values({ id, kind: 'PROVINCE', name: 'Test platform', purposes: ['TRANSIT'], requestsPerMinute: 10 });
+  await database.db
+    .insert(clients)
+    .values({ id, kind: 'PROVINCE', name: 'Test platform', purposes: ['TRANSIT'], requestsPerMinute: 10 });
   const first = await openInstance();
   const second = await openInstance();
   expect(second.register.get(id)?.status).toBe('ACTIVE');
@@ -133,8 +196,12 @@ it('shows a suspension on a second instance within a second, and the re-admissio
 
 it('refuses an unknown client and a suspension without a reason, with messages an operator can read', async () => {
   const { changes } = await openInstance();
-  await expect(setClientStatus(database.db, changes, uniqueId('missing'), 'SUSPENDED', 'test')).rejects.toThrow(ClientCommandError);
-  await expect(setClientStatus(database.db, changes, uniqueId('missing'), 'SUSPENDED', 'test')).rejects.toThrow(/No client "test-missing-[0-9a-f]+" in the register/);
+  await expect(setClientStatus(database.db, changes, uniqueId('missing'), 'SUSPENDED', 'test')).rejects.toThrow(
+    ClientCommandError,
+  );
+  await expect(setClientStatus(database.db, changes, uniqueId('missing'), 'SUSPENDED', 'test')).rejects.toThrow(
+    /No client "test-missing-[0-9a-f]+" in the register/,
+  );
   await expect(setClientStatus(database.db, changes, 'province', 'SUSPENDED', '  ')).rejects.toThrow(/needs a reason/);
   expect((await listClients(database.db)).find((c) => c.id === 'province')?.status).toBe('ACTIVE');
 });

@@ -29,22 +29,52 @@ it.beforeAll(async ({ hub }) => {
   const certificateNumber = `D-${randomUUID().slice(0, 12)}`;
   rider = { id: holder.id, idNumber: holder.idNumber, cardNumber, certificateNumber };
   // Each write by the department owning it (support/hub.ts picks the identity).
-  await hub.ok(`mutation($input: IssueCertificateInput!) { issuePreferentialCertificate(input: $input) { certificateNumber } }`, {
-    input: { idempotencyKey: randomUUID(), holder: { cardNumber }, certificateNumber, kind: 'DISABILITY', disabilityLevel: 2, issuer: '440100', validFrom: '2020-01-01' },
-  });
+  await hub.ok(
+    `mutation($input: IssueCertificateInput!) { issuePreferentialCertificate(input: $input) { certificateNumber } }`,
+    {
+      input: {
+        idempotencyKey: randomUUID(),
+        holder: { cardNumber },
+        certificateNumber,
+        kind: 'DISABILITY',
+        disabilityLevel: 2,
+        issuer: '440100',
+        validFrom: '2020-01-01',
+      },
+    },
+  );
   await hub.ok(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
     input: { idempotencyKey: randomUUID(), cardNumber, city: '440100', operator: '羊城通' },
   });
   await hub.ok(`mutation($input: RecordRidesInput!) { recordRides(input: $input) { recorded } }`, {
-    input: { idempotencyKey: randomUUID(), rides: [{ cardNumber, mode: 'BUS', city: '440100', line: 'B1', station: '天河客运站',
-      occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '0.00', concession: 'DISABILITY' }] },
+    input: {
+      idempotencyKey: randomUUID(),
+      rides: [
+        {
+          cardNumber,
+          mode: 'BUS',
+          city: '440100',
+          line: 'B1',
+          station: '天河客运站',
+          occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+          fare: '0.00',
+          concession: 'DISABILITY',
+        },
+      ],
+    },
   });
   await hub.ok(`mutation($input: RegisterVenueInput!) { registerVenue(input: $input) { code } }`, {
     input: { idempotencyKey: randomUUID(), code: 'FP-MUS-GZ', name: '测试博物馆', kind: 'MUSEUM', city: '440100' },
   });
-  const admitted = await hub.ok(`mutation($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`, {
-    input: { idempotencyKey: randomUUID(), admissions: [{ cardNumber, venueCode: 'FP-MUS-GZ', concession: 'DISABILITY' }] },
-  });
+  const admitted = await hub.ok(
+    `mutation($input: RecordAdmissionsInput!) { recordAdmissions(input: $input) { recorded } }`,
+    {
+      input: {
+        idempotencyKey: randomUUID(),
+        admissions: [{ cardNumber, venueCode: 'FP-MUS-GZ', concession: 'DISABILITY' }],
+      },
+    },
+  );
   expect(admitted.recordAdmissions.recorded).toBe(1);
 });
 
@@ -60,7 +90,8 @@ const EVERY_ROUTE = `query($n: String!, $c: String!) {
   preferentialCertificate(certificateNumber: $c) { kind disabilityLevel holder { id } }
   rideAuthorization(cardNumber: $n, city: "440100", mode: BUS) { allowed concession discountPercent }
 }`;
-const everyRoute = (hub: TestHub, identity: Identity) => hub.as(identity).query(EVERY_ROUTE, { n: rider.cardNumber, c: rider.certificateNumber });
+const everyRoute = (hub: TestHub, identity: Identity) =>
+  hub.as(identity).query(EVERY_ROUTE, { n: rider.cardNumber, c: rider.certificateNumber });
 
 /** The coordinates the answer's FORBIDDEN errors name, sorted; fails on any other error. */
 function refused(result: GraphQLResponse): string[] {
@@ -72,7 +103,13 @@ describe('a disability certificate', () => {
   it.for(OUTSIDERS)('is read through no route by $client for $purpose', async (identity, { hub }) => {
     const result = await everyRoute(hub, identity);
     expect(result.data).toEqual({
-      holderByCard: { name: expect.any(String), concessionCertificates: null, preferentialCertificates: null, rides: null, venueAdmissions: null },
+      holderByCard: {
+        name: expect.any(String),
+        concessionCertificates: null,
+        preferentialCertificates: null,
+        rides: null,
+        venueAdmissions: null,
+      },
       preferentialCertificate: null,
       rideAuthorization: null,
     });
@@ -101,16 +138,24 @@ describe('a disability certificate', () => {
       preferentialCertificate: null,
       rideAuthorization: { allowed: true, concession: 'DISABILITY', discountPercent: 100 },
     });
-    expect(refused(result)).toEqual(['Holder.preferentialCertificates', 'Holder.venueAdmissions', 'Query.preferentialCertificate']);
+    expect(refused(result)).toEqual([
+      'Holder.preferentialCertificates',
+      'Holder.venueAdmissions',
+      'Query.preferentialCertificate',
+    ]);
   });
 
-  it('is read by civil affairs for preferential treatment, by the holder and by number, but not as a ride decision', async ({ hub }) => {
+  it('is read by civil affairs for preferential treatment, by the holder and by number, but not as a ride decision', async ({
+    hub,
+  }) => {
     const result = await everyRoute(hub, CIVIL_AFFAIRS);
     expect(result.data).toEqual({
       holderByCard: {
         name: expect.any(String),
         concessionCertificates: [{ kind: 'DISABILITY', disabilityLevel: 2 }],
-        preferentialCertificates: { nodes: [{ certificateNumber: rider.certificateNumber, kind: 'DISABILITY', disabilityLevel: 2 }] },
+        preferentialCertificates: {
+          nodes: [{ certificateNumber: rider.certificateNumber, kind: 'DISABILITY', disabilityLevel: 2 }],
+        },
         rides: null,
         venueAdmissions: null,
       },
@@ -128,15 +173,36 @@ describe('a disability certificate', () => {
   });
 
   it('is not read through another department’s mutation result either', async ({ hub }) => {
-    await hub.ok(`mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`, {
-      input: { idempotencyKey: randomUUID(), code: 'H44010090002', name: '广州市测试医院', city: '440100', level: 'TERTIARY_A' },
+    await hub.ok(
+      `mutation($input: RegisterMedicalInstitutionInput!) { registerMedicalInstitution(input: $input) { code } }`,
+      {
+        input: {
+          idempotencyKey: randomUUID(),
+          code: 'H44010090002',
+          name: '广州市测试医院',
+          city: '440100',
+          level: 'TERTIARY_A',
+        },
+      },
+    );
+    const result = await hub.query(
+      `mutation($input: RecordMedicalVisitInput!) { recordMedicalVisit(input: $input) {
+      kind holder { concessionCertificates { kind } preferentialCertificates { nodes { kind } } } } }`,
+      {
+        input: {
+          idempotencyKey: randomUUID(),
+          holder: { cardNumber: rider.cardNumber },
+          institutionCode: 'H44010090002',
+          kind: 'OUTPATIENT',
+          department: '康复科',
+          visitedAt: '2024-03-07T09:30:00+08:00',
+        },
+      },
+    );
+    expect(result.data.recordMedicalVisit).toEqual({
+      kind: 'OUTPATIENT',
+      holder: { concessionCertificates: null, preferentialCertificates: null },
     });
-    const result = await hub.query(`mutation($input: RecordMedicalVisitInput!) { recordMedicalVisit(input: $input) {
-      kind holder { concessionCertificates { kind } preferentialCertificates { nodes { kind } } } } }`, {
-      input: { idempotencyKey: randomUUID(), holder: { cardNumber: rider.cardNumber }, institutionCode: 'H44010090002', kind: 'OUTPATIENT',
-        department: '康复科', visitedAt: '2024-03-07T09:30:00+08:00' },
-    });
-    expect(result.data.recordMedicalVisit).toEqual({ kind: 'OUTPATIENT', holder: { concessionCertificates: null, preferentialCertificates: null } });
     expect(refused(result)).toEqual(['Holder.concessionCertificates', 'Holder.preferentialCertificates']);
   });
 });
@@ -145,9 +211,17 @@ describe('rideAuthorization', () => {
   const AUTHORIZE = `query($n: String!, $mode: RideMode!) { rideAuthorization(cardNumber: $n, city: "440300", mode: $mode) {
     cardNumber allowed refusal concession discountPercent } }`;
 
-  it('answers a turnstile, its concession required from civil affairs though the turnstile asked for no certificate', async ({ hub }) => {
+  it('answers a turnstile, its concession required from civil affairs though the turnstile asked for no certificate', async ({
+    hub,
+  }) => {
     const bus = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
-    expect(bus.rideAuthorization).toEqual({ cardNumber: rider.cardNumber, allowed: true, refusal: null, concession: 'DISABILITY', discountPercent: 100 });
+    expect(bus.rideAuthorization).toEqual({
+      cardNumber: rider.cardNumber,
+      allowed: true,
+      refusal: null,
+      concession: 'DISABILITY',
+      discountPercent: 100,
+    });
     const train = await hub.as(TRANSPORT).ok(AUTHORIZE, { n: rider.cardNumber, mode: 'HIGH_SPEED_RAIL' });
     expect(train.rideAuthorization).toMatchObject({ allowed: true, concession: 'NONE', discountPercent: 0 });
   });
@@ -155,20 +229,34 @@ describe('rideAuthorization', () => {
   it('is refused whole to other purposes, the certificates it requires never in the answer', async ({ hub }) => {
     const result = await hub.as(HR_IDENTITY).query(AUTHORIZE, { n: rider.cardNumber, mode: 'BUS' });
     expect(result.data).toEqual({ rideAuthorization: null });
-    expect(result.errors).toEqual([expect.objectContaining({
-      path: ['rideAuthorization'],
-      extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Query.rideAuthorization', category: 'TRAVEL', purpose: 'IDENTITY_VERIFICATION' }),
-    })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['rideAuthorization'],
+        extensions: expect.objectContaining({
+          code: 'FORBIDDEN',
+          coordinate: 'Query.rideAuthorization',
+          category: 'TRAVEL',
+          purpose: 'IDENTITY_VERIFICATION',
+        }),
+      }),
+    ]);
   });
 });
 
 describe('fragments', () => {
-  it('keep their fields beside the same fragment under a false @include, refused fields taken out of both', async ({ hub }) => {
-    const result = await hub.as(TRANSPORT).query(`query($n: String!, $no: Boolean!) {
+  it('keep their fields beside the same fragment under a false @include, refused fields taken out of both', async ({
+    hub,
+  }) => {
+    const result = await hub.as(TRANSPORT).query(
+      `query($n: String!, $no: Boolean!) {
       holderByCard(cardNumber: $n) { ... on Holder @include(if: $no) { ...F } ...F }
     }
-    fragment F on Holder { name medicalVisits { nodes { id } } concessionCertificates { kind } }`, { n: rider.cardNumber, no: false });
-    expect(result.data).toEqual({ holderByCard: { name: expect.any(String), medicalVisits: null, concessionCertificates: [{ kind: 'DISABILITY' }] } });
+    fragment F on Holder { name medicalVisits { nodes { id } } concessionCertificates { kind } }`,
+      { n: rider.cardNumber, no: false },
+    );
+    expect(result.data).toEqual({
+      holderByCard: { name: expect.any(String), medicalVisits: null, concessionCertificates: [{ kind: 'DISABILITY' }] },
+    });
     expect(refused(result)).toEqual(['Holder.medicalVisits']);
   });
 });
@@ -190,6 +278,9 @@ describe('the birth date', () => {
   it('is read whole where the ID number is', async ({ hub }) => {
     const whole = (await hub.as(HR_IDENTITY).ok(IDENTITY, { n: rider.cardNumber })).holderByCard;
     const digits = rider.idNumber.slice(6, 14);
-    expect(whole).toEqual({ idNumber: rider.idNumber, birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` });
+    expect(whole).toEqual({
+      idNumber: rider.idNumber,
+      birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}`,
+    });
   });
 });

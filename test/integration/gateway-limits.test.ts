@@ -31,7 +31,10 @@ describe('query depth', () => {
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([
-      { message: 'The operation nests 13 levels deep; at most 12 are allowed', extensions: { code: 'QUERY_TOO_DEEP', maxDepth: 12 } },
+      {
+        message: 'The operation nests 13 levels deep; at most 12 are allowed',
+        extensions: { code: 'QUERY_TOO_DEEP', maxDepth: 12 },
+      },
     ]);
     expect(hub.statementCount()).toBe(before);
   });
@@ -47,7 +50,9 @@ describe('query depth', () => {
   });
 
   it('serves an ordinary query', async ({ hub }) => {
-    const { status, body } = await hub.as(READER).post(`{ card(cardNumber: "${cardNumber}") { status holder { name cards { cardNumber kind } } } }`);
+    const { status, body } = await hub
+      .as(READER)
+      .post(`{ card(cardNumber: "${cardNumber}") { status holder { name cards { cardNumber kind } } } }`);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data.card.status).toBe('ACTIVE');
@@ -63,7 +68,9 @@ describe('query depth', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
   });
 
-  it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async ({ hub }) => {
+  it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async ({
+    hub,
+  }) => {
     const { status, body } = await hub.as(READER).post(getIntrospectionQuery());
     expect(status).toBe(200);
     expect(body.data.__schema.queryType.name).toBe('Query');
@@ -75,7 +82,9 @@ describe('GATEWAY_MAX_DEPTH', () => {
     expect(readGatewayConfig({}).maxDepth).toBe(12);
     expect(readHubConfig({ GATEWAY_MAX_DEPTH: '20' }).maxDepth).toBe(20);
     for (const bad of ['0', '-1', '2.5', 'deep']) {
-      expect(() => readGatewayConfig({ GATEWAY_MAX_DEPTH: bad })).toThrow(`Configuration error in GATEWAY_MAX_DEPTH: expected a positive whole number, got "${bad}"`);
+      expect(() => readGatewayConfig({ GATEWAY_MAX_DEPTH: bad })).toThrow(
+        `Configuration error in GATEWAY_MAX_DEPTH: expected a positive whole number, got "${bad}"`,
+      );
     }
   });
 });

@@ -10,7 +10,9 @@ const it = hubTest({ seedHolders: 100 });
 let idNumbers: string[];
 
 it.beforeAll(async ({ hub }) => {
-  const rows = await hub.rows<{ id_number: string }>(sql`select id_number from hr.holders order by id_number limit 100`);
+  const rows = await hub.rows<{ id_number: string }>(
+    sql`select id_number from hr.holders order by id_number limit 100`,
+  );
   idNumbers = rows.map((r) => r.id_number);
   await registerBank(hub, 'ICBC');
 });
@@ -21,21 +23,30 @@ it('answers every field when aliases make hundreds of lists over 100 holders', a
   // One list per distinct set of paging arguments: 660 lists of 100 holders each, with real pages among them. As one
   // statement they were 66,000 parameters (past PostgreSQL's 65,535: every list of the request failed), and a union
   // of 660 branches overflowed PGlite's stack, which left the embedded database dead for every later request.
-  const empty = Array.from({ length: 660 }, (_, i) => `e${i}: rides(first: ${(i % 500) + 1}, to: "190${1 + Math.floor(i / 500)}-01-01") { nodes { id } }`);
-  const result = await hub.query(`query($ids: [String!]!) { holders(idNumbers: $ids) {
+  const empty = Array.from(
+    { length: 660 },
+    (_, i) => `e${i}: rides(first: ${(i % 500) + 1}, to: "190${1 + Math.floor(i / 500)}-01-01") { nodes { id } }`,
+  );
+  const result = await hub.query(
+    `query($ids: [String!]!) { holders(idNumbers: $ids) {
     id transitFunctions { city operator }
     a: rides(first: 2) { nodes { id occurredAt } pageInfo { hasNextPage } }
     b: rides(first: 5) { nodes { id occurredAt } pageInfo { hasNextPage } }
     ${empty.join(' ')}
-  } }`, { ids: idNumbers });
+  } }`,
+    { ids: idNumbers },
+  );
   expect(result.errors).toBeUndefined();
   const holders = result.data.holders as Record<string, any>[];
   expect(holders).toHaveLength(100);
 
   // The same pages, and transit functions, as a query of a few lists gives them.
-  const plain = await hub.ok(`query($ids: [String!]!) { holders(idNumbers: $ids) {
+  const plain = await hub.ok(
+    `query($ids: [String!]!) { holders(idNumbers: $ids) {
     id transitFunctions { city operator } rides(first: 5) { nodes { id occurredAt } pageInfo { hasNextPage } }
-  } }`, { ids: idNumbers });
+  } }`,
+    { ids: idNumbers },
+  );
   holders.forEach((holder, i) => {
     const expected = plain.holders[i];
     expect(holder.id).toBe(expected.id);
@@ -49,14 +60,19 @@ it('answers every field when aliases make hundreds of lists over 100 holders', a
   expect(holders.some((h) => h.transitFunctions.length > 0)).toBe(true);
 }, 90_000);
 
-it("answers a mutation with what the operation's earlier mutations wrote, not with what a holder's cards primed", async ({ hub }) => {
+it("answers a mutation with what the operation's earlier mutations wrote, not with what a holder's cards primed", async ({
+  hub,
+}) => {
   const { cardNumber } = await holderWithActiveCard(hub);
   const input = { cardNumber, servedAt: counter() };
   // One request to hr: listing the holder's cards in `lost` brings every card's events with them.
-  const data = await hub.ok(`mutation($lost: ReportCardLossInput!, $found: CardStepInput!) {
+  const data = await hub.ok(
+    `mutation($lost: ReportCardLossInput!, $found: CardStepInput!) {
     lost: reportCardLoss(input: $lost) { status holder { cards { cardNumber status } } }
     found: cancelCardLossReport(input: $found) { status events { type } holder { cards { cardNumber status } } }
-  }`, { lost: input, found: input });
+  }`,
+    { lost: input, found: input },
+  );
   expect(data.lost).toEqual({ status: 'LOST', holder: { cards: [{ cardNumber, status: 'LOST' }] } });
   expect(data.found).toEqual({
     status: 'ACTIVE',

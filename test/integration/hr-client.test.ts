@@ -32,12 +32,19 @@ describe('HrClient', () => {
     const hr = new HrClient(hub.subgraphs.find((s) => s.name === 'hr')!.url, TEST_SUBGRAPH_SECRET, 'test');
     const cards = await hr.cards([cardNumber.toLowerCase(), 'Z00000000', 'garbage']);
     expect([...cards.values()]).toEqual([{ cardNumber, kind: 'PHYSICAL', status: 'ACTIVE', holderId: holder.id }]);
-    expect(await hr.existingHolders([holder.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid'])).toEqual(new Set([holder.id]));
+    expect(await hr.existingHolders([holder.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid'])).toEqual(
+      new Set([holder.id]),
+    );
   });
 
   it('reports hr unavailable on a partial answer and when hr is unreachable', async () => {
-    await expect(new HrClient(failingUrl, TEST_SUBGRAPH_SECRET, 'test').cards(['Z00000000'])).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' } });
-    await expect(new HrClient('http://127.0.0.1:1/graphql', TEST_SUBGRAPH_SECRET, 'test').existingHolders(['00000000-0000-4000-8000-000000000000']))
-      .rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+    await expect(new HrClient(failingUrl, TEST_SUBGRAPH_SECRET, 'test').cards(['Z00000000'])).rejects.toMatchObject({
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' },
+    });
+    await expect(
+      new HrClient('http://127.0.0.1:1/graphql', TEST_SUBGRAPH_SECRET, 'test').existingHolders([
+        '00000000-0000-4000-8000-000000000000',
+      ]),
+    ).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
   });
 });

@@ -92,12 +92,15 @@ describe.runIf(redisUrl)('with REDIS_URL', () => {
     expect(await redis.get(`${RATE_KEY_PREFIX}${client}:${Math.floor(clock / 60_000)}`)).toBe('6');
     expect(RATE_KEY_PREFIX).toBe('ykt-hub:rate:');
   });
-
 });
 
 it('counts in process while Redis is unreachable: not refused for Redis’s sake, nor unlimited', async () => {
   // Port 1: nothing listens there; no reconnection attempts, so the test does not wait on them.
-  const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const unreachable = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   unreachable.on('error', () => {});
   closers.push(async () => void unreachable.disconnect());
   const l = limiter(unreachable);

@@ -29,9 +29,17 @@ it('seeds every department once when two replicas seed at the same time', async 
     Number((await rowsOf<{ n: string }>(first.of('hr').db, sql.raw(`select count(*) as n from ${table}`)))[0]!.n);
   expect(await count('hr.holders')).toBe(40);
   // Each department's demo data exists exactly once: seeding the same holders again gives no more rows.
-  const once = { certificates: await count('civil_affairs.certificates'), venues: await count('culture_tourism.venues'), institutions: await count('health.medical_institutions') };
+  const once = {
+    certificates: await count('civil_affairs.certificates'),
+    venues: await count('culture_tourism.venues'),
+    institutions: await count('health.medical_institutions'),
+  };
   await first.seed({ holders: 40 });
-  expect({ certificates: await count('civil_affairs.certificates'), venues: await count('culture_tourism.venues'), institutions: await count('health.medical_institutions') }).toEqual(once);
+  expect({
+    certificates: await count('civil_affairs.certificates'),
+    venues: await count('culture_tourism.venues'),
+    institutions: await count('health.medical_institutions'),
+  }).toEqual(once);
   expect(once.venues).toBeGreaterThan(0);
   expect(once.institutions).toBeGreaterThan(0);
 });

@@ -21,12 +21,25 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  const [hrDatabase, othersDatabase] = [await createTestDatabase({ separate: true }), await createTestDatabase({ separate: true })];
+  const [hrDatabase, othersDatabase] = [
+    await createTestDatabase({ separate: true }),
+    await createTestDatabase({ separate: true }),
+  ];
   databases.push(hrDatabase!, othersDatabase!);
   hub = await startHub({
-    host: '127.0.0.1', gatewayPort: 0, redisUrl: undefined, seedHolders: 0, maxDepth: 12,
-    tokens: TEST_TOKENS, subgraphSecret: TEST_SUBGRAPH_SECRET, database: othersDatabase!.config,
-    subgraphs: SUBGRAPHS.map((s) => ({ name: s.name, port: 0, database: s.name === 'hr' ? hrDatabase!.config : othersDatabase!.config })),
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    redisUrl: undefined,
+    seedHolders: 0,
+    maxDepth: 12,
+    tokens: TEST_TOKENS,
+    subgraphSecret: TEST_SUBGRAPH_SECRET,
+    database: othersDatabase!.config,
+    subgraphs: SUBGRAPHS.map((s) => ({
+      name: s.name,
+      port: 0,
+      database: s.name === 'hr' ? hrDatabase!.config : othersDatabase!.config,
+    })),
   });
 });
 afterAll(async () => {
@@ -36,31 +49,69 @@ afterAll(async () => {
 
 it('reads HR_DATABASE_URL for hr alone, DATABASE_URL for the rest', () => {
   const config = readHubConfig({ DATABASE_URL: 'postgres://h/all', HR_DATABASE_URL: 'postgres://h/hr' });
-  expect(config.subgraphs.find((s) => s.name === 'hr')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/hr', source: 'HR_DATABASE_URL' });
-  expect(config.subgraphs.find((s) => s.name === 'transport')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/all', source: 'DATABASE_URL' });
+  expect(config.subgraphs.find((s) => s.name === 'hr')!.database).toEqual({
+    kind: 'postgres',
+    url: 'postgres://h/hr',
+    source: 'HR_DATABASE_URL',
+  });
+  expect(config.subgraphs.find((s) => s.name === 'transport')!.database).toEqual({
+    kind: 'postgres',
+    url: 'postgres://h/all',
+    source: 'DATABASE_URL',
+  });
   // Governance owns no tables: it reads the gateway's, wherever GATEWAY_DATABASE_URL puts them.
-  const apart = readHubConfig({ DATABASE_URL: 'postgres://h/all', GATEWAY_DATABASE_URL: 'postgres://h/gw', GOVERNANCE_DATABASE_URL: 'postgres://h/none' });
-  expect(apart.subgraphs.find((s) => s.name === 'governance')!.database).toEqual({ kind: 'postgres', url: 'postgres://h/gw', source: 'GATEWAY_DATABASE_URL' });
+  const apart = readHubConfig({
+    DATABASE_URL: 'postgres://h/all',
+    GATEWAY_DATABASE_URL: 'postgres://h/gw',
+    GOVERNANCE_DATABASE_URL: 'postgres://h/none',
+  });
+  expect(apart.subgraphs.find((s) => s.name === 'governance')!.database).toEqual({
+    kind: 'postgres',
+    url: 'postgres://h/gw',
+    source: 'GATEWAY_DATABASE_URL',
+  });
   expect(apart.subgraphs.find((s) => s.name === 'governance')!.database).toEqual(apart.database);
 });
 
-it('keeps each department\'s schema in its own database, and joins them through federation', async () => {
-  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([['hr'], ['civil-affairs', 'culture-tourism', 'gateway', 'governance', 'health', 'transport']]);
+it("keeps each department's schema in its own database, and joins them through federation", async () => {
+  expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([
+    ['hr'],
+    ['civil-affairs', 'culture-tourism', 'gateway', 'governance', 'health', 'transport'],
+  ]);
   const schemasOf = async (i: number) =>
-    (await rowsOf<{ schema_name: string }>(hub.databases[i]!.database.db, sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism') order by 1`)).map((r) => r.schema_name);
+    (
+      await rowsOf<{ schema_name: string }>(
+        hub.databases[i]!.database.db,
+        sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism') order by 1`,
+      )
+    ).map((r) => r.schema_name);
   expect(await schemasOf(0)).toEqual(['hr']);
   expect(await schemasOf(1)).toEqual(['civil_affairs', 'culture_tourism', 'health', 'transport']);
 
   await gql(`mutation { registerBank(input: { code: "ICBC", name: "中国工商银行" }) { code } }`);
-  const holder = (await gql(`mutation { registerHolder(input: { idType: RESIDENT_ID, idNumber: "11010519491231002X", name: "王芳", registeredCity: "440100" }) { idNumber } }`)).registerHolder;
+  const holder = (
+    await gql(
+      `mutation { registerHolder(input: { idType: RESIDENT_ID, idNumber: "11010519491231002X", name: "王芳", registeredCity: "440100" }) { idNumber } }`,
+    )
+  ).registerHolder;
   const served = { channel: 'COUNTER', city: '440100' };
-  const card = (await gql(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
-    input: { idNumber: holder.idNumber, servedAt: served, bankCode: 'ICBC', accountNumber: '6217000012345678901' },
-  })).applyForCard.cardNumber;
-  await gql(`mutation($input: CardStepInput!) { issueCard(input: $input) { status } }`, { input: { cardNumber: card, servedAt: served } });
+  const card = (
+    await gql(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
+      input: { idNumber: holder.idNumber, servedAt: served, bankCode: 'ICBC', accountNumber: '6217000012345678901' },
+    })
+  ).applyForCard.cardNumber;
+  await gql(`mutation($input: CardStepInput!) { issueCard(input: $input) { status } }`, {
+    input: { cardNumber: card, servedAt: served },
+  });
   await gql(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
     input: { idempotencyKey: randomUUID(), cardNumber: card, city: '440100', operator: '羊城通' },
   });
-  const data = await gql(`query($n: String!) { holderByCard(cardNumber: $n) { name transitFunctions { operator } } rideAuthorization(cardNumber: $n, city: "440300", mode: BUS) { allowed } }`, { n: card });
-  expect(data).toEqual({ holderByCard: { name: '王芳', transitFunctions: [{ operator: '羊城通' }] }, rideAuthorization: { allowed: true } });
+  const data = await gql(
+    `query($n: String!) { holderByCard(cardNumber: $n) { name transitFunctions { operator } } rideAuthorization(cardNumber: $n, city: "440300", mode: BUS) { allowed } }`,
+    { n: card },
+  );
+  expect(data).toEqual({
+    holderByCard: { name: '王芳', transitFunctions: [{ operator: '羊城通' }] },
+    rideAuthorization: { allowed: true },
+  });
 });

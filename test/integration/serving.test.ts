@@ -20,7 +20,11 @@ describe('serving', () => {
     const body = (await ready.json()) as Record<string, string>;
     // CI runs the suite with DATABASE_URL and REDIS_URL and without: a silent fall-back to PGlite fails here.
     const backend = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-    expect(body).toMatchObject({ status: 'ready', supergraph: 'loaded', ...Object.fromEntries(SUBGRAPHS.map((s) => [s.name, backend])) });
+    expect(body).toMatchObject({
+      status: 'ready',
+      supergraph: 'loaded',
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.name, backend])),
+    });
     if (process.env.REDIS_URL) expect(body.redis).toBe('redis');
     else expect(body.redis).toBeUndefined();
   });
@@ -38,7 +42,12 @@ describe('when parts fail', () => {
     const subgraph = hub.subgraphs.find((s) => s.name === 'culture-tourism')!;
     await subgraph.close();
     const result = await hub.query('{ venues { code } }');
-    expect(result.errors).toEqual([{ message: `The ${subgraph.name} service is unavailable; try again shortly`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name } }]);
+    expect(result.errors).toEqual([
+      {
+        message: `The ${subgraph.name} service is unavailable; try again shortly`,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name },
+      },
+    ]);
   });
 
   it('reports not ready and hides the cause when a database fails', async ({ hub }) => {
@@ -55,20 +64,27 @@ describe('when parts fail', () => {
     expect(notReady.status).toBe(503);
     const notReadyBody = await notReady.text();
     // Every subgraph of this hub shares the closed database (or is down): each is named, in registry order.
-    expect(JSON.parse(notReadyBody)).toEqual({ status: 'not ready', reason: SUBGRAPHS.map((s) => `subgraph ${s.name} is not ready`).join('; ') });
+    expect(JSON.parse(notReadyBody)).toEqual({
+      status: 'not ready',
+      reason: SUBGRAPHS.map((s) => `subgraph ${s.name} is not ready`).join('; '),
+    });
     // The gateway's audit trail is on that database too: with no record, no answer (and nothing about the
     // database or its SQL).
     const failed = await hub.query('{ banks { code name } }');
     expect(failed).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
-    for (const text of [subgraphBody, notReadyBody, JSON.stringify(failed)]) expect(text).not.toMatch(/select|params|insert/i);
+    for (const text of [subgraphBody, notReadyBody, JSON.stringify(failed)])
+      expect(text).not.toMatch(/select|params|insert/i);
   });
 });
 
 describe('readiness checks', () => {
-  it('names only Redis when Redis is unreachable, not the driver\'s message', async () => {
+  it("names only Redis when Redis is unreachable, not the driver's message", async () => {
     const state = openSharedState('redis://127.0.0.1:1');
     try {
-      await expect(redisCheck(state.redis!).check()).rejects.toMatchObject({ message: 'redis unreachable', detail: expect.stringMatching(/^redis unreachable: ./) });
+      await expect(redisCheck(state.redis!).check()).rejects.toMatchObject({
+        message: 'redis unreachable',
+        detail: expect.stringMatching(/^redis unreachable: ./),
+      });
     } finally {
       await state.close();
     }

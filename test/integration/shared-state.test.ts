@@ -24,7 +24,8 @@ const query = `{ banks { code } __typename apq: __typename }`;
 const hash = createHash('sha256').update(query).digest('hex');
 const persisted = { persistedQuery: { version: 1, sha256Hash: hash } };
 /** A request body as the provincial platform sends it, to the gateway at `url`. */
-const send = async (hub: TestHub, url: string, body: Record<string, unknown>) => (await hub.as(READER, url).send(body)).body;
+const send = async (hub: TestHub, url: string, body: Record<string, unknown>) =>
+  (await hub.as(READER, url).send(body)).body;
 
 it('registers a document by hash and serves it by hash alone, from Redis when configured', async ({ hub }) => {
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : null;
@@ -48,5 +49,7 @@ it('registers a document by hash and serves it by hash alone, from Redis when co
 
 it('refuses a document that does not match its hash', async ({ hub }) => {
   const result = await send(hub, hub.gatewayUrl, { query: '{ banks { name } }', extensions: persisted });
-  expect(result.errors).toEqual([{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }]);
+  expect(result.errors).toEqual([
+    { message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } },
+  ]);
 });

@@ -43,8 +43,13 @@ function cliEnv(db: TestDatabase = database!): NodeJS.ProcessEnv {
   // Every port free-picked: a hub already running here (or another CI job) must not collide with this one.
   const ports = Object.fromEntries(SUBGRAPHS.map((s) => [`${envPrefix(s.name)}_PORT`, '0']));
   const env: NodeJS.ProcessEnv = {
-    ...process.env, GATEWAY_PORT: '0', ...ports, SEED_HOLDERS: '30', PGLITE_DATA_DIR: dataDir,
-    GATEWAY_JWT_SECRET: TEST_JWT_SECRET, SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+    ...process.env,
+    GATEWAY_PORT: '0',
+    ...ports,
+    SEED_HOLDERS: '30',
+    PGLITE_DATA_DIR: dataDir,
+    GATEWAY_JWT_SECRET: TEST_JWT_SECRET,
+    SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
   };
   delete env.DATABASE_URL;
   // vitest sets NODE_ENV=test, under which Apollo leaves signals alone; a newcomer's shell has no NODE_ENV.
@@ -53,7 +58,11 @@ function cliEnv(db: TestDatabase = database!): NodeJS.ProcessEnv {
   return env;
 }
 
-const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
 
 /**
  * Runs an npm script's own command (`node --import tsx gateway/start-hub.ts` for `npm start`), `args` after it,
@@ -63,7 +72,8 @@ const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.me
  */
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, pattern: RegExp) {
   const [bin, ...scriptArgs] = scripts[script]!.split(' ');
-  const command = bin === 'node' ? process.execPath : fileURLToPath(new URL(`../node_modules/.bin/${bin}`, import.meta.url));
+  const command =
+    bin === 'node' ? process.execPath : fileURLToPath(new URL(`../node_modules/.bin/${bin}`, import.meta.url));
   const child = spawn(command, [...scriptArgs, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -78,7 +88,9 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, patte
         resolve(match);
       }
     });
-    child.once('exit', (code) => reject(new Error(`npm run ${[script, ...args].join(' ')} exited with ${code}:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm run ${[script, ...args].join(' ')} exited with ${code}:\n${output}`)),
+    );
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, matched, exited, output: () => output };
@@ -103,8 +115,15 @@ it('serves the seeded hub on npm start and stops every process on Ctrl-C', async
   expect(await tokenRun.exited).toBe(0);
   const res = await fetch(gatewayUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'HOLDER_SELF_SERVICE', 'x-operator': 'holder-app' },
-    body: JSON.stringify({ query: '{ holderByCard(cardNumber: "L00100718") { name cards { cardNumber kind status } } }' }),
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-purpose': 'HOLDER_SELF_SERVICE',
+      'x-operator': 'holder-app',
+    },
+    body: JSON.stringify({
+      query: '{ holderByCard(cardNumber: "L00100718") { name cards { cardNumber kind status } } }',
+    }),
   });
   const body = (await res.json()) as any;
   expect(body.data.holderByCard.name).toBe('吴英玲');
@@ -147,7 +166,11 @@ it('runs one subgraph alone with npm run subgraph -- hr, as a department would',
   const query = { query: '{ card(cardNumber: "L00100718") { status holder { name } } }' };
   expect((await callSubgraph(url!, query)).body.data.card).toEqual({ status: 'ACTIVE', holder: { name: '吴英玲' } });
   // Unsigned, as anyone reaching the port would call it: refused.
-  const direct = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
+  const direct = await fetch(url!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(query),
+  });
   expect(direct.status).toBe(401);
   await interrupt(run.child, run.exited);
 }, 120_000);
@@ -159,7 +182,8 @@ it('runs governance alone with npm run subgraph -- governance, on the gateway’
   expect(driver).toBe(database!.config.kind);
   // The register and the audit tables are there (the gateway's migrations), whether or not a gateway ever ran.
   const answer = await callSubgraph(url!, {
-    query: '{ clientActivity(clientId: "province", from: "2020-01-01", to: "2020-02-01") { client { name } requests } auditChainStatus { chains { chainId } } }',
+    query:
+      '{ clientActivity(clientId: "province", from: "2020-01-01", to: "2020-02-01") { client { name } requests } auditChainStatus { chains { chainId } } }',
   });
   expect(answer.body.errors).toBeUndefined();
   expect(answer.body.data.clientActivity).toEqual({ client: { name: '广东省社会保障卡服务平台' }, requests: 0 });

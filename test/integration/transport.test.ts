@@ -23,32 +23,59 @@ const RECORD = `mutation($input: RecordRidesInput!) { recordRides(input: $input)
 
 async function riderWithTransit(hub: TestHub) {
   const rider = await holderWithActiveCard(hub);
-  await hub.ok(LOAD, { input: { idempotencyKey: key(), cardNumber: rider.cardNumber, city: '440100', operator: '羊城通' } });
+  await hub.ok(LOAD, {
+    input: { idempotencyKey: key(), cardNumber: rider.cardNumber, city: '440100', operator: '羊城通' },
+  });
   return rider;
 }
 
 function certificate(hub: TestHub, cardNumber: string, kind: string, validUntil?: string) {
   return hub.ok(ISSUE_CERTIFICATE, {
-    input: { idempotencyKey: key(), holder: { cardNumber }, certificateNumber: `T-${randomUUID().slice(0, 12)}`, kind, issuer: '440100',
-      validFrom: '2020-01-01', ...(validUntil ? { validUntil } : {}), ...(kind === 'DISABILITY' ? { disabilityLevel: 2 } : {}) },
+    input: {
+      idempotencyKey: key(),
+      holder: { cardNumber },
+      certificateNumber: `T-${randomUUID().slice(0, 12)}`,
+      kind,
+      issuer: '440100',
+      validFrom: '2020-01-01',
+      ...(validUntil ? { validUntil } : {}),
+      ...(kind === 'DISABILITY' ? { disabilityLevel: 2 } : {}),
+    },
   });
 }
 
-const authorize = (hub: TestHub, n: string, mode = 'BUS', city = '440300') => hub.ok(AUTHORIZE, { n, city, mode }).then((d) => d.rideAuthorization);
+const authorize = (hub: TestHub, n: string, mode = 'BUS', city = '440300') =>
+  hub.ok(AUTHORIZE, { n, city, mode }).then((d) => d.rideAuthorization);
 
 describe('rideAuthorization', () => {
-  it('grants the elderly concession on an active card with a valid elderly certificate, in another city too (Art 4)', async ({ hub }) => {
+  it('grants the elderly concession on an active card with a valid elderly certificate, in another city too (Art 4)', async ({
+    hub,
+  }) => {
     const { cardNumber } = await riderWithTransit(hub);
     await certificate(hub, cardNumber, 'ELDERLY');
-    expect(await authorize(hub, cardNumber)).toEqual({ allowed: true, refusal: null, concession: 'ELDERLY', discountPercent: 50 });
+    expect(await authorize(hub, cardNumber)).toEqual({
+      allowed: true,
+      refusal: null,
+      concession: 'ELDERLY',
+      discountPercent: 50,
+    });
     // Concessions are for urban transit; a high-speed train is full fare for the elderly.
-    expect(await authorize(hub, cardNumber, 'HIGH_SPEED_RAIL')).toMatchObject({ allowed: true, concession: 'NONE', discountPercent: 0 });
+    expect(await authorize(hub, cardNumber, 'HIGH_SPEED_RAIL')).toMatchObject({
+      allowed: true,
+      concession: 'NONE',
+      discountPercent: 0,
+    });
   });
 
   it('refuses a lost card', async ({ hub }) => {
     const { cardNumber } = await riderWithTransit(hub);
     await cardStep(hub, 'reportCardLoss', cardNumber);
-    expect(await authorize(hub, cardNumber)).toEqual({ allowed: false, refusal: 'CARD_NOT_USABLE', concession: 'NONE', discountPercent: 0 });
+    expect(await authorize(hub, cardNumber)).toEqual({
+      allowed: false,
+      refusal: 'CARD_NOT_USABLE',
+      concession: 'NONE',
+      discountPercent: 0,
+    });
   });
 
   it('refuses a card without the transit function, and one whose function was unloaded', async ({ hub }) => {
@@ -66,7 +93,12 @@ describe('rideAuthorization', () => {
     const { cardNumber } = await riderWithTransit(hub);
     const yesterday = chinaDate(new Date(Date.now() - 86_400_000));
     await certificate(hub, cardNumber, 'DISABILITY', yesterday);
-    expect(await authorize(hub, cardNumber)).toEqual({ allowed: true, refusal: null, concession: 'NONE', discountPercent: 0 });
+    expect(await authorize(hub, cardNumber)).toEqual({
+      allowed: true,
+      refusal: null,
+      concession: 'NONE',
+      discountPercent: 0,
+    });
     await certificate(hub, cardNumber, 'ELDERLY');
     await certificate(hub, cardNumber, 'VETERAN', '2099-12-31');
     expect(await authorize(hub, cardNumber, 'METRO')).toMatchObject({ concession: 'VETERAN', discountPercent: 100 });
@@ -75,7 +107,9 @@ describe('rideAuthorization', () => {
   it('refuses an unknown card and says why for malformed input', async ({ hub }) => {
     expect(await authorize(hub, 'Z00000000')).toMatchObject({ allowed: false, refusal: 'CARD_NOT_USABLE' });
     expect(codes(await hub.query(AUTHORIZE, { n: 'bad', city: '440100', mode: 'BUS' }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await hub.query(AUTHORIZE, { n: 'Z00000000', city: '110100', mode: 'BUS' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await hub.query(AUTHORIZE, { n: 'Z00000000', city: '110100', mode: 'BUS' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });
 
@@ -83,8 +117,18 @@ describe('transit function', () => {
   it('is refused on a card that is not active, and for an unknown card', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     await cardStep(hub, 'cancelCard', cardNumber);
-    expect(codes(await hub.query(LOAD, { input: { idempotencyKey: key(), cardNumber, city: '440100', operator: '羊城通' } }))).toEqual(['CARD_NOT_USABLE']);
-    expect(codes(await hub.query(LOAD, { input: { idempotencyKey: key(), cardNumber: 'Z00000000', city: '440100', operator: '羊城通' } }))).toEqual(['CARD_NOT_FOUND']);
+    expect(
+      codes(
+        await hub.query(LOAD, { input: { idempotencyKey: key(), cardNumber, city: '440100', operator: '羊城通' } }),
+      ),
+    ).toEqual(['CARD_NOT_USABLE']);
+    expect(
+      codes(
+        await hub.query(LOAD, {
+          input: { idempotencyKey: key(), cardNumber: 'Z00000000', city: '440100', operator: '羊城通' },
+        }),
+      ),
+    ).toEqual(['CARD_NOT_FOUND']);
   });
 });
 
@@ -102,29 +146,58 @@ describe('transit function replays', () => {
 
 describe('recordRides', () => {
   const ride = (cardNumber: string, extra: Record<string, unknown> = {}) => ({
-    cardNumber, mode: 'METRO', city: '440100', line: '3号线', station: '体育西路', occurredAt: new Date(Date.now() - 3_600_000).toISOString(), fare: '4.00', ...extra,
+    cardNumber,
+    mode: 'METRO',
+    city: '440100',
+    line: '3号线',
+    station: '体育西路',
+    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    fare: '4.00',
+    ...extra,
   });
   const ridesOf = async (hub: TestHub, cardNumber: string) =>
-    (await hub.ok(`query($n: String!) { holderByCard(cardNumber: $n) { rides(first: 500) { nodes { id } } } }`, { n: cardNumber })).holderByCard.rides.nodes as { id: string }[];
+    (
+      await hub.ok(`query($n: String!) { holderByCard(cardNumber: $n) { rides(first: 500) { nodes { id } } } }`, {
+        n: cardNumber,
+      })
+    ).holderByCard.rides.nodes as { id: string }[];
 
   it('records good rows, refuses bad ones each with its reason, and never half-applies a row', async ({ hub }) => {
     const { cardNumber } = await riderWithTransit(hub);
     const { cardNumber: bare } = await holderWithActiveCard(hub);
-    const result = await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: [
-      ride(cardNumber),
-      ride('Z00000000'),
-      ride(bare),
-      ride(cardNumber, { fare: '-1' }),
-      ride(cardNumber, { mode: 'BUS', fare: '1.00', concession: 'ELDERLY' }),
-    ] } });
+    const result = await hub.ok(RECORD, {
+      input: {
+        idempotencyKey: key(),
+        rides: [
+          ride(cardNumber),
+          ride('Z00000000'),
+          ride(bare),
+          ride(cardNumber, { fare: '-1' }),
+          ride(cardNumber, { mode: 'BUS', fare: '1.00', concession: 'ELDERLY' }),
+        ],
+      },
+    });
     expect(result.recordRides).toMatchObject({ recorded: 2, refused: 3 });
-    expect(result.recordRides.results.map((r: any) => r.error?.code ?? 'OK')).toEqual(['OK', 'CARD_NOT_FOUND', 'TRANSIT_NOT_LOADED', 'BAD_USER_INPUT', 'OK']);
-    expect(result.recordRides.results[4].ride).toMatchObject({ cardNumber, mode: 'BUS', fare: '1.00', concession: 'ELDERLY' });
+    expect(result.recordRides.results.map((r: any) => r.error?.code ?? 'OK')).toEqual([
+      'OK',
+      'CARD_NOT_FOUND',
+      'TRANSIT_NOT_LOADED',
+      'BAD_USER_INPUT',
+      'OK',
+    ]);
+    expect(result.recordRides.results[4].ride).toMatchObject({
+      cardNumber,
+      mode: 'BUS',
+      fare: '1.00',
+      concession: 'ELDERLY',
+    });
     expect(await ridesOf(hub, cardNumber)).toHaveLength(2);
     expect(await ridesOf(hub, bare)).toHaveLength(0);
   });
 
-  it('replays a batch by its idempotency key without recording anything twice, and refuses the key for another batch', async ({ hub }) => {
+  it('replays a batch by its idempotency key without recording anything twice, and refuses the key for another batch', async ({
+    hub,
+  }) => {
     const { cardNumber } = await riderWithTransit(hub);
     const input = { idempotencyKey: key(), rides: [ride(cardNumber), ride(cardNumber, { station: '珠江新城' })] };
     const first = await hub.ok(RECORD, { input });
@@ -139,26 +212,46 @@ describe('recordRides', () => {
     expect(codes(reused)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 
-  it('refuses a row with control characters or an impossible time on its own, echoing no raw input', async ({ hub }) => {
+  it('refuses a row with control characters or an impossible time on its own, echoing no raw input', async ({
+    hub,
+  }) => {
     const { cardNumber } = await riderWithTransit(hub);
-    const result = await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: [
-      ride('Z0000\u00000000'), ride(cardNumber, { occurredAt: '0000-01-01T00:00:00Z' }), ride(cardNumber, { station: 'A\u0000B' }),
-      ride('X'.repeat(100_000)), ride(cardNumber),
-    ] } });
-    expect(result.recordRides.results.map((r: any) => r.error?.code ?? 'OK')).toEqual(['CARD_NOT_FOUND', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'CARD_NOT_FOUND', 'OK']);
+    const result = await hub.ok(RECORD, {
+      input: {
+        idempotencyKey: key(),
+        rides: [
+          ride('Z0000\u00000000'),
+          ride(cardNumber, { occurredAt: '0000-01-01T00:00:00Z' }),
+          ride(cardNumber, { station: 'A\u0000B' }),
+          ride('X'.repeat(100_000)),
+          ride(cardNumber),
+        ],
+      },
+    });
+    expect(result.recordRides.results.map((r: any) => r.error?.code ?? 'OK')).toEqual([
+      'CARD_NOT_FOUND',
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+      'CARD_NOT_FOUND',
+      'OK',
+    ]);
     expect(JSON.stringify(result).length).toBeLessThan(5_000);
   });
 
   it('refuses an empty batch and one of more than 1,000 rows', async ({ hub }) => {
     expect(codes(await hub.query(RECORD, { input: { idempotencyKey: key(), rides: [] } }))).toEqual(['BAD_USER_INPUT']);
     const many = Array.from({ length: 1001 }, () => ride('Z00000000'));
-    expect(codes(await hub.query(RECORD, { input: { idempotencyKey: key(), rides: many } }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await hub.query(RECORD, { input: { idempotencyKey: key(), rides: many } }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 
-  it('pages a holder\'s rides newest first, by cursor and by time range', async ({ hub }) => {
+  it("pages a holder's rides newest first, by cursor and by time range", async ({ hub }) => {
     const { cardNumber } = await riderWithTransit(hub);
     const base = Date.now() - 10 * 86_400_000;
-    const rows = Array.from({ length: 7 }, (_, i) => ride(cardNumber, { occurredAt: new Date(base + i * 86_400_000).toISOString(), station: `S${i}` }));
+    const rows = Array.from({ length: 7 }, (_, i) =>
+      ride(cardNumber, { occurredAt: new Date(base + i * 86_400_000).toISOString(), station: `S${i}` }),
+    );
     await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: rows } });
     const PAGE = `query($n: String!, $after: String, $from: String, $to: String) { holderByCard(cardNumber: $n) {
       rides(first: 3, after: $after, from: $from, to: $to) { nodes { station } pageInfo { hasNextPage endCursor } } } }`;
@@ -171,20 +264,33 @@ describe('recordRides', () => {
       after = page.pageInfo.endCursor;
     }
     expect(stations).toEqual(['S6', 'S5', 'S4', 'S3', 'S2', 'S1', 'S0']);
-    const ranged = (await hub.ok(PAGE, { n: cardNumber, from: new Date(base + 2 * 86_400_000).toISOString(), to: new Date(base + 4 * 86_400_000).toISOString() })).holderByCard.rides;
+    const ranged = (
+      await hub.ok(PAGE, {
+        n: cardNumber,
+        from: new Date(base + 2 * 86_400_000).toISOString(),
+        to: new Date(base + 4 * 86_400_000).toISOString(),
+      })
+    ).holderByCard.rides;
     expect(ranged.nodes.map((n: any) => n.station)).toEqual(['S3', 'S2']);
     expect(codes(await hub.query(PAGE, { n: cardNumber, after: 'nonsense' }))).toEqual(['BAD_USER_INPUT']);
     // A hand-made cursor whose id is no id, and a cursor of another list, are refused too.
     const forged = Buffer.from(JSON.stringify(['rides', new Date().toISOString(), 'abc'])).toString('base64url');
     expect(codes(await hub.query(PAGE, { n: cardNumber, after: forged }))).toEqual(['BAD_USER_INPUT']);
-    const other = Buffer.from(JSON.stringify(['venueAdmissions', new Date().toISOString(), randomUUID()])).toString('base64url');
+    const other = Buffer.from(JSON.stringify(['venueAdmissions', new Date().toISOString(), randomUUID()])).toString(
+      'base64url',
+    );
     expect(codes(await hub.query(PAGE, { n: cardNumber, after: other }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('pages rides at one instant without skipping any, and reads a bare day as Guangdong\'s day', async ({ hub }) => {
+  it("pages rides at one instant without skipping any, and reads a bare day as Guangdong's day", async ({ hub }) => {
     const { cardNumber } = await riderWithTransit(hub);
     const sameInstant = '2025-01-01T07:00:00+08:00';
-    await hub.ok(RECORD, { input: { idempotencyKey: key(), rides: Array.from({ length: 5 }, (_, i) => ride(cardNumber, { occurredAt: sameInstant, station: `T${i}` })) } });
+    await hub.ok(RECORD, {
+      input: {
+        idempotencyKey: key(),
+        rides: Array.from({ length: 5 }, (_, i) => ride(cardNumber, { occurredAt: sameInstant, station: `T${i}` })),
+      },
+    });
     const PAGE = `query($n: String!, $after: String) { holderByCard(cardNumber: $n) { rides(first: 1, after: $after) { nodes { station } pageInfo { hasNextPage endCursor } } } }`;
     const seen: string[] = [];
     for (let after: string | null = null; ;) {
@@ -196,8 +302,12 @@ describe('recordRides', () => {
     expect(seen.sort()).toEqual(['T0', 'T1', 'T2', 'T3', 'T4']);
     // 07:00 in Guangdong on 1 January is still 31 December in UTC.
     const DAY = `query($n: String!, $from: String, $to: String) { holderByCard(cardNumber: $n) { rides(from: $from, to: $to) { nodes { station } } } }`;
-    expect((await hub.ok(DAY, { n: cardNumber, from: '2025-01-01', to: '2025-01-02' })).holderByCard.rides.nodes).toHaveLength(5);
-    expect((await hub.ok(DAY, { n: cardNumber, from: '2024-12-31', to: '2025-01-01' })).holderByCard.rides.nodes).toHaveLength(0);
+    expect(
+      (await hub.ok(DAY, { n: cardNumber, from: '2025-01-01', to: '2025-01-02' })).holderByCard.rides.nodes,
+    ).toHaveLength(5);
+    expect(
+      (await hub.ok(DAY, { n: cardNumber, from: '2024-12-31', to: '2025-01-01' })).holderByCard.rides.nodes,
+    ).toHaveLength(0);
     expect(codes(await hub.query(DAY, { n: cardNumber, from: '1' }))).toEqual(['BAD_USER_INPUT']);
   });
 });

@@ -88,7 +88,9 @@ const WRITE_PURPOSE: Record<string, string> = {
 export function defaultIdentity(query: string): Identity {
   let operation: OperationDefinitionNode | undefined;
   try {
-    operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    operation = parse(query).definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
   } catch {
     return READER; // the gateway reports the syntax error
   }
@@ -100,7 +102,10 @@ export function defaultIdentity(query: string): Identity {
 }
 
 /** Token settings every test hub uses. */
-export const TEST_TOKENS = { keys: { kind: 'secret' as const, secret: TEST_JWT_SECRET, variable: 'GATEWAY_JWT_SECRET' }, audience: TEST_AUDIENCE };
+export const TEST_TOKENS = {
+  keys: { kind: 'secret' as const, secret: TEST_JWT_SECRET, variable: 'GATEWAY_JWT_SECRET' },
+  audience: TEST_AUDIENCE,
+};
 
 const tokenCache = new Map<string, Promise<string>>();
 
@@ -116,7 +121,11 @@ export async function identityHeaders(identity: Identity): Promise<Record<string
 }
 
 /** Posts a request body to `url` with exactly these headers: the answer as it comes. */
-export async function postTo<T = any>(url: string, headers: Record<string, string>, body: Record<string, unknown>): Promise<HttpAnswer<T>> {
+export async function postTo<T = any>(
+  url: string,
+  headers: Record<string, string>,
+  body: Record<string, unknown>,
+): Promise<HttpAnswer<T>> {
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse<T> };
 }
@@ -124,7 +133,11 @@ export async function postTo<T = any>(url: string, headers: Record<string, strin
 /** Requests to the gateway at `url`, from `identity` (by default each operation's natural caller, as `defaultIdentity`). */
 export function gatewayCaller(url: string, identity?: Identity): Caller {
   const send = async (body: Record<string, unknown>) =>
-    postTo(url, await identityHeaders(identity ?? defaultIdentity(typeof body.query === 'string' ? body.query : '')), body);
+    postTo(
+      url,
+      await identityHeaders(identity ?? defaultIdentity(typeof body.query === 'string' ? body.query : '')),
+      body,
+    );
   const query = async (q: string, variables?: Record<string, unknown>) => (await send({ query: q, variables })).body;
   return {
     query,
@@ -139,7 +152,12 @@ export function gatewayCaller(url: string, identity?: Identity): Caller {
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const env = { ...process.env, GATEWAY_JWT_SECRET: TEST_JWT_SECRET, SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET, ...options.env };
+  const env = {
+    ...process.env,
+    GATEWAY_JWT_SECRET: TEST_JWT_SECRET,
+    SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+    ...options.env,
+  };
   const testDatabase = await createTestDatabase();
   const tokens = TEST_TOKENS;
   let hub: RunningHub;
@@ -165,7 +183,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   }
   const statementsBySubgraph = () => Object.fromEntries(hub.subgraphs.map((s) => [s.name, s.statements.count]));
   const statementCount = (subgraph?: string) =>
-    subgraph === undefined ? hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0) : hub.subgraphs.find((s) => s.name === subgraph)!.statements.count;
+    subgraph === undefined
+      ? hub.subgraphs.reduce((sum, s) => sum + s.statements.count, 0)
+      : hub.subgraphs.find((s) => s.name === subgraph)!.statements.count;
   return {
     ...hub,
     ...gatewayCaller(hub.gatewayUrl),
@@ -188,7 +208,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     async countStatements(work) {
       const before = statementsBySubgraph();
       const result = await work();
-      const bySubgraph = Object.fromEntries(Object.entries(statementsBySubgraph()).map(([name, count]) => [name, count - before[name]!]));
+      const bySubgraph = Object.fromEntries(
+        Object.entries(statementsBySubgraph()).map(([name, count]) => [name, count - before[name]!]),
+      );
       return { result, bySubgraph, total: Object.values(bySubgraph).reduce((sum, n) => sum + n, 0) };
     },
     async close() {

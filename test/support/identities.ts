@@ -6,7 +6,7 @@ let sequence = 0;
 /** A valid 18-character number: `prefix` (a district, or 810000 / 820000 / 830000) + birth date + sequence + check. */
 export function idNumber(prefix = '440106', birth = '19900307', male = true): string {
   sequence = (sequence + 1) % 50;
-  const seq = String(100 + Math.floor(Math.random() * 800)).slice(0, 2) + String(sequence % 5 * 2 + (male ? 1 : 0));
+  const seq = String(100 + Math.floor(Math.random() * 800)).slice(0, 2) + String((sequence % 5) * 2 + (male ? 1 : 0));
   const first17 = prefix + birth + seq;
   return first17 + checkCharacter(first17);
 }

@@ -1,5 +1,11 @@
 // Calls straight to a subgraph, signed as the gateway signs them (tests that look behind the gateway).
-import { CALLER_HEADER, encodeClaims, signatureFor, SIGNATURE_HEADER, type CallerClaims } from '../../core/protocol/gateway-proof.js';
+import {
+  CALLER_HEADER,
+  encodeClaims,
+  signatureFor,
+  SIGNATURE_HEADER,
+  type CallerClaims,
+} from '../../core/protocol/gateway-proof.js';
 import { TEST_SUBGRAPH_SECRET } from './hub.js';
 import { READER_CLAIMS } from './queries.js';
 
@@ -11,13 +17,29 @@ export const GATEWAY_CLAIMS: CallerClaims = {
   caseRef: null,
 };
 
-export async function callSubgraph(url: string, request: { query: string; variables?: Record<string, unknown> }, claims: CallerClaims = GATEWAY_CLAIMS) {
+export async function callSubgraph(
+  url: string,
+  request: { query: string; variables?: Record<string, unknown> },
+  claims: CallerClaims = GATEWAY_CLAIMS,
+) {
   const body = JSON.stringify(request);
   const caller = encodeClaims(claims);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CALLER_HEADER]: caller, [SIGNATURE_HEADER]: signatureFor(TEST_SUBGRAPH_SECRET, { method: 'POST', target: new URL(url).pathname, caller, body }) },
+    headers: {
+      'content-type': 'application/json',
+      [CALLER_HEADER]: caller,
+      [SIGNATURE_HEADER]: signatureFor(TEST_SUBGRAPH_SECRET, {
+        method: 'POST',
+        target: new URL(url).pathname,
+        caller,
+        body,
+      }),
+    },
     body,
   });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }

@@ -55,7 +55,9 @@ it('answers a request in flight before closing, and takes no new connection mean
   await new Promise((r) => setTimeout(r, 100));
   expect(closed).toBe(false);
   await expect(
-    new Promise((resolve, reject) => request(server.url, { method: 'POST', agent: false }).on('error', reject).on('response', resolve).end()),
+    new Promise((resolve, reject) =>
+      request(server.url, { method: 'POST', agent: false }).on('error', reject).on('response', resolve).end(),
+    ),
   ).rejects.toThrow(/ECONNREFUSED/);
 
   release();

@@ -26,7 +26,11 @@ describe('the subgraph manifest', () => {
 
   it('gives every store its migrations, and seeds exactly the subgraphs that own tables', () => {
     for (const entry of SUBGRAPHS) expect(existsSync(migrationsFolderOf(entry.store)), entry.store).toBe(true);
-    expect(Object.keys(SEEDS).sort()).toEqual(SUBGRAPHS.filter((s) => ownsStore(s.name)).map((s) => s.name).sort());
+    expect(Object.keys(SEEDS).sort()).toEqual(
+      SUBGRAPHS.filter((s) => ownsStore(s.name))
+        .map((s) => s.name)
+        .sort(),
+    );
     expect(storeOf('governance')).toBe('gateway');
     expect(storeOf('gateway')).toBe('gateway');
     expect(() => findSubgraphEntry('tax')).toThrow('Unknown subgraph');

@@ -26,7 +26,13 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { readCommittedSupergraph } from '../../../../schema/supergraph.js';
-import { CHECKED_GATEWAY_VERSION, computeResponse, installResultShaping, type ComputeResponse, type FedOperation } from '../../../../gateway/apollo-patches/result-shaping.js';
+import {
+  CHECKED_GATEWAY_VERSION,
+  computeResponse,
+  installResultShaping,
+  type ComputeResponse,
+  type FedOperation,
+} from '../../../../gateway/apollo-patches/result-shaping.js';
 
 const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@apollo/gateway'));
 const fed = gatewayRequire('@apollo/federation-internals') as {
@@ -72,7 +78,13 @@ interface Built {
 }
 
 /** Every field of `type` to `depth` levels, with arguments as variables, aliases, conditions and fragments. */
-function selectionOf(type: GraphQLObjectType, depth: number, vars: Map<string, string>, fragments: string[], flags: string[]): string {
+function selectionOf(
+  type: GraphQLObjectType,
+  depth: number,
+  vars: Map<string, string>,
+  fragments: string[],
+  flags: string[],
+): string {
   const parts: string[] = [];
   for (const field of Object.values(type.getFields())) {
     const named = getNamedType(field.type);
@@ -86,10 +98,19 @@ function selectionOf(type: GraphQLObjectType, depth: number, vars: Map<string, s
         return `${a.name}: $${name}`;
       });
     const alias = chance(0.15) ? `a_${field.name}: ` : '';
-    const condition = chance(0.15) ? pick([' @skip(if: true)', ' @include(if: false)', ' @include(if: true)', ` @skip(if: $${pick(flags)})`, ` @include(if: $${pick(flags)})`]) : '';
+    const condition = chance(0.15)
+      ? pick([
+          ' @skip(if: true)',
+          ' @include(if: false)',
+          ' @include(if: true)',
+          ` @skip(if: $${pick(flags)})`,
+          ` @include(if: $${pick(flags)})`,
+        ])
+      : '';
     const sub = composite ? ` { ${selectionOf(named as GraphQLObjectType, depth - 1, vars, fragments, flags)} }` : '';
     let text = `${alias}${field.name}${args.length ? `(${args.join(', ')})` : ''}${condition}${sub}`;
-    if (chance(0.1)) text += ` ${alias ? 'b_' : 'c_'}${field.name}: ${field.name}${args.length ? `(${args.join(', ')})` : ''}${sub}`; // the same field twice, under another key
+    if (chance(0.1))
+      text += ` ${alias ? 'b_' : 'c_'}${field.name}: ${field.name}${args.length ? `(${args.join(', ')})` : ''}${sub}`; // the same field twice, under another key
     if (chance(0.1)) text = `... on ${type.name}${chance(0.3) ? ` @include(if: $${pick(flags)})` : ''} { ${text} }`;
     else if (chance(0.08)) {
       const name = `F${fragments.length}`;
@@ -98,7 +119,8 @@ function selectionOf(type: GraphQLObjectType, depth: number, vars: Map<string, s
     }
     parts.push(text);
   }
-  if (parts.length === 0 || chance(0.5)) parts.splice(Math.floor(random() * (parts.length + 1)), 0, pick(['__typename', 't: __typename', 'id: __typename']));
+  if (parts.length === 0 || chance(0.5))
+    parts.splice(Math.floor(random() * (parts.length + 1)), 0, pick(['__typename', 't: __typename', 'id: __typename']));
   // A field asked twice in one selection (through a fragment) merges into one key.
   if (parts.length > 0 && chance(0.2)) parts.push(`... { ${pick(parts)} }`);
   return parts.join(' ');
@@ -110,10 +132,15 @@ function buildOperation(rootField: GraphQLField<unknown, unknown>, depth: number
   const flags = ['f0', 'f1'];
   const root = schema.getQueryType()!;
   const single = { [rootField.name]: rootField };
-  const fake = Object.assign(Object.create(Object.getPrototypeOf(root)), root, { getFields: () => single }) as GraphQLObjectType;
+  const fake = Object.assign(Object.create(Object.getPrototypeOf(root)), root, {
+    getFields: () => single,
+  }) as GraphQLObjectType;
   let selection = selectionOf(fake, depth + 1, vars, fragments, flags);
   if (chance(0.3)) selection += ' __schema { queryType { name } } __type(name: "Holder") { name kind }';
-  const defs = [...flags.map((f, i) => `$${f}: Boolean${i === 1 ? ' = true' : '!'}`), ...[...vars].map(([name, type]) => `$${name}: ${type}`)];
+  const defs = [
+    ...flags.map((f, i) => `$${f}: Boolean${i === 1 ? ' = true' : '!'}`),
+    ...[...vars].map(([name, type]) => `$${name}: ${type}`),
+  ];
   return {
     query: `query Q(${defs.join(', ')}) { ${selection} } ${fragments.join(' ')}`,
     variables: { f0: chance(0.5), ...(chance(0.5) ? { f1: chance(0.5) } : {}) },
@@ -140,11 +167,16 @@ function leaf(type: GraphQLNamedType): unknown {
 /** How often a value has no GraphQL shape at all (a string for a list or an object): set per sample. */
 let oddShapes = 0;
 
-function valueOf(type: GraphQLOutputType, selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>): unknown {
+function valueOf(
+  type: GraphQLOutputType,
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+): unknown {
   if (chance(0.03)) return null;
   if (chance(oddShapes)) return pick(['not a list', 7, { not: 'a list' }]); // a value of no GraphQL shape: Apollo throws
   if (isNonNullType(type)) return valueOf(type.ofType, selectionSet, fragments);
-  if (isListType(type)) return Array.from({ length: Math.floor(random() * 3) }, () => valueOf(type.ofType, selectionSet, fragments));
+  if (isListType(type))
+    return Array.from({ length: Math.floor(random() * 3) }, () => valueOf(type.ofType, selectionSet, fragments));
   const named = type as GraphQLNamedType;
   if (isScalarType(named) || isEnumType(named) || !selectionSet) return leaf(named);
   const object: Record<string, unknown> = {};
@@ -155,14 +187,21 @@ function valueOf(type: GraphQLOutputType, selectionSet: SelectionSetNode | undef
 }
 
 /** Data for what the selection asks of an object of `type`, under its response keys, some missing. */
-function fill(object: Record<string, unknown>, selectionSet: SelectionSetNode, type: GraphQLObjectType, fragments: Map<string, FragmentDefinitionNode>): void {
+function fill(
+  object: Record<string, unknown>,
+  selectionSet: SelectionSetNode,
+  type: GraphQLObjectType,
+  fragments: Map<string, FragmentDefinitionNode>,
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) fill(object, selection.selectionSet, type, fragments);
-    else if (selection.kind === Kind.FRAGMENT_SPREAD) fill(object, fragments.get(selection.name.value)!.selectionSet, type, fragments);
+    else if (selection.kind === Kind.FRAGMENT_SPREAD)
+      fill(object, fragments.get(selection.name.value)!.selectionSet, type, fragments);
     else {
       const key = selection.alias?.value ?? selection.name.value;
       if (selection.name.value.startsWith('__')) {
-        if (selection.name.value === '__typename' && chance(0.3)) object[key] = chance(0.3) ? pick(['Nope', 'String', 'Query']) : type.name;
+        if (selection.name.value === '__typename' && chance(0.3))
+          object[key] = chance(0.3) ? pick(['Nope', 'String', 'Query']) : type.name;
         continue;
       }
       if (key in object || chance(0.03)) continue; // asked twice, or missing
@@ -183,12 +222,31 @@ function inputFor(query: string): Record<string, unknown> | null {
 
 // ---- the comparison -------------------------------------------------------------------------------------------------
 
-const introspectionHandling = (selection: unknown) => ({ introspected: (selection as { element: { responseName(): string } }).element.responseName() });
+const introspectionHandling = (selection: unknown) => ({
+  introspected: (selection as { element: { responseName(): string } }).element.responseName(),
+});
 
-function outcome(shape: ComputeResponse, operation: FedOperation, variables: Record<string, unknown>, input: Record<string, unknown> | null) {
+function outcome(
+  shape: ComputeResponse,
+  operation: FedOperation,
+  variables: Record<string, unknown>,
+  input: Record<string, unknown> | null,
+) {
   try {
-    const { data, errors } = shape({ operation, variables, input: input === null ? input : structuredClone(input), introspectionHandling });
-    return { data: JSON.stringify(data), errors: errors.map((e) => ({ message: e.message, path: (e as { path?: unknown }).path, code: (e as { extensions?: { code?: unknown } }).extensions?.code })) };
+    const { data, errors } = shape({
+      operation,
+      variables,
+      input: input === null ? input : structuredClone(input),
+      introspectionHandling,
+    });
+    return {
+      data: JSON.stringify(data),
+      errors: errors.map((e) => ({
+        message: e.message,
+        path: (e as { path?: unknown }).path,
+        code: (e as { extensions?: { code?: unknown } }).extensions?.code,
+      })),
+    };
   } catch (error) {
     return { threw: (error as Error).message };
   }
@@ -196,22 +254,33 @@ function outcome(shape: ComputeResponse, operation: FedOperation, variables: Rec
 
 describe('result shaping', () => {
   it('is installed over the @apollo/gateway it was checked against', () => {
-    expect((gatewayRequire('@apollo/gateway/package.json') as { version: string }).version).toBe(CHECKED_GATEWAY_VERSION);
+    expect((gatewayRequire('@apollo/gateway/package.json') as { version: string }).version).toBe(
+      CHECKED_GATEWAY_VERSION,
+    );
     expect(installResultShaping()).toBe(true);
-    expect((gatewayRequire('@apollo/gateway/dist/resultShaping.js') as { computeResponse: unknown }).computeResponse).toBe(computeResponse);
+    expect(
+      (gatewayRequire('@apollo/gateway/dist/resultShaping.js') as { computeResponse: unknown }).computeResponse,
+    ).toBe(computeResponse);
   });
 
   it('builds an operation once per operation node for executeQueryPlan’s call, and leaves the planner’s call alone', () => {
     installResultShaping();
     const document = parse('query A($v: String!) { holder(idNumber: $v) { ...N } } fragment N on Holder { name }');
     const [operationNode, fragment] = document.definitions;
-    const executorCall = (fragments = [fragment]) => fed.operationFromDocument(apiSchema, { kind: Kind.DOCUMENT, definitions: [operationNode, ...fragments] }, { validate: false });
+    const executorCall = (fragments = [fragment]) =>
+      fed.operationFromDocument(
+        apiSchema,
+        { kind: Kind.DOCUMENT, definitions: [operationNode, ...fragments] },
+        { validate: false },
+      );
     const kept = executorCall();
     expect(executorCall()).toBe(kept);
     // The same operation node with other fragment nodes (a document parsed again) is another operation.
     expect(executorCall([structuredClone(fragment)])).not.toBe(kept);
     expect(fed.operationFromDocument(apiSchema, document, { operationName: 'A' })).not.toBe(kept);
-    expect(fed.operationFromDocument(apiSchema, document, { operationName: 'A' })).not.toBe(fed.operationFromDocument(apiSchema, document, { operationName: 'A' }));
+    expect(fed.operationFromDocument(apiSchema, document, { operationName: 'A' })).not.toBe(
+      fed.operationFromDocument(apiSchema, document, { operationName: 'A' }),
+    );
   });
 
   it('answers as Apollo’s computeResponse does, right and wrong data alike', () => {
@@ -236,14 +305,27 @@ describe('result shaping', () => {
       }
     }
     // Response keys an ordinary object would inherit or take as its prototype.
-    const query = 'query Q($v: String!) { __proto__: holder(idNumber: $v) { toString: name constructor: id __proto__: registeredCity } valueOf: holder(idNumber: $v) { id } }';
+    const query =
+      'query Q($v: String!) { __proto__: holder(idNumber: $v) { toString: name constructor: id __proto__: registeredCity } valueOf: holder(idNumber: $v) { id } }';
     const operation = fed.operationFromDocument(apiSchema, parse(query), { validate: false });
-    for (const input of [{}, { __proto__: null, valueOf: null }, JSON.parse('{"__proto__": {"toString": "x", "__proto__": "440100"}, "valueOf": {"id": "1"}}')]) {
+    for (const input of [
+      {},
+      { __proto__: null, valueOf: null },
+      JSON.parse('{"__proto__": {"toString": "x", "__proto__": "440100"}, "valueOf": {"id": "1"}}'),
+    ]) {
       const expected = outcome(apollo, operation, { v: 'x' }, input);
       expect(outcome(computeResponse, operation, { v: 'x' }, input)).toEqual(expected);
     }
-    expect(outcome(computeResponse, operation, { v: 'x' }, JSON.parse('{"__proto__": {"toString": "x", "constructor": "1", "__proto__": "440100"}, "valueOf": {"id": "1"}}')).data)
-      .toBe('{"__proto__":{"toString":"x","constructor":"1","__proto__":"440100"},"valueOf":{"id":"1"}}');
+    expect(
+      outcome(
+        computeResponse,
+        operation,
+        { v: 'x' },
+        JSON.parse(
+          '{"__proto__": {"toString": "x", "constructor": "1", "__proto__": "440100"}, "valueOf": {"id": "1"}}',
+        ),
+      ).data,
+    ).toBe('{"__proto__":{"toString":"x","constructor":"1","__proto__":"440100"},"valueOf":{"id":"1"}}');
     // The draws must exercise the error paths, not only the happy one.
     expect(compared).toBeGreaterThan(500);
     expect(withErrors).toBeGreaterThan(compared / 10);

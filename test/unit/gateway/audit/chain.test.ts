@@ -1,18 +1,45 @@
 // The canonical content a record's hash covers, as the writer computes it: the same text canonicalJson gives for the
 // record's hashed columns (verification recomputes it that way from the stored row).
 import { describe, expect, it } from 'vitest';
-import { canonicalContent, canonicalJson, hashedContent, HASHED_FIELDS, linkHash, GENESIS_HASH } from '../../../../gateway/audit/chain.js';
+import {
+  canonicalContent,
+  canonicalJson,
+  hashedContent,
+  HASHED_FIELDS,
+  linkHash,
+  GENESIS_HASH,
+} from '../../../../gateway/audit/chain.js';
 import { createHash } from 'node:crypto';
 
 const record = {
-  chainId: '6f1c2a1e-0000-4000-8000-000000000000', seq: 7, recordedAt: new Date('2026-11-23T16:16:12.192Z'),
-  requestId: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12', clientId: 'province', clientKind: 'PROVINCE', clientCity: null,
-  operator: 'clerk-0001', caseRef: undefined, purpose: 'HOLDER_SELF_SERVICE', operationType: 'query', operationName: 'Holder',
-  documentHash: 'a'.repeat(64), variables: { z: 1, a: [0.1 + 0.2, 'x', null, { b: true, a: undefined }] }, outcome: 'SUCCESS',
-  errorCodes: [], durationMs: 12, holderIds: ['b', 'a'], coordinates: ['Holder.name'], deniedCoordinates: [],
-  access: { holders: { b: ['Holder.name'], a: [] }, unlinked: [], denied: [{ coordinate: 'Holder.x', path: ['holder', '@', 'x'] }] },
+  chainId: '6f1c2a1e-0000-4000-8000-000000000000',
+  seq: 7,
+  recordedAt: new Date('2026-11-23T16:16:12.192Z'),
+  requestId: '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12',
+  clientId: 'province',
+  clientKind: 'PROVINCE',
+  clientCity: null,
+  operator: 'clerk-0001',
+  caseRef: undefined,
+  purpose: 'HOLDER_SELF_SERVICE',
+  operationType: 'query',
+  operationName: 'Holder',
+  documentHash: 'a'.repeat(64),
+  variables: { z: 1, a: [0.1 + 0.2, 'x', null, { b: true, a: undefined }] },
+  outcome: 'SUCCESS',
+  errorCodes: [],
+  durationMs: 12,
+  holderIds: ['b', 'a'],
+  coordinates: ['Holder.name'],
+  deniedCoordinates: [],
+  access: {
+    holders: { b: ['Holder.name'], a: [] },
+    unlinked: [],
+    denied: [{ coordinate: 'Holder.x', path: ['holder', '@', 'x'] }],
+  },
   // Not hashed: left out of the content.
-  prevHash: 'c'.repeat(64), hash: 'd'.repeat(64),
+  prevHash: 'c'.repeat(64),
+  hash: 'd'.repeat(64),
 };
 
 /** canonicalJson as first written (lists of parts joined): the text it gives must never change. */
@@ -34,17 +61,21 @@ function referenceCanonicalJson(value: unknown): string {
 describe('canonical JSON', () => {
   it('is the text the first canonicalJson wrote, for every kind of value', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const draw = (depth: number): unknown => {
       const r = random();
-      if (depth > 3 || r < 0.3) return [null, undefined, true, 0, -0, 1.5, 1e21, NaN, Infinity, 'x', 'é\u0000"\\', '', new Date(1700000000123)][Math.floor(random() * 13)];
+      if (depth > 3 || r < 0.3)
+        return [null, undefined, true, 0, -0, 1.5, 1e21, NaN, Infinity, 'x', 'é\u0000"\\', '', new Date(1700000000123)][
+          Math.floor(random() * 13)
+        ];
       if (r < 0.6) {
         const list = Array.from({ length: Math.floor(random() * 4) }, () => draw(depth + 1));
         if (random() < 0.2) list[list.length + 1] = 'after a hole';
         return random() < 0.3 ? list.map(String) : list;
       }
       const object: Record<string, unknown> = {};
-      for (const key of ['b', 'a', 'Z', '10', '2', 'é', '__proto__x', 'id']) if (random() < 0.5) object[key] = draw(depth + 1);
+      for (const key of ['b', 'a', 'Z', '10', '2', 'é', '__proto__x', 'id'])
+        if (random() < 0.5) object[key] = draw(depth + 1);
       return object;
     };
     for (let i = 0; i < 3_000; i++) {
@@ -52,7 +83,9 @@ describe('canonical JSON', () => {
       expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
       // Many members, some the very same object (as holders share a list of coordinates).
       const shared = [draw(1), draw(1), ['Holder.name', 'Holder.id'], { z: [1, 'x'], a: new Date(0) }];
-      const many = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${(k * 7) % 20}`, random() < 0.7 ? shared[k % 4] : draw(1)]));
+      const many = Object.fromEntries(
+        Array.from({ length: 20 }, (_, k) => [`k${(k * 7) % 20}`, random() < 0.7 ? shared[k % 4] : draw(1)]),
+      );
       expect(canonicalJson({ many })).toBe(referenceCanonicalJson({ many }));
     }
   });
@@ -67,6 +100,10 @@ describe('canonical content', () => {
   });
 
   it('is what the link hash covers', () => {
-    expect(linkHash(GENESIS_HASH, record)).toBe(createHash('sha256').update(GENESIS_HASH + canonicalJson(hashedContent(record))).digest('hex'));
+    expect(linkHash(GENESIS_HASH, record)).toBe(
+      createHash('sha256')
+        .update(GENESIS_HASH + canonicalJson(hashedContent(record)))
+        .digest('hex'),
+    );
   });
 });

@@ -64,9 +64,20 @@ const root = { holder, holders: [holder, null], medicalVisit: holder.medicalVisi
 type Answer = ExecutionResult<Record<string, any>>;
 
 /** Runs the planned operation (graphql-js over the API schema, data from `root`), then the policy's post-processing. */
-async function answer(access: FieldAccess, purpose: Purpose, variableValues?: Record<string, unknown>, operationName?: string) {
+async function answer(
+  access: FieldAccess,
+  purpose: Purpose,
+  variableValues?: Record<string, unknown>,
+  operationName?: string,
+) {
   expect(validate(apiSchema, access.document)).toEqual([]);
-  const result: Answer = await execute({ schema: apiSchema, document: access.document, rootValue: root, variableValues, operationName });
+  const result: Answer = await execute({
+    schema: apiSchema,
+    document: access.document,
+    rootValue: root,
+    variableValues,
+    operationName,
+  });
   expect(result.errors).toBeUndefined();
   return applyFieldAccess(result, access, purpose);
 }
@@ -81,7 +92,10 @@ describe('readSchemaPolicy', () => {
     expect(policy.fields.get('Holder.idNumber')).toMatchObject({ category: 'IDENTITY', mask: 'ID_NUMBER' });
     expect(policy.fields.get('BankAccount.accountNumber')).toMatchObject({ category: 'FINANCIAL', mask: 'LAST4' });
     // Declared by civil affairs and transport alike, composed once.
-    expect(policy.fields.get('ConcessionCertificate.disabilityLevel')).toMatchObject({ category: 'HEALTH', mask: null });
+    expect(policy.fields.get('ConcessionCertificate.disabilityLevel')).toMatchObject({
+      category: 'HEALTH',
+      mask: null,
+    });
     expect([...policy.fields.keys()].sort()).toEqual([
       'BankAccount.accountNumber',
       'Card.transitFunctions',
@@ -111,8 +125,14 @@ describe('readSchemaPolicy', () => {
       'Query.rideAuthorization',
     ]);
     // The audit trail is for governance; a holder's own share of it also for the holder, through the province.
-    expect(policy.fields.get('Query.accessLog')).toEqual({ category: 'AUDIT', purposes: new Set(['GOVERNANCE_AUDIT']), mask: null });
-    expect(policy.fields.get('Query.holderAccessReport')?.purposes).toEqual(new Set(['GOVERNANCE_AUDIT', 'HOLDER_SELF_SERVICE']));
+    expect(policy.fields.get('Query.accessLog')).toEqual({
+      category: 'AUDIT',
+      purposes: new Set(['GOVERNANCE_AUDIT']),
+      mask: null,
+    });
+    expect(policy.fields.get('Query.holderAccessReport')?.purposes).toEqual(
+      new Set(['GOVERNANCE_AUDIT', 'HOLDER_SELF_SERVICE']),
+    );
     expect(policy.mutationOwners.get('suspendClient')).toBe('governance');
     expect(policy.mutationOwners.get('grantReliefEntitlement')).toBe('civil-affairs');
     expect(policy.mutationOwners.get('recordMedicalVisit')).toBe('health');
@@ -127,31 +147,42 @@ describe('readSchemaPolicy', () => {
   };
 
   it('refuses a sensitive field without a mask that is non-null: its null would wipe out the parent', () => {
-    expect(edited('MedicalVisitConnection @join__field(graph: HEALTH) @sensitive', 'MedicalVisitConnection! @join__field(graph: HEALTH) @sensitive')).toThrow(
-      /Holder\.medicalVisits: a sensitive field without a mask must be nullable/,
-    );
+    expect(
+      edited(
+        'MedicalVisitConnection @join__field(graph: HEALTH) @sensitive',
+        'MedicalVisitConnection! @join__field(graph: HEALTH) @sensitive',
+      ),
+    ).toThrow(/Holder\.medicalVisits: a sensitive field without a mask must be nullable/);
   });
 
   it('refuses a mask on a field that is not a String', () => {
-    expect(edited(/disabilityLevel: Int @sensitive\(category: HEALTH, purposes: \[([^\]]*)\]\)/, 'disabilityLevel: Int @sensitive(category: HEALTH, purposes: [$1], mask: LAST4)')).toThrow(
-      /disabilityLevel: mask LAST4 on a Int field/,
-    );
+    expect(
+      edited(
+        /disabilityLevel: Int @sensitive\(category: HEALTH, purposes: \[([^\]]*)\]\)/,
+        'disabilityLevel: Int @sensitive(category: HEALTH, purposes: [$1], mask: LAST4)',
+      ),
+    ).toThrow(/disabilityLevel: mask LAST4 on a Int field/);
   });
 
   it('refuses BASIC on @sensitive: it names the data no annotation marks', () => {
-    expect(edited('disabilityLevel: Int @sensitive(category: HEALTH', 'disabilityLevel: Int @sensitive(category: BASIC')).toThrow(
-      /disabilityLevel: @sensitive\(category: BASIC\); mark it with the category of what it holds/,
-    );
+    expect(
+      edited('disabilityLevel: Int @sensitive(category: HEALTH', 'disabilityLevel: Int @sensitive(category: BASIC'),
+    ).toThrow(/disabilityLevel: @sensitive\(category: BASIC\); mark it with the category of what it holds/);
   });
 
   it('refuses a Purpose enum that is not the gateway’s list', () => {
-    expect(edited('  GOVERNANCE_AUDIT @join__enumValue', '  PUBLIC_INTEREST @join__enumValue')).toThrow(/enum Purpose is \[.*HOLDER_SELF_SERVICE, PUBLIC_INTEREST\], but the gateway knows/);
+    expect(edited('  GOVERNANCE_AUDIT @join__enumValue', '  PUBLIC_INTEREST @join__enumValue')).toThrow(
+      /enum Purpose is \[.*HOLDER_SELF_SERVICE, PUBLIC_INTEREST\], but the gateway knows/,
+    );
   });
 
   it('refuses a mutation field owned by two subgraphs', () => {
-    expect(edited('registerBank(input: RegisterBankInput!): Bank! @join__field(graph: HR)', 'registerBank(input: RegisterBankInput!): Bank! @join__field(graph: HR) @join__field(graph: HEALTH)')).toThrow(
-      /Mutation\.registerBank: owned by 2 subgraphs \(HR, HEALTH\)/,
-    );
+    expect(
+      edited(
+        'registerBank(input: RegisterBankInput!): Bank! @join__field(graph: HR)',
+        'registerBank(input: RegisterBankInput!): Bank! @join__field(graph: HR) @join__field(graph: HEALTH)',
+      ),
+    ).toThrow(/Mutation\.registerBank: owned by 2 subgraphs \(HR, HEALTH\)/);
   });
 });
 
@@ -170,7 +201,9 @@ describe('planFieldAccess', () => {
   it('takes a refused field out of the operation, and the variables only it used', async () => {
     const access = plan('TRANSIT', visits);
     expect(access.unchanged).toBe(false);
-    expect(access.denied).toEqual([{ path: ['holder', 'medicalVisits'], coordinate: 'Holder.medicalVisits', category: 'HEALTH' }]);
+    expect(access.denied).toEqual([
+      { path: ['holder', 'medicalVisits'], coordinate: 'Holder.medicalVisits', category: 'HEALTH' },
+    ]);
     const printed = print(access.document);
     expect(printed).not.toContain('$first');
     expect(printed).not.toContain('diagnoses');
@@ -192,7 +225,11 @@ describe('planFieldAccess', () => {
   it('marks list positions with "@" in the path of a field inside a list', async () => {
     const access = plan('SOCIAL_INSURANCE', visits);
     expect(access.denied).toEqual([
-      { path: ['holder', 'medicalVisits', 'nodes', '@', 'diagnoses'], coordinate: 'MedicalVisit.diagnoses', category: 'HEALTH' },
+      {
+        path: ['holder', 'medicalVisits', 'nodes', '@', 'diagnoses'],
+        coordinate: 'MedicalVisit.diagnoses',
+        category: 'HEALTH',
+      },
     ]);
     const result = await answer(access, 'SOCIAL_INSURANCE', { id: 'x', first: 5 });
     expect(result.data!.holder.medicalVisits.nodes).toEqual([
@@ -221,11 +258,11 @@ describe('planFieldAccess', () => {
       ['people', '@', 'again'],
     ]);
     // The fragments stay, rewritten: the operation first, then the fragments it spreads.
-    expect(access.document.definitions.map((d) => (d.kind === Kind.OPERATION_DEFINITION ? d.kind : d.kind === Kind.FRAGMENT_DEFINITION ? d.name.value : d.kind))).toEqual([
-      Kind.OPERATION_DEFINITION,
-      'Visits',
-      'More',
-    ]);
+    expect(
+      access.document.definitions.map((d) =>
+        d.kind === Kind.OPERATION_DEFINITION ? d.kind : d.kind === Kind.FRAGMENT_DEFINITION ? d.name.value : d.kind,
+      ),
+    ).toEqual([Kind.OPERATION_DEFINITION, 'Visits', 'More']);
     const printed = print(access.document);
     expect(printed).toContain('visits: __typename');
     expect(printed).not.toContain('nodes'); // every selection under a refused field is gone
@@ -239,7 +276,10 @@ describe('planFieldAccess', () => {
   });
 
   it('reports a field asked for twice at one path once', async () => {
-    const access = plan('TRANSIT', `{ holder(idNumber: "x") { ...A ...B } } fragment A on Holder { rides { nodes { id } } medicalVisits { nodes { id } } } fragment B on Holder { medicalVisits { nodes { id } } }`);
+    const access = plan(
+      'TRANSIT',
+      `{ holder(idNumber: "x") { ...A ...B } } fragment A on Holder { rides { nodes { id } } medicalVisits { nodes { id } } } fragment B on Holder { medicalVisits { nodes { id } } }`,
+    );
     expect(access.denied.map((d) => d.path.join('.'))).toEqual(['holder.medicalVisits', 'holder.medicalVisits']);
     const result = await answer(access, 'TRANSIT');
     expect(result.errors).toHaveLength(1);
@@ -247,15 +287,23 @@ describe('planFieldAccess', () => {
 
   it('walks a fragment spread many times over once per selection set, as execution collects it', () => {
     const levels = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Holder { ...F${i + 1} ...F${i + 1} }`);
-    const access = plan('TRANSIT', `{ holder(idNumber: "x") { ...F0 } } ${levels.join(' ')} fragment F30 on Holder { medicalVisits { nodes { id } } }`);
-    expect(access.denied).toEqual([{ path: ['holder', 'medicalVisits'], coordinate: 'Holder.medicalVisits', category: 'HEALTH' }]);
+    const access = plan(
+      'TRANSIT',
+      `{ holder(idNumber: "x") { ...F0 } } ${levels.join(' ')} fragment F30 on Holder { medicalVisits { nodes { id } } }`,
+    );
+    expect(access.denied).toEqual([
+      { path: ['holder', 'medicalVisits'], coordinate: 'Holder.medicalVisits', category: 'HEALTH' },
+    ]);
     expect(access.document.definitions).toHaveLength(32);
   });
 
   it('stays as large as the operation when a fragment is spread under ever other conditions', () => {
     // Told apart by their conditions, these spreads would be 2^30 inlined copies; execution collects F1 once.
-    const levels = Array.from({ length: 30 }, (_, i) =>
-      `fragment F${i} on Holder { ... @include(if: $a${i}) { ...F${i + 1} } ... @skip(if: $a${i}) { ...F${i + 1} } }`);
+    const levels = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `fragment F${i} on Holder { ... @include(if: $a${i}) { ...F${i + 1} } ... @skip(if: $a${i}) { ...F${i + 1} } }`,
+    );
     const variables = Array.from({ length: 30 }, (_, i) => `$a${i}: Boolean!`).join(', ');
     const query = `query(${variables}) { holder(idNumber: "x") { ...F0 } } ${levels.join(' ')} fragment F30 on Holder { medicalVisits { nodes { id } } }`;
     const started = performance.now();
@@ -290,10 +338,19 @@ describe('planFieldAccess', () => {
       }
       fragment F on Holder { idNumber medicalVisits { nodes { id } } }`,
     );
-    expect(access.denied.map((d) => d.path)).toEqual([['holder', 'medicalVisits'], ['holders', '@', 'medicalVisits']]);
-    expect(access.masked.map((m) => m.path)).toEqual([['holder', 'idNumber'], ['holders', '@', 'idNumber']]);
+    expect(access.denied.map((d) => d.path)).toEqual([
+      ['holder', 'medicalVisits'],
+      ['holders', '@', 'medicalVisits'],
+    ]);
+    expect(access.masked.map((m) => m.path)).toEqual([
+      ['holder', 'idNumber'],
+      ['holders', '@', 'idNumber'],
+    ]);
     const skipped = await answer(access, 'TRANSIT', { skip: true });
-    expect(skipped.data).toEqual({ holder: {}, holders: [{ idNumber: '440106********1234', medicalVisits: null }, null] });
+    expect(skipped.data).toEqual({
+      holder: {},
+      holders: [{ idNumber: '440106********1234', medicalVisits: null }, null],
+    });
     const kept = await answer(access, 'TRANSIT', { skip: false });
     expect(kept.data!.holder).toEqual({ idNumber: '440106********1234', medicalVisits: null });
   });
@@ -314,11 +371,16 @@ describe('planFieldAccess', () => {
     expect(print(access.document)).toBe('query One {\n  medicalVisit: __typename\n}');
     const result = await answer(access, 'TRANSIT');
     expect(result.data).toEqual({ medicalVisit: null });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', coordinate: 'Query.medicalVisit', category: 'HEALTH', purpose: 'TRANSIT' }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'FORBIDDEN', coordinate: 'Query.medicalVisit', category: 'HEALTH', purpose: 'TRANSIT' },
+    ]);
   });
 
   it('answers a selection set all of whose fields are refused with an empty object', async () => {
-    const access = plan('CULTURE_TOURISM', `{ holder(idNumber: "x") { medicalVisits { nodes { id } } rides { nodes { id } } } }`);
+    const access = plan(
+      'CULTURE_TOURISM',
+      `{ holder(idNumber: "x") { medicalVisits { nodes { id } } rides { nodes { id } } } }`,
+    );
     expect(access.denied.map((d) => d.coordinate)).toEqual(['Holder.medicalVisits', 'Holder.rides']);
     const result = await answer(access, 'CULTURE_TOURISM');
     expect(result.data).toEqual({ holder: { medicalVisits: null, rides: null } });
@@ -337,7 +399,12 @@ describe('planFieldAccess', () => {
     const result = await answer(access, 'TRANSIT');
     expect(result.data).toEqual({
       holders: [
-        { id: '440106********1234', phone: '138****5678', bankAccount: { accountNumber: '***************3445' }, medicalVisits: null },
+        {
+          id: '440106********1234',
+          phone: '138****5678',
+          bankAccount: { accountNumber: '***************3445' },
+          medicalVisits: null,
+        },
         null,
       ],
     });
@@ -354,7 +421,11 @@ describe('planFieldAccess', () => {
     expect(JSON.stringify(result.data)).not.toContain('0101');
     // Every purpose reads both whole or both masked.
     const idRule = policy.fields.get('Holder.idNumber')!;
-    expect(policy.fields.get('Holder.birthDate')).toEqual({ category: 'IDENTITY', purposes: idRule.purposes, mask: 'BIRTH_YEAR' });
+    expect(policy.fields.get('Holder.birthDate')).toEqual({
+      category: 'IDENTITY',
+      purposes: idRule.purposes,
+      mask: 'BIRTH_YEAR',
+    });
   });
 
   it('masks without refusing anything: the document stays, the answer is masked', async () => {
@@ -424,7 +495,8 @@ describe('routes to sensitive records', () => {
     while (queue.length > 0) {
       const type = queue.shift()!;
       const route = found.get(type.name)!;
-      if (isAbstractType(type)) for (const possible of apiSchema.getPossibleTypes(type)) reach(possible, `${route}(${possible.name})`);
+      if (isAbstractType(type))
+        for (const possible of apiSchema.getPossibleTypes(type)) reach(possible, `${route}(${possible.name})`);
       if (!isObjectType(type) && !isInterfaceType(type)) continue;
       for (const field of Object.values((type as GraphQLObjectType).getFields())) {
         if (open(`${type.name}.${field.name}`)) reach(getNamedType(field.type), `${route}.${field.name}`);
@@ -443,17 +515,22 @@ describe('routes to sensitive records', () => {
     expect(open.get('ReliefEntitlement')).toBeUndefined();
   });
 
-  it.each<Purpose>(['GOVERNANCE_AUDIT', 'IDENTITY_VERIFICATION'])('gives %s no route to them, nor to a certificate kind or concession', (purpose) => {
-    // A field is passable for a purpose when it is unannotated, lists the purpose, or is masked (masks are on strings).
-    const open = routes((coordinate) => {
-      const rule = policy.fields.get(coordinate);
-      return !rule || rule.purposes.has(purpose) || rule.mask !== null;
-    });
-    expect([...RECORDS, ...DISABILITY].filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
-  });
+  it.each<Purpose>(['GOVERNANCE_AUDIT', 'IDENTITY_VERIFICATION'])(
+    'gives %s no route to them, nor to a certificate kind or concession',
+    (purpose) => {
+      // A field is passable for a purpose when it is unannotated, lists the purpose, or is masked (masks are on strings).
+      const open = routes((coordinate) => {
+        const rule = policy.fields.get(coordinate);
+        return !rule || rule.purposes.has(purpose) || rule.mask !== null;
+      });
+      expect([...RECORDS, ...DISABILITY].filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
+    },
+  );
 
   it('leaves the disability facts reachable where concessions are granted', () => {
-    for (const purpose of PURPOSES.filter((p) => ['TRANSIT', 'PREFERENTIAL_TREATMENT', 'HOLDER_SELF_SERVICE'].includes(p))) {
+    for (const purpose of PURPOSES.filter((p) =>
+      ['TRANSIT', 'PREFERENTIAL_TREATMENT', 'HOLDER_SELF_SERVICE'].includes(p),
+    )) {
       const open = routes((coordinate) => {
         const rule = policy.fields.get(coordinate);
         return !rule || rule.purposes.has(purpose) || rule.mask !== null;

@@ -15,7 +15,16 @@ const SECRET = 'unit-test-subgraph-secret-of-some-length';
 const HOLDER = '0b6a1f2e-7c1d-4e3a-9f0b-2a4c6e8d0f12';
 
 const caller: Caller = {
-  client: { id: 'province', kind: 'PROVINCE', name: 'Province', city: null, domain: null, purposes: ['HOLDER_SELF_SERVICE'], status: 'ACTIVE', requestsPerMinute: 60 },
+  client: {
+    id: 'province',
+    kind: 'PROVINCE',
+    name: 'Province',
+    city: null,
+    domain: null,
+    purposes: ['HOLDER_SELF_SERVICE'],
+    status: 'ACTIVE',
+    requestsPerMinute: 60,
+  },
   purpose: 'HOLDER_SELF_SERVICE',
   operator: 'clerk-0001',
   caseRef: null,
@@ -43,7 +52,12 @@ async function subgraph(answer: (res: ServerResponse) => void): Promise<{ url: s
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       answer(res);
     });
   });
@@ -51,12 +65,17 @@ async function subgraph(answer: (res: ServerResponse) => void): Promise<{ url: s
   return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/graphql`, received };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (res: ServerResponse) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
-function operation(context: GatewayContext, restrict: (hint: unknown) => void = () => {}): GraphQLDataSourceProcessOptions<GatewayContext> {
+function operation(
+  context: GatewayContext,
+  restrict: (hint: unknown) => void = () => {},
+): GraphQLDataSourceProcessOptions<GatewayContext> {
   return {
     kind: 'incoming operation',
     request: { query: '{ holder { name } }', variables: { v: 'ä' }, operationName: undefined, http: undefined },
@@ -67,11 +86,22 @@ function operation(context: GatewayContext, restrict: (hint: unknown) => void = 
 
 describe('SubgraphDataSource', () => {
   it('signs each call over its caller and exact body, and takes the access report into the request’s audit account', async () => {
-    const report = { holders: { [HOLDER.toUpperCase()]: ['Holder.name'] }, unlinked: ['Bank.name', 'not a coordinate'] };
-    const { url, received } = await subgraph(json(200, { data: { holder: { name: 'A' } }, extensions: { [ACCESS_EXTENSION]: report, other: 1 } }, { 'cache-control': 'max-age=30, private' }));
+    const report = {
+      holders: { [HOLDER.toUpperCase()]: ['Holder.name'] },
+      unlinked: ['Bank.name', 'not a coordinate'],
+    };
+    const { url, received } = await subgraph(
+      json(
+        200,
+        { data: { holder: { name: 'A' } }, extensions: { [ACCESS_EXTENSION]: report, other: 1 } },
+        { 'cache-control': 'max-age=30, private' },
+      ),
+    );
     const hints: unknown[] = [];
     const context = newContext();
-    const response = await new SubgraphDataSource('hr', url, SECRET).process(operation(context, (hint) => hints.push(hint)));
+    const response = await new SubgraphDataSource('hr', url, SECRET).process(
+      operation(context, (hint) => hints.push(hint)),
+    );
 
     expect(received).toHaveLength(1);
     const [call] = received as [Received];
@@ -82,21 +112,37 @@ describe('SubgraphDataSource', () => {
     expect(call.headers['content-length']).toBe(String(Buffer.byteLength(call.body)));
     expect(call.headers[CALLER_HEADER]).toBe(context.callerHeader);
     expect(call.headers[SIGNATURE_HEADER]).toBeTypeOf('string');
-    expect(new CallVerifier(SECRET).verify(call.headers, { method: 'POST', target: '/graphql', body: call.body })).toEqual({
-      requestId: caller.requestId, client: 'province', kind: 'PROVINCE', city: null, domain: null,
-      purpose: 'HOLDER_SELF_SERVICE', operator: 'clerk-0001', caseRef: null,
+    expect(
+      new CallVerifier(SECRET).verify(call.headers, { method: 'POST', target: '/graphql', body: call.body }),
+    ).toEqual({
+      requestId: caller.requestId,
+      client: 'province',
+      kind: 'PROVINCE',
+      city: null,
+      domain: null,
+      purpose: 'HOLDER_SELF_SERVICE',
+      operator: 'clerk-0001',
+      caseRef: null,
     });
 
     expect(response.data).toEqual({ holder: { name: 'A' } });
     expect(response.extensions).toEqual({ other: 1 });
-    expect(context.audit.served).toEqual({ holders: new Map([[HOLDER, ['Holder.name']]]), unlinked: new Set(['Bank.name']) });
+    expect(context.audit.served).toEqual({
+      holders: new Map([[HOLDER, ['Holder.name']]]),
+      unlinked: new Set(['Bank.name']),
+    });
     expect(hints).toEqual([{ maxAge: 30, scope: 'PRIVATE' }]);
   });
 
   it('sends nothing for a request without a caller', async () => {
     const { url, received } = await subgraph(json(200, { data: {} }));
-    const options = { ...operation(newContext()), context: {} } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
-    await expect(new SubgraphDataSource('hr', url, SECRET).process(options)).rejects.toThrow('no caller for a call to hr');
+    const options = {
+      ...operation(newContext()),
+      context: {},
+    } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+    await expect(new SubgraphDataSource('hr', url, SECRET).process(options)).rejects.toThrow(
+      'no caller for a call to hr',
+    );
     expect(received).toHaveLength(0);
   });
 
@@ -105,7 +151,9 @@ describe('SubgraphDataSource', () => {
     const source = new SubgraphDataSource('hr', url, SECRET);
     await expect(source.process(operation(newContext()))).rejects.toMatchObject({
       message: '500: Internal Server Error',
-      extensions: { response: { url, status: 500, statusText: 'Internal Server Error', body: { errors: [{ message: 'boom' }] } } },
+      extensions: {
+        response: { url, status: 500, statusText: 'Internal Server Error', body: { errors: [{ message: 'boom' }] } },
+      },
     });
     await new Promise((resolve) => server!.close(resolve));
     server = undefined;

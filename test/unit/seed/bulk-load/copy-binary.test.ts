@@ -14,7 +14,11 @@ const type = (name: string, kind = 'b'): ColumnType => ({ name, kind, sql: name 
 /** A whole COPY stream as hex. The buffer starts at the header's size, so every row makes it grow. */
 function copy(columns: Record<string, ColumnType>, rows: Record<string, unknown>[]): string {
   const out = new CopyData(Buffer.alloc(19));
-  appendRows(out, Object.entries(columns).map(([key, type]) => ({ key, type })), rows);
+  appendRows(
+    out,
+    Object.entries(columns).map(([key, type]) => ({ key, type })),
+    rows,
+  );
   return out.end().toString('hex');
 }
 
@@ -33,16 +37,20 @@ describe('stream layout', () => {
 
   it('writes each tuple as an int16 field count, then per field an int32 length and the bytes, -1 for NULL', () => {
     const columns = { id: type('int4'), name: type('text') };
-    expect(copy(columns, [{ id: 1, name: 'ab' }, { id: 2, name: null }, { id: 3 }, { id: null, name: '' }])).toBe(hex(`${HEADER}
+    expect(copy(columns, [{ id: 1, name: 'ab' }, { id: 2, name: null }, { id: 3 }, { id: null, name: '' }])).toBe(
+      hex(`${HEADER}
       00 02  00 00 00 04 00 00 00 01  00 00 00 02 61 62
       00 02  00 00 00 04 00 00 00 02  ff ff ff ff
       00 02  00 00 00 04 00 00 00 03  ff ff ff ff
       00 02  ff ff ff ff              00 00 00 00
-      ${TRAILER}`));
+      ${TRAILER}`),
+    );
   });
 
   it('writes fields in the order of the columns given, whatever the order of the row keys', () => {
-    expect(copy({ b: type('int2'), a: type('bool') }, [{ a: true, b: 7 }])).toBe(hex(`${HEADER} 00 02  00 00 00 02 00 07  00 00 00 01 01 ${TRAILER}`));
+    expect(copy({ b: type('int2'), a: type('bool') }, [{ a: true, b: 7 }])).toBe(
+      hex(`${HEADER} 00 02  00 00 00 02 00 07  00 00 00 01 01 ${TRAILER}`),
+    );
   });
 
   it('gives the same bytes whether the buffer grows or is large and holds stale bytes', () => {
@@ -54,7 +62,11 @@ describe('stream layout', () => {
       amount: `${i}.${i % 100}`,
     }));
     const large = new CopyData(Buffer.alloc(1 << 20, 0xaa));
-    appendRows(large, Object.entries(columns).map(([key, type]) => ({ key, type })), rows);
+    appendRows(
+      large,
+      Object.entries(columns).map(([key, type]) => ({ key, type })),
+      rows,
+    );
     expect(large.end().toString('hex')).toBe(copy(columns, rows));
   });
 
@@ -221,12 +233,21 @@ describe('date: int32 days since 2000-01-01', () => {
     expect(field('date', new Date('2024-02-29T00:00:00+08:00'))).toBe('00000004' + '00002278');
   });
 
-  it.each(['2023-02-29', '1900-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-1-01', '20240101', '2024/01/01', '2024-01-0a', 'x'])(
-    'refuses %s',
-    (value) => {
-      expect(() => field('date', value)).toThrow(`Bulk insert: not a date: ${value}`);
-    },
-  );
+  it.each([
+    '2023-02-29',
+    '1900-02-29',
+    '2024-04-31',
+    '2024-13-01',
+    '2024-00-10',
+    '2024-01-00',
+    '2024-1-01',
+    '20240101',
+    '2024/01/01',
+    '2024-01-0a',
+    'x',
+  ])('refuses %s', (value) => {
+    expect(() => field('date', value)).toThrow(`Bulk insert: not a date: ${value}`);
+  });
 });
 
 describe('timestamp and timestamptz: int64 microseconds since 2000-01-01 00:00 UTC', () => {
@@ -243,13 +264,20 @@ describe('timestamp and timestamptz: int64 microseconds since 2000-01-01 00:00 U
   });
 
   it('takes only a Date', () => {
-    expect(() => field('timestamptz', '2000-01-01T00:00:00Z')).toThrow('Bulk insert: a timestamp takes a Date, got 2000-01-01T00:00:00Z');
+    expect(() => field('timestamptz', '2000-01-01T00:00:00Z')).toThrow(
+      'Bulk insert: a timestamp takes a Date, got 2000-01-01T00:00:00Z',
+    );
     expect(() => field('timestamp', 0)).toThrow('Bulk insert: a timestamp takes a Date, got 0');
   });
 });
 
 describe('other types', () => {
-  it.each(['_text', '_int4', 'bytea', 'float8', 'interval', 'inet'])('has no encoding for %s, and says so up front', (name) => {
-    expect(() => encoderFor({ name, kind: 'b', sql: `${name} (as spelt)` })).toThrow(`Bulk insert: no binary encoding for ${name} (as spelt)`);
-  });
+  it.each(['_text', '_int4', 'bytea', 'float8', 'interval', 'inet'])(
+    'has no encoding for %s, and says so up front',
+    (name) => {
+      expect(() => encoderFor({ name, kind: 'b', sql: `${name} (as spelt)` })).toThrow(
+        `Bulk insert: no binary encoding for ${name} (as spelt)`,
+      );
+    },
+  );
 });

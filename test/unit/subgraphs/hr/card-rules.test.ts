@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardState } from '../../../../subgraphs/hr/card-rules.js';
+import {
+  checkStep,
+  expiryDate,
+  hasLapsed,
+  lossLapseTime,
+  type CardState,
+} from '../../../../subgraphs/hr/card-rules.js';
 import { generateCardNumber, generateIdentificationCode } from '../../../../subgraphs/hr/card-numbers.js';
 import { isCardNumber } from '../../../../subgraphs/kit/card-number.js';
 
 const card = (status: CardState['status'], extra: Partial<CardState> = {}): CardState => ({
-  kind: 'PHYSICAL', status, lossKind: null, lossLapsesAt: null, ...extra,
+  kind: 'PHYSICAL',
+  status,
+  lossKind: null,
+  lossLapsesAt: null,
+  ...extra,
 });
 
 describe('card state machine', () => {
   it('allows the legal steps', () => {
     expect(checkStep(card('APPLIED'), 'ISSUE')).toEqual({ ok: true, to: 'ACTIVE' });
     expect(checkStep(card('ACTIVE'), 'REPORT_LOSS', 'TEMPORARY')).toEqual({ ok: true, to: 'LOST' });
-    expect(checkStep(card('LOST', { lossKind: 'TEMPORARY' }), 'REPORT_LOSS', 'FORMAL')).toEqual({ ok: true, to: 'LOST' });
+    expect(checkStep(card('LOST', { lossKind: 'TEMPORARY' }), 'REPORT_LOSS', 'FORMAL')).toEqual({
+      ok: true,
+      to: 'LOST',
+    });
     expect(checkStep(card('LOST'), 'CANCEL_LOSS_REPORT')).toEqual({ ok: true, to: 'ACTIVE' });
     expect(checkStep(card('ACTIVE'), 'REPLACE')).toEqual({ ok: true, to: 'REPLACED' });
     expect(checkStep(card('LOST'), 'REPLACE')).toEqual({ ok: true, to: 'REPLACED' });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkCharacter, inferIdType, validateAnyIdNumber, validateIdNumber, validatePhone } from '../../../../subgraphs/hr/identifiers.js';
+import {
+  checkCharacter,
+  inferIdType,
+  validateAnyIdNumber,
+  validateIdNumber,
+  validatePhone,
+} from '../../../../subgraphs/hr/identifiers.js';
 
 describe('ISO 7064 MOD 11-2 check character', () => {
   it('matches the examples of GB 11643-1999', () => {
@@ -10,11 +16,23 @@ describe('ISO 7064 MOD 11-2 check character', () => {
 
 describe('resident ID numbers', () => {
   it('accepts real numbers and reads birth date and gender from them', () => {
-    expect(validateIdNumber('RESIDENT_ID', '11010519491231002X')).toEqual({ ok: true, idNumber: '11010519491231002X', birthDate: '1949-12-31', gender: 'FEMALE' });
-    expect(validateIdNumber('RESIDENT_ID', '440524188001010014')).toMatchObject({ ok: true, birthDate: '1880-01-01', gender: 'MALE' });
+    expect(validateIdNumber('RESIDENT_ID', '11010519491231002X')).toEqual({
+      ok: true,
+      idNumber: '11010519491231002X',
+      birthDate: '1949-12-31',
+      gender: 'FEMALE',
+    });
+    expect(validateIdNumber('RESIDENT_ID', '440524188001010014')).toMatchObject({
+      ok: true,
+      birthDate: '1880-01-01',
+      gender: 'MALE',
+    });
     // Guangzhou Tianhe, and a lower-case x as people type it.
     expect(validateIdNumber('RESIDENT_ID', '440106199003071231')).toMatchObject({ ok: true, gender: 'MALE' });
-    expect(validateIdNumber('RESIDENT_ID', ' 11010519491231002x ')).toMatchObject({ ok: true, idNumber: '11010519491231002X' });
+    expect(validateIdNumber('RESIDENT_ID', ' 11010519491231002x ')).toMatchObject({
+      ok: true,
+      idNumber: '11010519491231002X',
+    });
   });
 
   it('accepts withdrawn division codes, which IDs issued under them keep (440102 Dongshan, merged 2005)', () => {
@@ -57,12 +75,15 @@ describe('Hong Kong, Macau and Taiwan residents and foreigners (Art 10)', () => 
     expect(validateIdNumber('TAIWAN_TRAVEL_PERMIT', '12345678').ok).toBe(true);
     expect(validateIdNumber('TAIWAN_TRAVEL_PERMIT', '1234567').ok).toBe(false);
     const foreign = '94484019900101001';
-    expect(validateIdNumber('FOREIGN_PERMANENT_RESIDENT', foreign + checkCharacter(foreign))).toMatchObject({ ok: true, birthDate: '1990-01-01' });
+    expect(validateIdNumber('FOREIGN_PERMANENT_RESIDENT', foreign + checkCharacter(foreign))).toMatchObject({
+      ok: true,
+      birthDate: '1990-01-01',
+    });
     expect(validateIdNumber('FOREIGN_PERMANENT_RESIDENT', 'USA440101010011').ok).toBe(true);
     expect(validateIdNumber('FOREIGN_PERMANENT_RESIDENT', '440106199003071231').ok).toBe(false);
   });
 
-  it('tells a bare number\'s document type for look-ups', () => {
+  it("tells a bare number's document type for look-ups", () => {
     expect(inferIdType('440106199003071231')).toBe('RESIDENT_ID');
     expect(inferIdType('810000199408230021')).toBe('HK_MACAU_RESIDENCE_PERMIT');
     expect(inferIdType('H1234567801')).toBe('HK_MACAU_TRAVEL_PERMIT');
