@@ -97,10 +97,11 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      severity: 'warn',
-      comment: 'import cycles make load order fragile and block splitting code into separate deployables',
+      severity: 'error',
+      comment:
+        'import cycles make load order fragile and block splitting code into separate deployables (type-only imports are erased and do not count)',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'no-non-package-json',

@@ -4,6 +4,7 @@
 // must be able to say why one fired.
 import type { Db } from '../../core/database.js';
 import type { HrClient } from '../kit/hr-client.js';
+import * as queries from './anomaly-queries.js';
 import * as repo from './repository.js';
 import type { AuditRecordRow } from './tables.js';
 
@@ -79,7 +80,7 @@ const hourOfDay = (hour: number) => (hour + 8) % 24;
 const round = (n: number) => Math.round(n * 100) / 100;
 
 interface Finding extends Omit<Anomaly, 'evidence' | 'evidenceCount'> {
-  evidenceWhere: Parameters<typeof repo.evidenceOf>[3];
+  evidenceWhere: Parameters<typeof queries.evidenceOf>[3];
 }
 
 /** Every rule over the hours that [from, to) touches. */
@@ -88,7 +89,7 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
   const toHour = Math.ceil(to.getTime() / HOUR_MS);
   const findings: Finding[] = [];
 
-  for (const c of await repo.holderSurgeCandidates(db, fromHour, toHour, SURGE_FLOOR)) {
+  for (const c of await queries.holderSurgeCandidates(db, fromHour, toHour, SURGE_FLOOR)) {
     const threshold = Math.max(SURGE_FLOOR, SURGE_FACTOR * (c.baseline ?? 0));
     if (c.holders <= threshold) continue;
     findings.push({
@@ -102,11 +103,11 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
         c.baseline === null
           ? `${c.holders} distinct holders in the hour, with no activity in the 7 days before to compare with (floor ${SURGE_FLOOR})`
           : `${c.holders} distinct holders in the hour, over ${SURGE_FACTOR}× the median of ${round(c.baseline)} an active hour in the 7 days before (floor ${SURGE_FLOOR})`,
-      evidenceWhere: repo.TOUCHING_HOLDERS,
+      evidenceWhere: queries.TOUCHING_HOLDERS,
     });
   }
 
-  for (const d of await repo.denialHours(db, fromHour, toHour, DENIAL_THRESHOLD)) {
+  for (const d of await queries.denialHours(db, fromHour, toHour, DENIAL_THRESHOLD)) {
     findings.push({
       kind: 'REPEATED_DENIALS',
       clientId: d.clientId,
@@ -122,7 +123,7 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
   // The audit record knows the city platform's city, not the holders': hr does, asked once for every holder of
   // every hour under judgement. (Where a holder is registered now, which is where they were registered when read
   // but for the rare move between cities.)
-  const cityHours = await repo.cityPlatformHolders(db, fromHour, toHour, OUT_OF_CITY_FLOOR);
+  const cityHours = await queries.cityPlatformHolders(db, fromHour, toHour, OUT_OF_CITY_FLOOR);
   const cities =
     cityHours.length > 0 ? await hr.registeredCities(cityHours.flatMap((c) => c.holderIds)) : new Map<string, string>();
   for (const c of cityHours) {
@@ -139,11 +140,11 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
       description:
         `${elsewhere.length} of the ${known.length} holders city platform ${c.city} touched in the hour are registered in other cities ` +
         `(threshold ${OUT_OF_CITY_FLOOR}, and at least ${OUT_OF_CITY_SHARE * 100}% of them)`,
-      evidenceWhere: repo.touchingAny(elsewhere),
+      evidenceWhere: queries.touchingAny(elsewhere),
     });
   }
 
-  for (const r of await repo.requestHours(db, fromHour, toHour, OFF_HOURS_FLOOR)) {
+  for (const r of await queries.requestHours(db, fromHour, toHour, OFF_HOURS_FLOOR)) {
     if (r.activeHours < OFF_HOURS_MIN_ACTIVE_HOURS || r.sameHourOfDay > 0) continue;
     const at = String(hourOfDay(r.hour)).padStart(2, '0');
     findings.push({
@@ -168,7 +169,7 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
   );
   return Promise.all(
     findings.map(async ({ evidenceWhere, ...finding }) => {
-      const { records, total } = await repo.evidenceOf(
+      const { records, total } = await queries.evidenceOf(
         db,
         finding.clientId,
         finding.hour,

@@ -2,7 +2,8 @@
 import { readHrSettings } from '../../core/config.js';
 import { describeForLog } from '../../core/protocol/errors.js';
 import type { Subgraph } from '../kit/subgraph.js';
-import { lapseLossReports, type HrDeps } from './commands.js';
+import { lapseLossReports } from './card-commands.js';
+import type { HrDeps } from './commands.js';
 import { createLoaders } from './loaders.js';
 import { resolvers, type HrContext } from './resolvers.js';
 

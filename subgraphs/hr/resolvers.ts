@@ -5,6 +5,7 @@ import { reportWrites } from '../../core/protocol/access-report.js';
 import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
 import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { isoTimestamp } from '../kit/time.js';
+import * as cardCommands from './card-commands.js';
 import * as commands from './commands.js';
 import { checkIdNumber } from './inputs.js';
 import { readCardNumber } from '../kit/card-number.js';
@@ -109,13 +110,13 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
   },
   Mutation: {
     registerHolder: mutation(commands.registerHolder),
-    applyForCard: mutation(commands.applyForCard),
-    issueCard: mutation(commands.issueCard),
-    reportCardLoss: mutation(commands.reportCardLoss),
-    cancelCardLossReport: mutation(commands.cancelCardLossReport),
-    replaceCard: mutation(commands.replaceCard),
-    cancelCard: mutation(commands.cancelCard),
-    issueElectronicCard: mutation(commands.issueElectronicCard),
+    applyForCard: mutation(cardCommands.applyForCard),
+    issueCard: mutation(cardCommands.issueCard),
+    reportCardLoss: mutation(cardCommands.reportCardLoss),
+    cancelCardLossReport: mutation(cardCommands.cancelCardLossReport),
+    replaceCard: mutation(cardCommands.replaceCard),
+    cancelCard: mutation(cardCommands.cancelCard),
+    issueElectronicCard: mutation(cardCommands.issueElectronicCard),
     switchBank: mutation(commands.switchBank),
     registerBank: mutation(commands.registerBank),
   },

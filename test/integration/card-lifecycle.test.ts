@@ -1,7 +1,7 @@
 // The card's life through the real gateway over the real HR subgraph and database (Art 5).
 import { sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
-import { lapseLossReports } from '../../subgraphs/hr/commands.js';
+import { lapseLossReports } from '../../subgraphs/hr/card-commands.js';
 import { hubTest } from '../support/fixtures.js';
 import { codes, type TestHub } from '../support/hub.js';
 import { CARD_FIELDS, cardStep, counter, holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
