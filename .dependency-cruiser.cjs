@@ -20,6 +20,14 @@ module.exports = {
       to: { ...PROJECT_ONLY, pathNot: `^core/|${NPM}` },
     },
     {
+      name: 'schema-contracts-only-core',
+      severity: 'error',
+      comment:
+        'the gateway reads the manifest and the supergraph: they may reach only core/ and schema/policy/, or the gateway would load department code through them',
+      from: { path: '^schema/(manifest|supergraph)\\.ts$' },
+      to: { ...PROJECT_ONLY, pathNot: `^(core|schema/policy)/|${NPM}` },
+    },
+    {
       name: 'schema-policy-only-core',
       severity: 'error',
       comment: 'schema/policy/ is read by the gateway and every subgraph alike: it may depend on core/ only',

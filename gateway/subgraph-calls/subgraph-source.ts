@@ -28,7 +28,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Every operation runs with an established caller (gateway/context.ts); without one (a health check, schema
     // loading), nothing is sent.
-    if (!context?.caller) throw new Error(`no caller for a call to ${this.name}`);
+    if (!context?.caller || !context.callerHeader) throw new Error(`no caller for a call to ${this.name}`);
     request.http!.headers.set(CALLER_HEADER, context.callerHeader);
   }
 
