@@ -78,8 +78,7 @@ export async function openSubgraphDatabases(
 
 /** Applies the migrations a subgraph's database needs: its own store's, or those of the store it reads (governance: the gateway's). */
 export function migrateStoreOf(subgraph: string, database: Database): Promise<void> {
+  // The gateway's store too: its migrations are migrations/gateway, like any store's.
   const store = storeOf(subgraph);
-  return store === GATEWAY_STORE
-    ? migrateGatewayDatabase(database)
-    : database.migrate(store, migrationsFolderOf(store));
+  return database.migrate(store, migrationsFolderOf(store));
 }
