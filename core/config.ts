@@ -5,12 +5,23 @@ import { localSecret } from './local-secrets.js';
 
 export type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {
+/**
+ * A failure the operator can act on (a wrong setting, a folder in use, a port taken): a command prints its message,
+ * one line saying what is wrong and what to do, without a stack trace.
+ */
+export class OperatorError extends Error {
+  override name = 'OperatorError';
+}
+
+export class ConfigError extends OperatorError {
   constructor(variable: string, problem: string) {
     super(`Configuration error in ${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
 }
+
+/** Whether `error` is meant for the operator as its message alone. */
+export const isOperatorError = (error: unknown): error is OperatorError => error instanceof OperatorError;
 
 /** Where a subgraph keeps its tables: a real PostgreSQL, or embedded PGlite (on disk, or in memory). */
 export type DatabaseConfig =
@@ -69,6 +80,13 @@ export function readSubgraphUrl(env: Env, domain: string, defaultPort: number): 
 const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
 
 /**
+ * The embedded data folder, stated once: `npm start`, `npm run gateway`, `npm run seed`, `npm run migrate`,
+ * `npm run client` and `npm run audit:verify` all open it unless PGLITE_DATA_DIR says otherwise (a subgraph run
+ * alone, `npm run subgraph`, keeps a folder of its own).
+ */
+export const DEFAULT_DATA_DIR = '.data/pglite';
+
+/**
  * A subgraph's database: `<DOMAIN>_DATABASE_URL` lets a department run its subgraph on its own database;
  * otherwise the hub-wide `DATABASE_URL`; with neither, embedded PGlite under `PGLITE_DATA_DIR`
  * (`memory` keeps it in memory, as the tests do).
@@ -76,7 +94,7 @@ const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
 export function readDatabaseConfig(
   domain: string,
   env: Env = process.env,
-  defaultDataDir = '.data/pglite',
+  defaultDataDir = DEFAULT_DATA_DIR,
 ): DatabaseConfig {
   const own = `${envPrefix(domain)}_DATABASE_URL`;
   for (const variable of [own, 'DATABASE_URL']) {
@@ -86,6 +104,13 @@ export function readDatabaseConfig(
   const dir = env.PGLITE_DATA_DIR || defaultDataDir;
   return { kind: 'pglite', dataDir: dir === 'memory' ? null : path.resolve(dir) };
 }
+
+/**
+ * How long an embedded folder's lock that stopped being refreshed counts as held when its holder's pid cannot be
+ * checked (another host): PGLITE_LOCK_STALE_MS, default 60 s, at least 2 s (proper-lockfile's floor).
+ */
+export const readFolderLockStaleMs = (env: Env = process.env): number =>
+  Math.max(2000, readPositiveInt(env, 'PGLITE_LOCK_STALE_MS', 60_000));
 
 export interface HrSettings {
   /** Days after which a temporary loss report lapses and the card is usable again. */

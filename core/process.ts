@@ -1,14 +1,54 @@
 // Command-line entry points stop cleanly on Ctrl-C or SIGTERM: servers closed, databases flushed, no
-// process left behind, exit code 0. A second signal while closing exits at once (code 1).
+// process left behind, exit code 0 (run through npm, the shell npm starts reports 130 for Ctrl-C, whatever the
+// command returned). A second signal while closing exits at once (code 1). A failure the operator can act on is
+// one line; anything else keeps its stack.
+import { createServer } from 'node:net';
+import { isOperatorError, OperatorError } from './config.js';
 
 /** A command used wrongly: printed as its message (the usage), without a stack trace. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** What a failed command prints: a configuration or usage error as its message, anything else as it is. */
-const describeFailure = (error: unknown) =>
-  error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError') ? error.message : error;
+/** What a failed command prints: an operator's or usage error as its message, anything else as it is. */
+export function describeFailure(error: unknown): unknown {
+  if (isOperatorError(error) || (error instanceof Error && error.name === 'UsageError')) return error.message;
+  const listen = portInUse(error);
+  return listen ? listen.message : error;
+}
+
+/** A port this process would listen on, and the variable that sets it. */
+export interface PortSetting {
+  variable: string;
+  host: string;
+  port: number;
+}
+
+/** EADDRINUSE, told as what to do: the port's variable when known. */
+function portInUse(error: unknown, setting?: PortSetting): OperatorError | undefined {
+  const e = error as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code !== 'EADDRINUSE') return undefined;
+  const where = setting ? `${setting.host}:${setting.port}` : `${e.address ?? ''}:${e.port ?? '?'}`;
+  const variable = setting?.variable ?? 'GATEWAY_PORT or <DOMAIN>_PORT';
+  return new OperatorError(
+    `Port ${where} is in use (${variable}): stop what listens there (another ykt-hub?), or set ${variable} to another port (0 picks a free one).`,
+  );
+}
+
+/**
+ * Fails at once, naming the variable, when a port to listen on is taken: before migrating or seeding, not after.
+ * Port 0 (any free one) is not checked; a port taken between this check and the listen is still told in one line.
+ */
+export async function assertPortsFree(settings: PortSetting[]): Promise<void> {
+  for (const setting of settings) {
+    if (setting.port === 0) continue;
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (error) => reject(portInUse(error, setting) ?? error));
+      probe.listen(setting.port, setting.host, () => probe.close(() => resolve()));
+    });
+  }
+}
 
 /**
  * Runs a long-lived command. `start` brings everything up and resolves with the function that closes it; if it

@@ -1,9 +1,9 @@
-// Every request's first steps, before Apollo parses anything: who is calling (a valid token of an active client),
-// how often (its rate limit), and why (a purpose it may use, with the operator and case the purpose asks for).
-// A refusal here never reaches a subgraph.
+// Every request's first steps, on its headers alone, before its body is read (the HTTP front's `admit`): who is
+// calling (a valid token of an active client), how often (its rate limit), and why (a purpose it may use, with the
+// operator and case the purpose asks for). A refusal here never reaches a subgraph, nor waits on an upload.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { RefusedRequest } from '../core/http.js';
 import { ErrorCode } from '../core/protocol/errors.js';
 import { verifyToken, TokenError } from './auth/tokens.js';
 import type { TokenSettings, VerificationKey } from './auth/token-keys.js';
@@ -26,17 +26,15 @@ export interface ContextDependencies {
   onPurposeRefused?: (caller: Caller, startedAt: number) => void;
 }
 
-/** A refusal with its HTTP status (Apollo answers a context error with the status in `extensions.http`). */
+/** A refusal with its HTTP status, answered by the HTTP front before the request's body is read. */
 function refuse(
   code: ErrorCode,
   status: number,
   message: string,
   extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { ...extensions, code, http: { status, headers: new Map(Object.entries(headers)) } },
-  });
+): RefusedRequest {
+  return new RefusedRequest(status, code, message, { extensions, headers });
 }
 
 const unauthenticated = (why: string) =>

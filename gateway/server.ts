@@ -8,23 +8,32 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { readCommittedSupergraph } from '../schema/supergraph.js';
 import { openDatabase, type Database } from '../core/database.js';
-import { formatError } from '../core/protocol/errors.js';
+import { describeForLog, formatError } from '../core/protocol/errors.js';
 import { listen, type RunningServer } from '../core/http.js';
 import { installResultShaping } from './apollo-patches/result-shaping.js';
+import { auditHasher } from './audit/audit-hash.js';
 import { openAuditWriter, type AuditWriter } from './audit/writer.js';
 import { loadVerificationKey } from './auth/token-keys.js';
 import type { GatewayContext } from './caller.js';
 import { openClientChanges } from '../store/clients/changes.js';
 import { openClientRegister, type ClientRegister } from './clients/register.js';
-import type { GatewayConfig } from './config.js';
+import {
+  readAuditSettings,
+  readHttpLimits,
+  readOperationLimits,
+  readSubgraphCallSettings,
+  type GatewayConfig,
+} from './config.js';
 import { contextFactory } from './context.js';
+import { armorProtection } from './limits/operation-limits.js';
 import { openRateLimiter } from './limits/rate-limiter.js';
 import { auditPlugin, recordRefusedPurpose } from './plugins/audit.js';
 import { depthLimitPlugin } from './plugins/depth-limit.js';
+import { operationChecksPlugin } from './plugins/operation-checks.js';
 import { writeDomainPlugin } from './plugins/write-domain.js';
 import { withFieldPolicy } from './policy/policy-gateway.js';
 import { readSchemaPolicy } from '../schema/policy/schema-policy.js';
-import { redisCheck, runChecks, subgraphCheck } from './readiness.js';
+import { databaseCheck, redisCheck, runChecks, subgraphCheck } from './readiness.js';
 import { openSharedState } from '../core/shared-state.js';
 import { migrateGatewayDatabase } from '../store/migrations.js';
 import { SubgraphDataSource } from './subgraph-calls/subgraph-source.js';
@@ -61,7 +70,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse().splice(0))
-      await close().catch((e: unknown) => console.error('gateway: close failed', e));
+      await close().catch((e: unknown) => console.error('gateway: close failed:', describeForLog(e)));
   };
   try {
     let database = options.database;
@@ -80,10 +89,21 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const limiter = openRateLimiter(shared.redis);
     closers.push(() => limiter.close());
     // Closed after Apollo has stopped (closers run in reverse), so the records of requests in flight are written.
-    const audit = await openAuditWriter(database.db);
+    // The audit's hash key and spool (AUDIT_*); the hub passes none, read here then.
+    const auditSettings = config.audit ?? readAuditSettings();
+    const audit = await openAuditWriter(database.db, {
+      spoolDir: auditSettings.spoolDir,
+      replayIntervalMs: auditSettings.replayIntervalMs,
+    });
     closers.push(() => audit.close());
     const audited = !options.unaudited;
+    // Bounds on each operation (GATEWAY_MAX_*, README "Limits"); the hub passes none, read here then.
+    const limits = config.limits ?? readOperationLimits();
+    const armor = armorProtection(limits);
 
+    // Timeouts, socket caps and breakers per subgraph (SUBGRAPH_TIMEOUT_MS…); the hub passes none, read here then.
+    const callSettings = config.subgraphCalls ?? readSubgraphCallSettings();
+    const sources = new Map<string, SubgraphDataSource>();
     const gateway = new ApolloGateway({
       supergraphSdl,
       // On by default outside NODE_ENV=production: any caller could read the plan, which names internal fetches.
@@ -91,7 +111,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       buildService: ({ name }) => {
         const url = config.subgraphUrls[name];
         if (!url) throw new Error(`No URL configured for subgraph ${name}`);
-        return new SubgraphDataSource(name, url, config.subgraphSecret);
+        const source = new SubgraphDataSource(name, url, config.subgraphSecret, callSettings[name]);
+        sources.set(name, source);
+        return source;
       },
     });
     // Not a plugin but a patch over @apollo/gateway internals (answers shaped once per operation), so it installs only over the version it was checked against.
@@ -103,34 +125,55 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       cache: shared.cache,
       // Registrations expire, so clients registering endless variants cannot grow the shared store without bound.
       persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
+      // Every hub request carries X-Purpose, which a browser cannot send cross-site without a preflight: it counts
+      // as one, so clients that send queries as GET (urql's default) pass CSRF prevention.
+      csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'x-purpose'] },
       formatError,
       includeStacktraceInErrorResponses: false,
+      // Apollo would turn introspection off for everyone under NODE_ENV=production; who may introspect is the
+      // register's to say, per client (plugins/operation-checks.ts).
+      introspection: true,
+      parseOptions: { maxTokens: limits.maxTokens },
+      validationRules: armor.validationRules,
       // Our own signal handler (core/process.ts) closes everything in order; Apollo's would stop the
       // server by itself and re-send the signal, which reads as a second Ctrl-C.
       stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
+        // First, so that a missing operation, a subscription or one too large is the refusal answered.
+        operationChecksPlugin(limits, limiter),
+        ...armor.plugins,
         depthLimitPlugin(config.maxDepth),
         writeDomainPlugin(policy.mutationOwners),
-        ...(audited ? [auditPlugin(audit)] : []),
+        ...(audited ? [auditPlugin(audit, auditHasher(auditSettings.hmacKey))] : []),
       ],
     });
     await apollo.start();
     closers.push(() => apollo.stop());
 
-    const checks = Object.entries(config.subgraphUrls).map(([name, url]) => subgraphCheck(name, url));
+    // Only the gateway's own database fails /ready; a subgraph or Redis away is reported as degraded (readiness.ts).
+    const checks = [
+      databaseCheck(database),
+      ...Object.entries(config.subgraphUrls).map(([name, url]) =>
+        subgraphCheck(name, url, () => sources.get(name)?.failingFast ?? false),
+      ),
+    ];
     closers.push(async () => void (await Promise.all(checks.map((c) => c.close?.()))));
     if (shared.redis) checks.push(redisCheck(shared.redis));
     const server = await listen(
       {
         apollo,
-        context: contextFactory({
+        // The caller, its rate limit and purpose are settled on the headers, before the body is read: a caller
+        // without a valid token is refused at once, not after an upload it can stall (README "The HTTP door").
+        admit: contextFactory({
           key,
           tokens: config.tokens,
           register,
           limiter,
           ...(audited ? { onPurposeRefused: recordRefusedPurpose(audit) } : {}),
         }),
+        context: async (_req, admitted) => admitted,
+        limits: config.http ?? readHttpLimits(),
         ready: async () => ({ supergraph: 'loaded', ...(await runChecks(checks)) }),
       },
       config.port,

@@ -8,6 +8,7 @@ import type { Database } from '../core/database.js';
 import { serveSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph.js';
 import type { HubConfig } from './config.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
+import { readAuditSettings, readHttpLimits, readOperationLimits, readSubgraphCallSettings } from '../gateway/config.js';
 import { GATEWAY_STORE } from '../store/migrations.js';
 
 /** Where the hub's subgraphs listen, whatever HOST the gateway is given. */
@@ -80,6 +81,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
         tokens: config.tokens,
         subgraphSecret: config.subgraphSecret,
         database: config.database,
+        // From the hub's environment (a test hub's own variables included), not only the process's.
+        subgraphCalls: readSubgraphCallSettings(env),
+        limits: readOperationLimits(env),
+        http: readHttpLimits(env),
+        audit: readAuditSettings(env),
       },
       { database: databases.of('gateway') },
     );

@@ -5,7 +5,7 @@
 import { migrateStoreOf } from './databases.js';
 import { envPrefix, readDatabaseConfig, readHost, readPort } from '../core/config.js';
 import { openDatabase } from '../core/database.js';
-import { serveUntilSignal } from '../core/process.js';
+import { assertPortsFree, serveUntilSignal } from '../core/process.js';
 import { serveSubgraph } from '../subgraphs/kit/subgraph.js';
 import { findSubgraphEntry, storeOf } from '../schema/manifest.js';
 import { loadSubgraph } from '../subgraphs/registry.js';
@@ -18,6 +18,7 @@ serveUntilSignal(async (stopping) => {
   const databaseConfig = readDatabaseConfig(storeOf(name), process.env, `.data/${name}`);
   const port = readPort(process.env, `${envPrefix(name)}_PORT`, entry.defaultPort);
   const host = readHost(process.env);
+  await assertPortsFree([{ variable: `${envPrefix(name)}_PORT`, host, port }]);
   const database = await openDatabase(databaseConfig);
   try {
     await migrateStoreOf(name, database);

@@ -44,6 +44,8 @@ export const clients = gateway.table(
     purposes: text('purposes', { enum: PURPOSES }).array().notNull(),
     status: text('status', { enum: CLIENT_STATUSES }).notNull().default('ACTIVE'),
     requestsPerMinute: integer('requests_per_minute').notNull(),
+    /** May read the schema (`__schema`, `__type`): governance and departments' developers, never platforms. */
+    introspection: boolean('introspection').notNull().default(false),
     /** Why the status was last changed, e.g. the ticket behind a suspension. */
     statusReason: text('status_reason'),
     statusChangedAt: timestamps('status_changed_at'),

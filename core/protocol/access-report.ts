@@ -32,6 +32,11 @@ export interface AccessReport {
   holders: Record<string, string[]>;
   /** Coordinates served on objects linked to no holder (banks, venues, institutions, ride authorizations). */
   unlinked?: string[];
+  /**
+   * Lookups by ID number of holders registered outside the caller's region, answered as if unknown (hr's region
+   * rule): only their number, no identifiers, so governance can see a city platform probing other cities' registers.
+   */
+  outOfRegion?: number;
 }
 
 /** What is known of a field once, for every request: the per-field work is map lookups and a Set insert. */
@@ -85,6 +90,7 @@ class Served {
   private readonly roots = new Map<string | number, string>();
   /** The holder of the object a composite field returned, by that field's response path. */
   private readonly holderByPath = new WeakMap<Path, string>();
+  private outOfRegion = 0;
 
   /**
    * Accounts for one field as it starts resolving; for a composite field, returns what accounts for its result once
@@ -120,6 +126,11 @@ class Served {
     const coordinate = `${info.parentType.name}.${info.fieldName}`;
     if (info.path.prev === undefined) this.roots.set(info.path.key, coordinate);
     for (const holderId of holderIds) if (typeof holderId === 'string') this.servedOf(holderId).add(coordinate);
+  }
+
+  /** Lookups answered as if the holder were unknown, since they are registered outside the caller's region. */
+  probed(count: number): void {
+    if (Number.isSafeInteger(count) && count > 0) this.outOfRegion += count;
   }
 
   /** Attributes a composite field's result: the holder each returned object (or list item) belongs to. */
@@ -165,7 +176,8 @@ class Served {
   }
 
   report(): AccessReport | undefined {
-    if (this.holders.size === 0 && this.unlinked.size === 0 && this.roots.size === 0) return undefined;
+    if (this.holders.size === 0 && this.unlinked.size === 0 && this.roots.size === 0 && this.outOfRegion === 0)
+      return undefined;
     const holders: Record<string, string[]> = {};
     const attributed = new Set<string>();
     for (const [holderId, coordinates] of this.holders) {
@@ -174,7 +186,9 @@ class Served {
     }
     // A root field that served no holder (`Query.banks`, a refused write) is still something the operation asked.
     for (const coordinate of this.roots.values()) if (!attributed.has(coordinate)) this.unlinked.add(coordinate);
-    return this.unlinked.size > 0 ? { holders, unlinked: [...this.unlinked] } : { holders };
+    const report: AccessReport = this.unlinked.size > 0 ? { holders, unlinked: [...this.unlinked] } : { holders };
+    if (this.outOfRegion > 0) report.outOfRegion = this.outOfRegion;
+    return report;
   }
 }
 
@@ -188,6 +202,14 @@ const servedByContext = new WeakMap<object, Served>();
  */
 export function reportWrites(context: object, info: GraphQLResolveInfo, holderIds: Iterable<string>): void {
   servedByContext.get(context)?.wrote(info, holderIds);
+}
+
+/**
+ * For a lookup's resolver: `count` holders it answered as unknown because they are registered outside the caller's
+ * region. Counted, never named: the audit record carries the number for governance's REGION_PROBING anomaly.
+ */
+export function reportOutOfRegion(context: object, count: number): void {
+  servedByContext.get(context)?.probed(count);
 }
 
 /** The Apollo Server plugin serveSubgraph adds: every response says what it served in `extensions.yktAccess`. */

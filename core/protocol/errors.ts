@@ -2,6 +2,7 @@
 // with no message, SQL or stack from inside, so nothing about the database or another holder leaks out.
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { capped } from '../text.js';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -21,6 +22,11 @@ export const ErrorCode = {
   /** A library loan was returned before; a copy comes back once. */
   LOAN_ALREADY_RETURNED: 'LOAN_ALREADY_RETURNED',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /**
+   * A mutation sent to a department got no answer within its time limit (SUBGRAPH_MUTATION_TIMEOUT_MS), with
+   * `outcomeUnknown: true`: it may have committed. Retry with the same idempotencyKey.
+   */
+  SUBGRAPH_TIMEOUT: 'SUBGRAPH_TIMEOUT',
   /** A request the hub cannot take as sent: a missing or unknown purpose, a malformed header (HTTP 400). */
   BAD_REQUEST: 'BAD_REQUEST',
   /** No valid token, or a client that is unknown or suspended (HTTP 401). */
@@ -29,8 +35,27 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** The client sent more requests than its limit allows; `retryAfterSeconds` says when to try again (HTTP 429). */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The HTTP front (core/http.ts): a method the path does not take (405, with `Allow`). */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The HTTP front: a request body over the size limit (413). */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** The HTTP front: a POST body that is not `application/json` (415). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The HTTP front: headers or body not received within the server's timeouts (408). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** An operation of a kind the hub does not serve: a subscription (HTTP 400). */
+  OPERATION_NOT_SUPPORTED: 'OPERATION_NOT_SUPPORTED',
+  /** An operation over a gateway limit (README, "Limits"): too many fields once fragments are spread (HTTP 400). */
+  QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
+  /** More identifiers in one request's list arguments than the gateway's limit (HTTP 400). */
+  TOO_MANY_HOLDERS: 'TOO_MANY_HOLDERS',
   /** The gateway could not commit the operation's audit record, so the answer carries no data (HTTP 503). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /**
+   * Never an answer's code: the error code of an audit record made from a mutation's intent (gateway/audit/spool.ts)
+   * whose outcome no record says, the gateway having stopped (killed, crashed) while it ran. It may have committed.
+   */
+  AUDIT_OUTCOME_UNKNOWN: 'AUDIT_OUTCOME_UNKNOWN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -52,6 +77,42 @@ export function databaseErrorOf(error: unknown): { code?: string; constraint?: s
   return {};
 }
 
+/** A value for a log line, cut at `max` characters: a cause is worth logging, a megabyte of it is not. */
+export function logBounded(text: string, max = 500): string {
+  return capped(text, max, false); // core/text.ts: the one cap for client-supplied values in logs and records
+}
+
+/**
+ * Codes of a database that cannot be reached (rather than of a statement that failed): the socket's, postgres.js's
+ * own, and PostgreSQL's for a server shutting down, starting up or out of connections (SQLSTATE classes 08 and 57P).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '53300',
+]);
+
+/** Whether `error` (or a cause of it, drizzle wraps the driver's) says the database cannot be reached. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let e: any = error, depth = 0; e && depth < 8; e = e.cause ?? e.originalError, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_CODES.has(code) || /^(08...|57P0[1-3])$/.test(code)) return true;
+    // A host with several addresses refuses on each: Node reports them together.
+    if (Array.isArray(e.errors) && e.errors.some((inner: unknown) => isDatabaseUnreachable(inner))) return true;
+  }
+  return false;
+}
+
 /**
  * Apollo Server `formatError`. Apollo gives every error without a code INTERNAL_SERVER_ERROR; those are the
  * unexpected ones (a database failure, a bug) and leave with a generic message. Coded errors, ours and
@@ -60,7 +121,8 @@ export function databaseErrorOf(error: unknown): { code?: string; constraint?: s
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+    // `response`: a subgraph's HTTP answer as @apollo/gateway relays it (its URL, status and body), never the caller's.
+    const { stacktrace: _omit, response: _internal, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   const original = unwrapResolverError(error);
@@ -74,11 +136,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   ) {
     return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
-  console.error('internal error:', describeForLog(original));
+  // A subgraph's error relayed by the gateway names its service (and its cause is in that subgraph's log).
+  const serviceName = formatted.extensions?.serviceName;
+  console.error(
+    `internal error${typeof serviceName === 'string' ? ` from subgraph ${serviceName}` : ''}:`,
+    logBounded(describeForLog(original)),
+  );
   return {
     message: 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    extensions: {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      ...(typeof serviceName === 'string' && /^[a-z-]{1,40}$/.test(serviceName) ? { serviceName } : {}),
+    },
   };
 }
 
@@ -87,11 +157,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * parameters (drizzle's messages carry them, and they hold ID numbers: personal data under PIPL).
  */
 export function describeForLog(error: unknown): string {
+  // A subgraph's error arrives as the plain object of its answer ({ message, extensions }), not as an Error.
+  if (error && typeof error === 'object' && !(error instanceof Error)) {
+    const { message, extensions } = error as { message?: unknown; extensions?: { code?: unknown } };
+    return logBounded(`${String(extensions?.code ?? 'error')}: ${String(message ?? JSON.stringify(error))}`);
+  }
   if (!(error instanceof Error)) return String(error);
   const { code, constraint } = databaseErrorOf(error);
   if (code || error.message.startsWith('Failed query')) {
     const cause = error.cause instanceof Error ? error.cause.message : '';
-    return `database error ${code ?? ''}${constraint ? ` on ${constraint}` : ''}: ${cause}`.trim();
+    return logBounded(`database error ${code ?? ''}${constraint ? ` on ${constraint}` : ''}: ${cause}`.trim());
   }
-  return error.stack ?? `${error.name}: ${error.message}`;
+  // Kind and message, and those of its causes: no stack (it names files and lines), and bounded.
+  const parts = [`${error.name}: ${error.message}`];
+  for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 3; cause = cause.cause, depth++)
+    parts.push(`caused by ${cause.name}: ${cause.message}`);
+  return logBounded(parts.join('; '));
 }

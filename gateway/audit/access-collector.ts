@@ -11,6 +11,8 @@ export interface CollectedAccess {
   holders: Map<string, Iterable<string>>;
   /** Coordinates served on objects of no holder. */
   unlinked: Set<string>;
+  /** Lookups of holders registered outside the caller's region, answered as unknown (a count, no identifiers). */
+  outOfRegion?: number;
 }
 
 /** The collector's own account: plain lists, appended to (for a big answer, a Set per holder made most of its garbage). */
@@ -44,10 +46,14 @@ const coordinateOf = (c: unknown): string | undefined => {
  */
 export function collectAccess(audit: { served?: ServedAccess }, extensions: Record<string, unknown> | undefined): void {
   if (!extensions || !(ACCESS_EXTENSION in extensions)) return;
-  const report = extensions[ACCESS_EXTENSION] as { holders?: unknown; unlinked?: unknown } | null;
+  const report = extensions[ACCESS_EXTENSION] as {
+    holders?: unknown;
+    unlinked?: unknown;
+    outOfRegion?: unknown;
+  } | null;
   delete extensions[ACCESS_EXTENSION];
   if (!report || typeof report !== 'object') return;
-  const access = (audit.served ??= { holders: new Map(), unlinked: new Set() });
+  const access: ServedAccess = (audit.served ??= { holders: new Map(), unlinked: new Set() });
   const holders = report.holders;
   if (holders && typeof holders === 'object') {
     for (const rawId of Object.keys(holders)) {
@@ -70,6 +76,9 @@ export function collectAccess(audit: { served?: ServedAccess }, extensions: Reco
       }
     }
   }
+  const probes = report.outOfRegion;
+  if (typeof probes === 'number' && Number.isSafeInteger(probes) && probes > 0)
+    access.outOfRegion = (access.outOfRegion ?? 0) + probes;
   if (Array.isArray(report.unlinked)) {
     for (const c of report.unlinked) {
       const coordinate = coordinateOf(c);

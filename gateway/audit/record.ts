@@ -1,15 +1,18 @@
 // One operation's audit record: who asked, why, what, how it ended, and which holders' fields were served or
 // refused. Built from facts the audit plugin gathers (gateway/plugins/audit.ts); chained and stored by writer.ts.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { capped } from '../../core/text.js';
 import type { Caller } from '../caller.js';
 import type { DeniedField } from '../policy/field-access.js';
 import type { CollectedAccess } from './access-collector.js';
-import { maskVariables, storable } from './variables.js';
+import { auditHasher } from './audit-hash.js';
+import { auditVariables, storable, type VariableScope } from './variables.js';
 
-export const AUDIT_OUTCOMES = ['SUCCESS', 'PARTIAL', 'ERROR', 'REFUSED'] as const;
+export const AUDIT_OUTCOMES = ['SUCCESS', 'PARTIAL', 'ERROR', 'REFUSED', 'UNKNOWN'] as const;
 /**
  * SUCCESS: data and no error; PARTIAL: data and errors (a field refused by policy, a subgraph down); ERROR: executed,
- * no data; REFUSED: stopped before execution (a write outside the caller's domain, too deep, invalid).
+ * no data; REFUSED: stopped before execution (a write outside the caller's domain, too deep, invalid); UNKNOWN: a
+ * mutation that started and whose gateway stopped before its outcome was recorded (its intent, spool.ts, replayed).
  */
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
@@ -21,6 +24,8 @@ export interface AuditAccess {
   unlinked: string[];
   /** Each field the purpose may not read, where the operation asked for it ("@" for list levels). */
   denied: { coordinate: string; path: string[] }[];
+  /** Lookups of holders outside the caller's region answered as unknown (hr's region rule); absent when none. */
+  outOfRegion?: number;
 }
 
 /** A record's content, as stored (store/tables.ts auditRecords) less its place in the chain. */
@@ -60,6 +65,11 @@ export interface RequestFacts {
   /** sha256 of the document text as received, or the persisted-query hash the client sent. */
   documentHash: string;
   variables: Record<string, unknown> | null | undefined;
+  /**
+   * What decides which variables are kept (variables.ts): the schema, the document, the audit's hash. Without it,
+   * every value is hashed with a key nobody keeps (no caller should leave it out when there are variables).
+   */
+  variableScope?: VariableScope;
   /** The response's errors, formatted. */
   errors: readonly { extensions?: Record<string, unknown> }[] | undefined;
   /** Whether the response carries data (not null). */
@@ -68,7 +78,8 @@ export interface RequestFacts {
   denied: readonly DeniedField[];
 }
 
-const MAX_NAME_LENGTH = 256;
+/** An operation name is the client's to choose: a record keeps at most this much of it (core/text.ts). */
+const MAX_NAME_LENGTH = 200;
 /**
  * Masked variables larger than this (as JSON) are kept as their size and hash: a batch of records is one statement,
  * and a 2 MB request body must not make every batch it joins that much larger. A 1,000-row batch write runs past it.
@@ -102,8 +113,11 @@ function sortedOnce(values: Iterable<string>): string[] {
   return list;
 }
 
-function boundedVariables(variables: RequestFacts['variables']): Record<string, unknown> {
-  const masked = maskVariables(variables);
+const unkeyed = { schema: undefined, document: undefined, operation: undefined };
+
+function boundedVariables(facts: RequestFacts): Record<string, unknown> {
+  const scope = facts.variableScope ?? { ...unkeyed, hash: auditHasher(randomBytes(32).toString('hex')) };
+  const masked = auditVariables(facts.variables, scope);
   const json = JSON.stringify(masked);
   if (json.length <= MAX_VARIABLES_CHARS) return masked;
   return { $truncated: { chars: json.length, sha256: createHash('sha256').update(json).digest('hex') } };
@@ -130,7 +144,7 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
   const errorCodes = new Set<string>();
   for (const error of facts.errors ?? []) {
     const code = error.extensions?.code;
-    errorCodes.add(typeof code === 'string' ? storable(code) : 'INTERNAL_SERVER_ERROR');
+    errorCodes.add(typeof code === 'string' ? storable(capped(code, 100, false)) : 'INTERNAL_SERVER_ERROR');
   }
   return {
     recordedAt: new Date(now.getTime()),
@@ -143,9 +157,9 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
     purpose: caller.purpose,
     operationType: facts.operationType ?? 'unknown',
     // The client names its operation freely: bounded, and storable.
-    operationName: facts.operationName === null ? null : storable(facts.operationName.slice(0, MAX_NAME_LENGTH)),
+    operationName: facts.operationName === null ? null : storable(capped(facts.operationName, MAX_NAME_LENGTH, false)),
     documentHash: facts.documentHash,
-    variables: boundedVariables(facts.variables),
+    variables: boundedVariables(facts),
     outcome: outcomeOf(facts),
     errorCodes: [...errorCodes],
     durationMs: Math.min(Math.max(0, Math.round(now.getTime() - facts.startedAt)), MAX_DURATION_MS),
@@ -156,6 +170,7 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
       holders,
       unlinked: sorted(facts.access?.unlinked ?? []),
       denied: facts.denied.map((d) => ({ coordinate: d.coordinate, path: [...d.path] })),
+      ...(facts.access?.outOfRegion ? { outOfRegion: facts.access.outOfRegion } : {}),
     },
   };
 }

@@ -17,7 +17,12 @@ export interface TokenSettings {
   audience: string;
   /** The `iss` every token must carry, when configured (an identity provider names itself there). */
   issuer?: string;
+  /** The longest lifetime (`exp - iat`) a token may have, in seconds; DEFAULT_MAX_TOKEN_TTL_SECONDS when absent. */
+  maxTtlSeconds?: number;
 }
+
+/** A day: a token leaked from a log or a browser stops working within it, whatever `exp` it was given. */
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /** Asymmetric algorithms only with public keys: a JWKS must never let an HS256 token in by way of a public key. */
 const ASYMMETRIC = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];

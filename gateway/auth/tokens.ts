@@ -1,7 +1,7 @@
 // Callers' bearer tokens: verified on every request, and signed for local use by `npm run token`.
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { LruCache } from '../policy/plan-cache.js';
-import type { TokenSettings, VerificationKey } from './token-keys.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, type TokenSettings, type VerificationKey } from './token-keys.js';
 
 /** Leeway for clocks that differ a little between the identity provider and the gateway. */
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -35,6 +35,16 @@ function cacheFor(
   return cache;
 }
 
+/**
+ * A token is issued before it is used and lives at most `maxTtl` seconds: an `exp` years away would make a leaked
+ * token good for years. (jose checks that `exp` has not passed and that `iat` is a number.)
+ */
+function checkLifetime(iat: number, exp: number, maxTtl: number) {
+  if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new TokenError("the token's iat claim is in the future");
+  if (exp - iat > maxTtl)
+    throw new TokenError(`the token lives longer than the hub allows (exp - iat over ${maxTtl} s)`);
+}
+
 /** The client id (`sub`) of a valid token; a TokenError saying why otherwise, without echoing the token. */
 export async function verifyToken(token: string, key: VerificationKey, settings: TokenSettings): Promise<string> {
   const cache = cacheFor(key, settings);
@@ -49,9 +59,10 @@ async function verifyTokenSignature(token: string, key: VerificationKey, setting
       algorithms: key.algorithms,
       audience: settings.audience,
       ...(settings.issuer ? { issuer: settings.issuer } : {}),
-      requiredClaims: ['exp', 'sub'],
+      requiredClaims: ['exp', 'iat', 'sub'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
+    checkLifetime(payload.iat!, payload.exp!, settings.maxTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS);
     const now = Date.now();
     const until = Math.min(payload.exp! * 1000, now + CACHE_MS);
     if (until > now && (payload.nbf === undefined || payload.nbf * 1000 <= now))

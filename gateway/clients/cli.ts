@@ -1,11 +1,11 @@
 // `npm run client -- list | suspend <id> --reason <text> | activate <id>`: the operator's hand on the client
 // register, on the gateway's database (GATEWAY_DATABASE_URL, else DATABASE_URL, else the embedded PGlite in
-// PGLITE_DATA_DIR, `.data/pglite` by default). With REDIS_URL set, running gateways hear of a change at once;
+// PGLITE_DATA_DIR, DEFAULT_DATA_DIR by default). With REDIS_URL set, running gateways hear of a change at once;
 // without it, gateways in other processes pick it up at their periodic re-read (30 s).
 // Embedded: a PGlite folder serves one process at a time, so stop the hub first (it reads the change when it
 // starts again); against PostgreSQL the gateways may keep running.
 import { parseArgs } from 'node:util';
-import { readDatabaseConfig, readUrl, type Env } from '../../core/config.js';
+import { DEFAULT_DATA_DIR, isOperatorError, readDatabaseConfig, readUrl, type Env } from '../../core/config.js';
 import { openDatabase } from '../../core/database.js';
 import { GATEWAY_STORE, migrateGatewayDatabase } from '../../store/migrations.js';
 import { openClientChanges, RESYNC_INTERVAL_MS } from '../../store/clients/changes.js';
@@ -13,12 +13,13 @@ import { ClientCommandError, listClients, setClientStatus, type ClientRecord } f
 
 const USAGE = `usage: npm run client -- <command>
 
-  list [--json]                      every client with its status and rate (--json: full records)
+  list [--json]                      every client with its status, rate and whether it may introspect
+                                     the schema (--json: full records)
   suspend <id> --reason <text>       refuse the client's requests on every gateway
   activate <id> [--reason <text>]    admit a suspended client again
 
 The gateway database is GATEWAY_DATABASE_URL, else DATABASE_URL, else embedded PGlite in PGLITE_DATA_DIR
-(.data/pglite); embedded, stop the hub first (a PGlite folder serves one process at a time).`;
+(${DEFAULT_DATA_DIR}); embedded, stop the hub first (a PGlite folder serves one process at a time).`;
 
 /** Exit codes: 0 done, 1 refused or failed, 2 not understood. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -64,9 +65,10 @@ function formatList(clients: ClientRecord[]): string {
     c.status,
     String(c.requestsPerMinute),
     c.city ?? c.domain ?? '-',
+    c.introspection ? 'yes' : 'no',
     c.name,
   ]);
-  const header = ['ID', 'KIND', 'STATUS', 'PER MIN', 'SCOPE', 'NAME'];
+  const header = ['ID', 'KIND', 'STATUS', 'PER MIN', 'SCOPE', 'INTROSPECTION', 'NAME'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // The name goes last and unpadded: Chinese characters take two columns in a terminal.
   const line = (cells: string[]) =>
@@ -130,8 +132,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     // A refusal or a configuration mistake is one line; anything else keeps its stack for whoever investigates.
-    if (error instanceof ClientCommandError || (error instanceof Error && error.name === 'ConfigError'))
-      console.error(error.message);
+    if (error instanceof ClientCommandError || isOperatorError(error)) console.error(error.message);
     else console.error(error);
     return EXIT.failed;
   }

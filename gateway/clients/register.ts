@@ -6,6 +6,7 @@ import type { Db } from '../../core/database.js';
 import type { Client } from '../../store/clients/client.js';
 import { RESYNC_INTERVAL_MS, type ClientChanges } from '../../store/clients/changes.js';
 import { selectClient, selectClients, type ClientRecord } from '../../store/clients/repository.js';
+import { describeForLog } from '../../core/protocol/errors.js';
 
 export interface ClientRegister {
   /** The client with this id as last read, suspended ones included (the caller decides); undefined if unknown. */
@@ -18,7 +19,7 @@ export interface ClientRegister {
 
 // Frozen: the same object serves every request, and a policy step changing it would change it for all.
 function toClient(record: ClientRecord): Client {
-  const { id, kind, name, city, domain, purposes, status, requestsPerMinute } = record;
+  const { id, kind, name, city, domain, purposes, status, requestsPerMinute, introspection } = record;
   return Object.freeze({
     id,
     kind,
@@ -28,6 +29,7 @@ function toClient(record: ClientRecord): Client {
     purposes: Object.freeze([...purposes]) as Client['purposes'],
     status,
     requestsPerMinute,
+    introspection: introspection === true,
   });
 }
 
@@ -65,12 +67,18 @@ export async function openClientRegister(
   const unsubscribe = changes.subscribe(
     (id) => {
       refresh(id).catch((error: unknown) =>
-        console.error(`client register: re-reading client ${id} failed; the next full re-read retries:`, error),
+        console.error(
+          `client register: re-reading client ${id} failed; the next full re-read retries:`,
+          describeForLog(error),
+        ),
       );
     },
     () => {
       refresh().catch((error: unknown) =>
-        console.error('client register: re-reading after (re)subscribing failed; the periodic re-read retries:', error),
+        console.error(
+          'client register: re-reading after (re)subscribing failed; the periodic re-read retries:',
+          describeForLog(error),
+        ),
       );
     },
   );
@@ -83,7 +91,7 @@ export async function openClientRegister(
   // unref: the safety net alone does not keep a process alive.
   const timer = setInterval(() => {
     refresh().catch((error: unknown) =>
-      console.error('client register: periodic re-read failed; keeping the clients last read:', error),
+      console.error('client register: periodic re-read failed; keeping the clients last read:', describeForLog(error)),
     );
   }, options.resyncMs ?? RESYNC_INTERVAL_MS);
   timer.unref();

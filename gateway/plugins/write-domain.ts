@@ -25,21 +25,26 @@ export function mayWrite(client: Client, domain: string): boolean {
   }
 }
 
-/** The root fields an operation selects, through fragments. */
+/**
+ * The root fields an operation selects, through fragments. Each fragment is walked once: a fragment spread twice,
+ * by fragments spread twice, and so on, would otherwise make the walk exponential in the document's size.
+ */
 function rootFields(
   selectionSet: SelectionSetNode,
   document: DocumentNode,
   into: Set<string> = new Set(),
+  walked: Set<string> = new Set(),
 ): Set<string> {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) into.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, document, into);
-    else {
+    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, document, into, walked);
+    else if (!walked.has(selection.name.value)) {
+      walked.add(selection.name.value);
       const fragment = document.definitions.find(
         (d): d is FragmentDefinitionNode =>
           d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
       );
-      if (fragment) rootFields(fragment.selectionSet, document, into);
+      if (fragment) rootFields(fragment.selectionSet, document, into, walked);
     }
   }
   return into;

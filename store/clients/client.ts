@@ -19,4 +19,6 @@ export interface Client {
   status: ClientStatus;
   /** Requests allowed per minute; more are refused with RATE_LIMITED. */
   requestsPerMinute: number;
+  /** May introspect the schema (`__schema`, `__type`); absent or false: refused with FORBIDDEN. */
+  introspection?: boolean;
 }

@@ -20,6 +20,7 @@ function toRecord(row: ClientRow): ClientRecord {
     purposes: row.purposes,
     status: row.status,
     requestsPerMinute: row.requestsPerMinute,
+    introspection: row.introspection,
     statusReason: row.statusReason,
     statusChangedAt: row.statusChangedAt,
   };

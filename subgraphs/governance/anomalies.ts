@@ -41,6 +41,13 @@ export const OUT_OF_CITY_FLOOR = 20;
  */
 export const OUT_OF_CITY_SHARE = 0.5;
 /**
+ * REGION_PROBING fires when a city platform looks up by ID number at least this many holders registered in other
+ * cities within an hour. hr answers those as it answers a number nobody holds (no registration oracle), and counts
+ * them in the access report. A counter clerk trying a visitor's ID number before asking for the card does it a few
+ * times an hour; twenty is someone testing numbers against other cities' registers.
+ */
+export const REGION_PROBE_FLOOR = 20;
+/**
  * OFF_HOURS_ACCESS fires when a client makes at least this many requests in an hour of the day (Guangdong time) at
  * which it had no activity at all over the previous 7 days. A single stray request (a retry, a clock at the
  * hour's edge) is not worth an alert; five is someone working.
@@ -57,7 +64,8 @@ export const EVIDENCE_LIMIT = 20;
 /** The longest window one call examines. */
 export const MAX_WINDOW_DAYS = 31;
 
-export type AnomalyKind = 'HOLDER_SURGE' | 'REPEATED_DENIALS' | 'OUT_OF_CITY_READS' | 'OFF_HOURS_ACCESS';
+export type AnomalyKind =
+  'HOLDER_SURGE' | 'REPEATED_DENIALS' | 'OUT_OF_CITY_READS' | 'REGION_PROBING' | 'OFF_HOURS_ACCESS';
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -73,7 +81,13 @@ export interface Anomaly {
 }
 
 const HOUR_MS = 3_600_000;
-const KIND_ORDER: AnomalyKind[] = ['HOLDER_SURGE', 'REPEATED_DENIALS', 'OUT_OF_CITY_READS', 'OFF_HOURS_ACCESS'];
+const KIND_ORDER: AnomalyKind[] = [
+  'HOLDER_SURGE',
+  'REPEATED_DENIALS',
+  'OUT_OF_CITY_READS',
+  'REGION_PROBING',
+  'OFF_HOURS_ACCESS',
+];
 
 /** Guangdong's hour of the day (UTC+8) of an hour since the epoch. */
 const hourOfDay = (hour: number) => (hour + 8) % 24;
@@ -141,6 +155,19 @@ export async function findAnomalies(db: Db, hr: HrClient, from: Date, to: Date):
         `${elsewhere.length} of the ${known.length} holders city platform ${c.city} touched in the hour are registered in other cities ` +
         `(threshold ${OUT_OF_CITY_FLOOR}, and at least ${OUT_OF_CITY_SHARE * 100}% of them)`,
       evidenceWhere: queries.touchingAny(elsewhere),
+    });
+  }
+
+  for (const p of await queries.regionProbeHours(db, fromHour, toHour, REGION_PROBE_FLOOR)) {
+    findings.push({
+      kind: 'REGION_PROBING',
+      clientId: p.clientId,
+      hour: p.hour,
+      measure: p.probes,
+      threshold: REGION_PROBE_FLOOR,
+      baseline: null,
+      description: `${p.probes} lookups by ID number of holders registered outside the client's city in the hour, answered as not found (threshold ${REGION_PROBE_FLOOR})`,
+      evidenceWhere: queries.PROBING_REGIONS,
     });
   }
 

@@ -97,6 +97,32 @@ export async function cityPlatformHolders(
   }));
 }
 
+/** The out-of-region lookups a record counts (hr answered them as unknown), 0 for none. */
+const OUT_OF_REGION = sql`coalesce((${t.access}->>'outOfRegion')::int, 0)`;
+
+/** Hours in [fromHour, toHour) in which a client made at least `atLeast` out-of-region lookups. */
+export async function regionProbeHours(
+  db: Db,
+  fromHour: number,
+  toHour: number,
+  atLeast: number,
+): Promise<{ clientId: string; hour: number; probes: number }[]> {
+  return db
+    .select({
+      clientId: t.clientId,
+      hour: sql<number>`${HOUR}`.mapWith(Number),
+      probes: sql<number>`sum(${OUT_OF_REGION})::int`.mapWith(Number),
+    })
+    .from(t)
+    .where(and(within(new Date(fromHour * HOUR_MS), new Date(toHour * HOUR_MS)), sql`${OUT_OF_REGION} > 0`))
+    .groupBy(t.clientId, sql`2`)
+    .having(sql`sum(${OUT_OF_REGION}) >= ${atLeast}`)
+    .orderBy(sql`2`, t.clientId);
+}
+
+/** Records with out-of-region lookups (a probe's evidence). */
+export const PROBING_REGIONS = sql`${OUT_OF_REGION} > 0`;
+
 export interface HourlyRequests {
   clientId: string;
   hour: number;

@@ -1,5 +1,6 @@
 // The HR department's card steps (Art 5): apply, issue, report and cancel a loss, replace, cancel, the electronic
-// card, and the sweep that lapses temporary loss reports. Same transaction and lock order as commands.ts.
+// card, and the sweep that lapses temporary loss reports. Same idempotency keys, transaction and lock order as
+// commands.ts.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/database.js';
 import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
@@ -9,7 +10,8 @@ import { chinaDate } from '../kit/time.js';
 import { generateCardNumber, generateIdentificationCode, secureRandomInt } from './card-numbers.js';
 import { checkStep, expiryDate, hasLapsed, lossLapseTime, type CardStep } from './card-rules.js';
 import { event, lockHolder, now, onConflict, openAccount, type HrDeps } from './commands.js';
-import { checkAccountNumber, checkBankCode, checkServedAt, type ServedAt } from './inputs.js';
+import { CARD, REPLACEMENT, stepRequest, writeOnce, type CardStepInput } from './idempotent.js';
+import { checkAccountNumber, checkBankCode, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
 import * as repo from './repository.js';
 import type { cards, CardEventType, CardRow, LossKind } from './tables.js';
 
@@ -84,6 +86,7 @@ const liveCardExists = () => hubError(ErrorCode.ACTIVE_CARD_EXISTS, 'The holder 
 export async function applyForCard(
   deps: HrDeps,
   input: {
+    idempotencyKey: string;
     idNumber: string;
     servedAt: ServedAt;
     issuingAuthority?: string | null;
@@ -99,45 +102,52 @@ export async function applyForCard(
     throw badInput('accountNumber needs the bankCode of the bank that holds it', 'bankCode');
   const bankCode = input.bankCode ? checkBankCode(input.bankCode) : null;
   const accountNumber = bankCode ? checkAccountNumber(input.accountNumber) : null;
+  const idNumber = checkIdNumber(input.idNumber);
   const at = now(deps);
+  const payload = { idNumber, servedAt, issuingAuthority, bankCode, accountNumber };
   try {
-    return await deps.db.transaction(async (tx) => {
-      const holder = await lockHolder(tx, input.idNumber);
-      const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
-      if (live) {
-        // No card number: an ID number alone must not lead to a card, and through it to the holder's data.
-        throw hubError(
-          ErrorCode.ACTIVE_CARD_EXISTS,
-          `The holder already has a physical card (${live.status}): report it lost and replace it instead`,
-          { status: live.status },
-        );
-      }
-      const opened = bankCode ? await openAccount(tx, holder.id, bankCode, accountNumber!) : null;
-      const account = opened?.account ?? (await repo.lockOpenBankAccount(tx, holder.id));
-      // The card's financial function needs an account (Art 12): a new holder names the bank to open it with.
-      if (!account) throw badInput('The holder has no bank account yet: give bankCode and accountNumber', 'bankCode');
-      const card = await insertNewCard(tx, deps, {
-        holderId: holder.id,
-        kind: 'PHYSICAL',
-        status: 'APPLIED',
-        issuingAuthority,
-        bankAccountId: account.id,
-      });
-      const bankDetail = opened?.changed
-        ? { bank: account.bankCode, previousBank: opened.previous?.bankCode ?? null }
-        : { bank: account.bankCode };
-      await repo.insertCardEvents(tx, [event(card, 'APPLIED', null, servedAt, at, bankDetail)]);
-      return card;
-    });
+    return await writeOnce(
+      deps.db,
+      { key: input.idempotencyKey, operation: 'applyForCard', payload },
+      CARD,
+      async (tx) => {
+        const holder = await lockHolder(tx, idNumber);
+        const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
+        if (live) {
+          // No card number: an ID number alone must not lead to a card, and through it to the holder's data.
+          throw hubError(
+            ErrorCode.ACTIVE_CARD_EXISTS,
+            `The holder already has a physical card (${live.status}): report it lost and replace it instead`,
+            { status: live.status },
+          );
+        }
+        const opened = bankCode ? await openAccount(tx, holder.id, bankCode, accountNumber!) : null;
+        const account = opened?.account ?? (await repo.lockOpenBankAccount(tx, holder.id));
+        // The card's financial function needs an account (Art 12): a new holder names the bank to open it with.
+        if (!account) throw badInput('The holder has no bank account yet: give bankCode and accountNumber', 'bankCode');
+        const card = await insertNewCard(tx, deps, {
+          holderId: holder.id,
+          kind: 'PHYSICAL',
+          status: 'APPLIED',
+          issuingAuthority,
+          bankAccountId: account.id,
+        });
+        const bankDetail = opened?.changed
+          ? { bank: account.bankCode, previousBank: opened.previous?.bankCode ?? null }
+          : { bank: account.bankCode };
+        await repo.insertCardEvents(tx, [event(card, 'APPLIED', null, servedAt, at, bankDetail)]);
+        return card;
+      },
+    );
   } catch (error) {
     onConflict(error, { cards_one_live_physical_per_holder: liveCardExists });
   }
 }
 
-export async function issueCard(deps: HrDeps, input: { cardNumber: string; servedAt: ServedAt }): Promise<CardRow> {
+export async function issueCard(deps: HrDeps, input: CardStepInput): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
+  return writeOnce(deps.db, stepRequest('issueCard', input), CARD, async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'ISSUE', at);
     const issuedOn = chinaDate(at);
     return changeCard(
@@ -151,13 +161,10 @@ export async function issueCard(deps: HrDeps, input: { cardNumber: string; serve
   });
 }
 
-export async function reportCardLoss(
-  deps: HrDeps,
-  input: { cardNumber: string; servedAt: ServedAt; kind: LossKind },
-): Promise<CardRow> {
+export async function reportCardLoss(deps: HrDeps, input: CardStepInput & { kind: LossKind }): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
+  return writeOnce(deps.db, stepRequest('reportCardLoss', input, { kind: input.kind }), CARD, async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'REPORT_LOSS', at, input.kind);
     const lossLapsesAt = lossLapseTime(at, input.kind, deps.settings.temporaryLossDays);
     return changeCard(
@@ -172,32 +179,29 @@ export async function reportCardLoss(
   });
 }
 
-export async function cancelCardLossReport(
-  deps: HrDeps,
-  input: { cardNumber: string; servedAt: ServedAt },
-): Promise<CardRow> {
+export async function cancelCardLossReport(deps: HrDeps, input: CardStepInput): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
+  return writeOnce(deps.db, stepRequest('cancelCardLossReport', input), CARD, async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'CANCEL_LOSS_REPORT', at);
     return changeCard(tx, card, { status: 'ACTIVE', ...CLEAR_LOSS }, 'LOSS_CANCELLED', servedAt, at);
   });
 }
 
-export async function cancelCard(deps: HrDeps, input: { cardNumber: string; servedAt: ServedAt }): Promise<CardRow> {
+export async function cancelCard(deps: HrDeps, input: CardStepInput): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
+  return writeOnce(deps.db, stepRequest('cancelCard', input), CARD, async (tx) => {
     const card = await lockCardForStep(tx, input.cardNumber, 'CANCEL', at);
     return changeCard(tx, card, { status: 'CANCELLED', ...CLEAR_LOSS }, 'CANCELLED', servedAt, at);
   });
 }
 
 /** Old card REPLACED and new card ACTIVE in one transaction; the electronic card moves to the new card. */
-export async function replaceCard(deps: HrDeps, input: { cardNumber: string; servedAt: ServedAt }) {
+export async function replaceCard(deps: HrDeps, input: CardStepInput) {
   const servedAt = checkServedAt(input.servedAt);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
+  return writeOnce(deps.db, stepRequest('replaceCard', input), REPLACEMENT, async (tx) => {
     const old = await lockCardForStep(tx, input.cardNumber, 'REPLACE', at);
     const mirrors = await repo.lockMirrors(tx, old.id);
     // The account current now (under the holder's lock), not the one the old card was issued with.
@@ -247,13 +251,15 @@ export async function replaceCard(deps: HrDeps, input: { cardNumber: string; ser
 
 export async function issueElectronicCard(
   deps: HrDeps,
-  input: { idNumber: string; servedAt: ServedAt },
+  input: { idempotencyKey: string; idNumber: string; servedAt: ServedAt },
 ): Promise<CardRow> {
   const servedAt = checkServedAt(input.servedAt);
+  const idNumber = checkIdNumber(input.idNumber);
   const at = now(deps);
+  const request = { key: input.idempotencyKey, operation: 'issueElectronicCard', payload: { idNumber, servedAt } };
   try {
-    return await deps.db.transaction(async (tx) => {
-      const holder = await lockHolder(tx, input.idNumber);
+    return await writeOnce(deps.db, request, CARD, async (tx) => {
+      const holder = await lockHolder(tx, idNumber);
       const live = await repo.findLiveCard(tx, holder.id, 'PHYSICAL');
       const physical = live && (await settleLapse(tx, live, at));
       if (!physical || physical.status !== 'ACTIVE') {

@@ -1,7 +1,8 @@
 // The HR department's writes: registering holders and bank choice (Art 5, 12); every card step (Art 5) is in
 // card-commands.ts.
-// Each command is one transaction that locks the holder, then the rows it decides on (one lock order for all
-// commands, so concurrent commands on one holder queue rather than deadlock), validates, writes, and appends history.
+// Each command is one transaction that claims its idempotency key (idempotent.ts), locks the holder, then the rows it
+// decides on (one lock order for all commands, so concurrent commands on one holder queue rather than deadlock),
+// validates, writes, and appends history.
 import type { HrSettings } from '../../core/config.js';
 import type { Db } from '../../core/database.js';
 import { ErrorCode, badInput, databaseErrorOf, hubError } from '../../core/protocol/errors.js';
@@ -9,6 +10,7 @@ import { readCityCode } from '../kit/cities.js';
 import type { RandomInt } from '../kit/random.js';
 import { readText } from '../kit/text.js';
 import { readDate } from '../kit/time.js';
+import { ACCOUNT, BANK, HOLDER, writeOnce } from './idempotent.js';
 import { parseBirthDate, validateIdNumber, validatePhone } from './identifiers.js';
 import { checkAccountNumber, checkBankCode, checkIdNumber, checkServedAt, type ServedAt } from './inputs.js';
 import * as repo from './repository.js';
@@ -35,6 +37,7 @@ export function onConflict(error: unknown, constraints: Record<string, () => Err
 // ---- holders and banks ----
 
 export interface RegisterHolderInput {
+  idempotencyKey: string;
   idType: IdType;
   idNumber: string;
   name: string;
@@ -65,16 +68,18 @@ export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): 
   if (input.phone && !phone)
     throw badInput('Phone must be a mainland mobile number (11 digits) or +country code and number', 'phone');
 
+  const holder = {
+    idType: input.idType,
+    idNumber: id.idNumber,
+    name,
+    gender,
+    birthDate: finalBirthDate,
+    phone,
+    registeredCity,
+  };
+  const request = { key: input.idempotencyKey, operation: 'registerHolder', payload: holder };
   try {
-    return await repo.insertHolder(deps.db, {
-      idType: input.idType,
-      idNumber: id.idNumber,
-      name,
-      gender,
-      birthDate: finalBirthDate,
-      phone,
-      registeredCity,
-    });
+    return await writeOnce(deps.db, request, HOLDER, (tx) => repo.insertHolder(tx, holder));
   } catch (error) {
     onConflict(error, {
       holders_id_number_unique: () =>
@@ -83,11 +88,12 @@ export async function registerHolder(deps: HrDeps, input: RegisterHolderInput): 
   }
 }
 
-export async function registerBank(deps: HrDeps, input: { code: string; name: string }) {
+export async function registerBank(deps: HrDeps, input: { idempotencyKey: string; code: string; name: string }) {
   const code = checkBankCode(input.code, 'code');
   const name = readText(input.name, 'name');
+  const request = { key: input.idempotencyKey, operation: 'registerBank', payload: { code, name } };
   try {
-    return await repo.insertBank(deps.db, { code, name });
+    return await writeOnce(deps.db, request, BANK, (tx) => repo.insertBank(tx, { code, name }));
   } catch (error) {
     onConflict(error, { banks_pkey: () => badInput(`Bank ${code} is already registered`, 'code') });
   }
@@ -125,14 +131,16 @@ export async function lockHolder(tx: Db, rawIdNumber: string): Promise<HolderRow
 
 export async function switchBank(
   deps: HrDeps,
-  input: { idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt },
+  input: { idempotencyKey: string; idNumber: string; bankCode: string; accountNumber: string; servedAt: ServedAt },
 ) {
   const servedAt = checkServedAt(input.servedAt);
+  const idNumber = checkIdNumber(input.idNumber);
   const bankCode = checkBankCode(input.bankCode);
   const accountNumber = checkAccountNumber(input.accountNumber);
   const at = now(deps);
-  return deps.db.transaction(async (tx) => {
-    const holder = await lockHolder(tx, input.idNumber);
+  const payload = { idNumber, bankCode, accountNumber, servedAt };
+  return writeOnce(deps.db, { key: input.idempotencyKey, operation: 'switchBank', payload }, ACCOUNT, async (tx) => {
+    const holder = await lockHolder(tx, idNumber);
     const { account, previous, changed } = await openAccount(tx, holder.id, bankCode, accountNumber);
     if (!changed) throw badInput('The holder already uses this bank account', 'accountNumber');
     const relinked = await repo.relinkLiveCards(tx, holder.id, account.id);

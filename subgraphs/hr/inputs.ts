@@ -9,9 +9,9 @@ export interface ServedAt {
   city: string;
 }
 
+/** Where a step was served, as recorded (and as an idempotency key compares it). */
 export function checkServedAt(servedAt: ServedAt): ServedAt {
-  readCityCode(servedAt.city, 'servedAt.city');
-  return servedAt;
+  return { channel: servedAt.channel, city: readCityCode(servedAt.city, 'servedAt.city') };
 }
 
 /** A bare identity document number (any document type), normalized; BAD_USER_INPUT saying what is wrong. */

@@ -1,7 +1,7 @@
 // GraphQL over the HR domain: reads go through the per-request loaders, writes through the commands.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
-import { reportWrites } from '../../core/protocol/access-report.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { reportOutOfRegion, reportWrites } from '../../core/protocol/access-report.js';
 import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
 import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { isoTimestamp } from '../kit/time.js';
@@ -24,16 +24,24 @@ export interface HrContext {
 /**
  * A city platform looks up by ID number only the holders registered in its city. A holder from elsewhere it
  * serves through the card they present (holderByCard, card): being served in another city is normal (Art 4),
- * browsing another city's register is not.
+ * browsing another city's register is not. A holder registered elsewhere is answered exactly as a number nobody
+ * holds (null in a list, HOLDER_NOT_FOUND alone): a refusal would tell "registered in another city" from "not
+ * registered", 100 numbers a field. Such lookups are counted in the access report (no identifiers), for
+ * governance's REGION_PROBING anomaly.
  */
-function regionRefusal(ctx: HrContext, holder: HolderRow): GraphQLError | null {
-  if (ctx.caller.kind !== 'CITY' || holder.registeredCity === ctx.caller.city) return null;
-  return hubError(
-    ErrorCode.FORBIDDEN,
-    `City platform ${ctx.caller.city} may look up a holder registered in another city only by a card the holder presents`,
-    { reason: 'REGION' },
-  );
+function inRegion(ctx: HrContext, holder: HolderRow | null | undefined): HolderRow | null {
+  if (!holder) return null;
+  return ctx.caller.kind !== 'CITY' || holder.registeredCity === ctx.caller.city ? holder : null;
 }
+
+/** The one answer for a number not found, in the caller's region for a city platform. */
+const holderNotFound = (ctx: HrContext) =>
+  hubError(
+    ErrorCode.HOLDER_NOT_FOUND,
+    ctx.caller.kind === 'CITY'
+      ? 'No holder is registered in your city with this ID number'
+      : 'No holder is registered with this ID number',
+  );
 
 export const MAX_HOLDERS_PER_QUERY = 100;
 
@@ -84,10 +92,10 @@ const mutation =
 export const resolvers: GraphQLResolverMap<HrContext> = {
   Query: {
     async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
-      const holder = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
-      if (!holder) throw hubError(ErrorCode.HOLDER_NOT_FOUND, 'No holder is registered with this ID number');
-      const refusal = regionRefusal(ctx, holder);
-      if (refusal) throw refusal;
+      const found = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
+      const holder = inRegion(ctx, found);
+      if (found && !holder) reportOutOfRegion(ctx, 1);
+      if (!holder) throw holderNotFound(ctx);
       return holder;
     },
     async holderByCard(_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) {
@@ -100,10 +108,15 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
       }
       const numbers = idNumbers.map((raw, i) => checkIdNumber(raw, `idNumbers[${i}]`));
       const found = await ctx.loaders.holderByIdNumber.loadMany(numbers);
-      // A holder outside the caller's region is an error at its own position; the others still come back.
-      return found.map((holder) =>
-        holder && !(holder instanceof Error) ? (regionRefusal(ctx, holder) ?? holder) : holder,
-      );
+      let outOfRegion = 0;
+      const answered = found.map((holder) => {
+        if (!holder || holder instanceof Error) return holder;
+        const own = inRegion(ctx, holder);
+        if (!own) outOfRegion++;
+        return own;
+      });
+      reportOutOfRegion(ctx, outOfRegion);
+      return answered;
     },
     card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),
     banks: (_: unknown, __: unknown, ctx: HrContext) => listBanks(ctx.deps.db),

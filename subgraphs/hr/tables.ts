@@ -1,6 +1,7 @@
 // The HR department's tables, in its own Postgres schema `hr`. drizzle-kit turns this file into migrations/hr.
 import { sql } from 'drizzle-orm';
 import { bigint, char, date, index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { idempotencyTable } from '../kit/idempotency.js';
 
 export const hr = pgSchema('hr');
 
@@ -157,6 +158,9 @@ export const cardEvents = hr.table(
   },
   (t) => [index('card_events_card_idx').on(t.cardId, t.id)],
 );
+
+/** Every write's idempotency key, claimed in the write's own transaction (subgraphs/kit/idempotency.ts). */
+export const idempotencyKeys = idempotencyTable(hr);
 
 export type HolderRow = typeof holders.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;

@@ -11,7 +11,9 @@ import { parse } from 'graphql';
 import { accessReportPlugin } from '../../core/protocol/access-report.js';
 import { readSubgraphSecret, type Env } from '../../core/config.js';
 import { StatementCounter, type Database, type Db } from '../../core/database.js';
-import { ErrorCode, formatError } from '../../core/protocol/errors.js';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, formatError, isDatabaseUnreachable } from '../../core/protocol/errors.js';
 import { CallVerifier, ProofError, type CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { listen, RefusedRequest, type RunningServer } from '../../core/http.js';
 import { notReady } from '../../core/readiness.js';
@@ -62,7 +64,7 @@ export async function serveSubgraph(
   const runtime = subgraph.setup({ db: database.handle(statements), database, env: options.env });
   const apollo = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse(readSdl(subgraph.name)), resolvers: subgraph.resolvers }),
-    formatError,
+    formatError: unavailableDatabaseAs(subgraph.name),
     includeStacktraceInErrorResponses: false,
     // The command-line entries close servers and databases themselves on a signal (process.ts); Apollo's own
     // handler would stop this server early and re-send the signal.
@@ -114,5 +116,23 @@ export async function serveSubgraph(
       await apollo.stop();
       await runtime.stop?.();
     },
+  };
+}
+
+/**
+ * formatError, with a database that cannot be reached (refused, timed out, shutting down) answered as
+ * SUBGRAPH_UNAVAILABLE naming the department, a condition the caller can wait out, rather than as an
+ * anonymous internal error. Logged once per error, by its code only.
+ */
+function unavailableDatabaseAs(name: string) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (!isDatabaseUnreachable(unwrapResolverError(error))) return formatError(formatted, error);
+    const code = (unwrapResolverError(error) as { cause?: { code?: unknown }; code?: unknown }) ?? {};
+    console.error(`subgraph ${name}: database unreachable (${String(code.cause?.code ?? code.code ?? 'no code')})`);
+    return {
+      message: `The ${name} service's database is unavailable; try again shortly`,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: name },
+    };
   };
 }

@@ -4,7 +4,15 @@ import { describe, expect } from 'vitest';
 import { lapseLossReports } from '../../subgraphs/hr/card-commands.js';
 import { hubTest } from '../support/fixtures.js';
 import { codes, type TestHub } from '../support/hub.js';
-import { CARD_FIELDS, cardStep, counter, holderWithActiveCard, registerBank, registerHolder } from '../support/hr.js';
+import {
+  CARD_FIELDS,
+  cardStep,
+  counter,
+  holderWithActiveCard,
+  key,
+  registerBank,
+  registerHolder,
+} from '../support/hr.js';
 
 const it = hubTest();
 const db = (hub: TestHub) => hub.databases[0]!.database.db;
@@ -20,6 +28,7 @@ describe('a card from application to replacement', () => {
       `mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { ${CARD_FIELDS} } }`,
       {
         input: {
+          idempotencyKey: key(),
           idNumber: holder.idNumber,
           servedAt: { channel: 'WEBSITE', city: '440300' },
           bankCode: 'ICBC',
@@ -85,7 +94,7 @@ describe('a card from application to replacement', () => {
     const ecard = await hub.ok(
       `mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { ${CARD_FIELDS} } }`,
       {
-        input: { idNumber: holder.idNumber, servedAt: { channel: 'MOBILE', city: '440600' } },
+        input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: { channel: 'MOBILE', city: '440600' } },
       },
     );
     expect(ecard.issueElectronicCard).toMatchObject({
@@ -113,7 +122,7 @@ describe('a card from application to replacement', () => {
     const second = await hub.query(
       `mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`,
       {
-        input: { idNumber: holder.idNumber, servedAt: counter() },
+        input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
       },
     );
     expect(codes(second)).toEqual(['ACTIVE_CARD_EXISTS']);
@@ -124,7 +133,7 @@ describe('a card from application to replacement', () => {
     const result = await hub.query(
       `mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`,
       {
-        input: { idNumber: holder.idNumber, servedAt: counter() },
+        input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
       },
     );
     expect(codes(result)).toEqual(['ILLEGAL_CARD_TRANSITION']);
@@ -152,7 +161,7 @@ describe('illegal steps are refused with a stable code', () => {
     const result = await hub.query(
       `mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`,
       {
-        input: { idNumber: holder.idNumber, servedAt: counter() },
+        input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
       },
     );
     expect(codes(result)).toEqual(['ACTIVE_CARD_EXISTS']);
@@ -205,6 +214,7 @@ describe('concurrent steps on one card', () => {
       Array.from({ length: 6 }, () =>
         hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
           input: {
+            idempotencyKey: key(),
             idNumber: holder.idNumber,
             servedAt: counter(),
             bankCode: 'ICBC',
@@ -226,6 +236,7 @@ describe('concurrent steps on one card', () => {
         cardStep(hub, 'replaceCard', cardNumber),
         hub.query(`mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`, {
           input: {
+            idempotencyKey: key(),
             idNumber: holder.idNumber,
             bankCode: 'CCB',
             accountNumber: `62270000${String(round).padStart(11, '0')}`,
@@ -233,7 +244,7 @@ describe('concurrent steps on one card', () => {
           },
         }),
         hub.query(`mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`, {
-          input: { idNumber: holder.idNumber, servedAt: counter() },
+          input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
         }),
         cardStep(hub, 'reportCardLoss', cardNumber),
       ]);
@@ -291,6 +302,7 @@ describe('bank accounts (Art 5, 8)', () => {
       `mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber bank { code } closedAt } }`,
       {
         input: {
+          idempotencyKey: key(),
           idNumber: holder.idNumber,
           bankCode: 'CCB',
           accountNumber: '6227000012345678901',
@@ -315,6 +327,7 @@ describe('bank accounts (Art 5, 8)', () => {
       `mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`,
       {
         input: {
+          idempotencyKey: key(),
           idNumber: holder.idNumber,
           bankCode: 'CCB',
           accountNumber: '6227000012345678901',
@@ -327,6 +340,7 @@ describe('bank accounts (Art 5, 8)', () => {
       `mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`,
       {
         input: {
+          idempotencyKey: key(),
           idNumber: holder.idNumber,
           bankCode: 'NOPE',
           accountNumber: '6227000012345678901',
@@ -345,7 +359,7 @@ describe('more steps', () => {
       await hub.ok(
         `mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`,
         {
-          input: { idNumber: holder.idNumber, servedAt: counter() },
+          input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
         },
       )
     ).issueElectronicCard.cardNumber;
@@ -368,7 +382,7 @@ describe('more steps', () => {
       await hub.ok(
         `mutation($input: IssueElectronicCardInput!) { issueElectronicCard(input: $input) { cardNumber } }`,
         {
-          input: { idNumber: holder.idNumber, servedAt: counter() },
+          input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter() },
         },
       )
     ).issueElectronicCard.cardNumber;
@@ -399,7 +413,7 @@ describe('more steps', () => {
     const holder = await registerHolder(hub);
     const apply = (extra: Record<string, unknown>) =>
       hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
-        input: { idNumber: holder.idNumber, servedAt: counter(), ...extra },
+        input: { idempotencyKey: key(), idNumber: holder.idNumber, servedAt: counter(), ...extra },
       });
     expect(codes(await apply({ bankCode: 'SUSP', accountNumber: '6217000012345678901' }))).toEqual([
       'BANK_NOT_COOPERATING',
@@ -412,12 +426,19 @@ describe('more steps', () => {
   it('refuses unknown and malformed holders in commands, and control characters in text', async ({ hub }) => {
     const apply = (idNumber: string) =>
       hub.query(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
-        input: { idNumber, servedAt: counter(), bankCode: 'ICBC', accountNumber: '6217000012345678901' },
+        input: {
+          idempotencyKey: key(),
+          idNumber,
+          servedAt: counter(),
+          bankCode: 'ICBC',
+          accountNumber: '6217000012345678901',
+        },
       });
     expect(codes(await apply('11010519491231002X'))).toEqual(['HOLDER_NOT_FOUND']);
     expect(codes(await apply('garbage\u0000'))).toEqual(['BAD_USER_INPUT']);
     const nul = await hub.query(`mutation($input: RegisterHolderInput!) { registerHolder(input: $input) { id } }`, {
       input: {
+        idempotencyKey: key(),
         idType: 'HK_MACAU_TRAVEL_PERMIT',
         idNumber: 'H1234567890',
         name: '陈\u0000大文',
@@ -429,6 +450,7 @@ describe('more steps', () => {
     expect(nul.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     const bank = await hub.query(`mutation($input: SwitchBankInput!) { switchBank(input: $input) { accountNumber } }`, {
       input: {
+        idempotencyKey: key(),
         idNumber: '11010519491231002X',
         bankCode: 'IC\u0000BC',
         accountNumber: '6217000012345678901',

@@ -71,7 +71,8 @@ describe('query depth', () => {
   it('leaves introspection to tools: the standard introspection query nests 15 levels and is served', async ({
     hub,
   }) => {
-    const { status, body } = await hub.as(READER).post(getIntrospectionQuery());
+    // To a client whose register entry allows introspection (platforms may not: operation-limits.test.ts).
+    const { status, body } = await hub.as({ client: 'dept-hr', purpose: 'HR_SERVICE' }).post(getIntrospectionQuery());
     expect(status).toBe(200);
     expect(body.data.__schema.queryType.name).toBe('Query');
   });

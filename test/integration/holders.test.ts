@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { checkCharacter } from '../../subgraphs/hr/identifiers.js';
 import { hubTest } from '../support/fixtures.js';
 import { codes } from '../support/hub.js';
-import { registerHolder } from '../support/hr.js';
+import { key, registerHolder } from '../support/hr.js';
 import { idNumber } from '../support/identities.js';
 
 const it = hubTest();
@@ -15,6 +15,7 @@ describe('registering a holder', () => {
     const number = idNumber('440303', '19850614', false);
     const data = await hub.ok(REGISTER, {
       input: {
+        idempotencyKey: key(),
         idType: 'RESIDENT_ID',
         idNumber: number,
         name: '黄丽',
@@ -36,6 +37,7 @@ describe('registering a holder', () => {
   it('registers Hong Kong residents by residence permit and by travel permit', async ({ hub }) => {
     const permit = await hub.ok(REGISTER, {
       input: {
+        idempotencyKey: key(),
         idType: 'HK_MACAU_RESIDENCE_PERMIT',
         idNumber: idNumber('810000', '19900101'),
         name: '陳大文',
@@ -45,6 +47,7 @@ describe('registering a holder', () => {
     expect(permit.registerHolder.birthDate).toBe('1990-01-01');
     const travel = await hub.ok(REGISTER, {
       input: {
+        idempotencyKey: key(),
         idType: 'HK_MACAU_TRAVEL_PERMIT',
         idNumber: 'H8765432101',
         name: '李小龍',
@@ -61,7 +64,7 @@ describe('registering a holder', () => {
     const first17 = '44010619900307123';
     const wrong = first17 + (checkCharacter(first17) === '1' ? '2' : '1');
     const result = await hub.query(REGISTER, {
-      input: { idType: 'RESIDENT_ID', idNumber: wrong, name: '张三', registeredCity: '440100' },
+      input: { idempotencyKey: key(), idType: 'RESIDENT_ID', idNumber: wrong, name: '张三', registeredCity: '440100' },
     });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors![0]!.message).toMatch(/check character is \w but should be \w/);
@@ -77,6 +80,7 @@ describe('registering a holder', () => {
     [{ name: '  ' }, 'name'],
   ])('refuses %o naming the field', async ([overrides, field], { hub }) => {
     const input = {
+      idempotencyKey: key(),
       idType: 'RESIDENT_ID',
       idNumber: idNumber('440106', '19900307'),
       name: '张三',
@@ -91,7 +95,13 @@ describe('registering a holder', () => {
   it('refuses registering one ID number twice', async ({ hub }) => {
     const holder = await registerHolder(hub);
     const result = await hub.query(REGISTER, {
-      input: { idType: 'RESIDENT_ID', idNumber: holder.idNumber, name: '另一人', registeredCity: '440100' },
+      input: {
+        idempotencyKey: key(),
+        idType: 'RESIDENT_ID',
+        idNumber: holder.idNumber,
+        name: '另一人',
+        registeredCity: '440100',
+      },
     });
     expect(codes(result)).toEqual(['HOLDER_ALREADY_REGISTERED']);
   });

@@ -88,20 +88,28 @@ it("keeps each department's schema in its own database, and joins them through f
   expect(await schemasOf(0)).toEqual(['hr']);
   expect(await schemasOf(1)).toEqual(['civil_affairs', 'culture_tourism', 'health', 'transport']);
 
-  await gql(`mutation { registerBank(input: { code: "ICBC", name: "中国工商银行" }) { code } }`);
+  await gql(
+    `mutation { registerBank(input: { idempotencyKey: "bank-icbc-0001", code: "ICBC", name: "中国工商银行" }) { code } }`,
+  );
   const holder = (
     await gql(
-      `mutation { registerHolder(input: { idType: RESIDENT_ID, idNumber: "11010519491231002X", name: "王芳", registeredCity: "440100" }) { idNumber } }`,
+      `mutation { registerHolder(input: { idempotencyKey: "holder-wangfang-0001", idType: RESIDENT_ID, idNumber: "11010519491231002X", name: "王芳", registeredCity: "440100" }) { idNumber } }`,
     )
   ).registerHolder;
   const served = { channel: 'COUNTER', city: '440100' };
   const card = (
     await gql(`mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber } }`, {
-      input: { idNumber: holder.idNumber, servedAt: served, bankCode: 'ICBC', accountNumber: '6217000012345678901' },
+      input: {
+        idempotencyKey: randomUUID(),
+        idNumber: holder.idNumber,
+        servedAt: served,
+        bankCode: 'ICBC',
+        accountNumber: '6217000012345678901',
+      },
     })
   ).applyForCard.cardNumber;
   await gql(`mutation($input: CardStepInput!) { issueCard(input: $input) { status } }`, {
-    input: { cardNumber: card, servedAt: served },
+    input: { idempotencyKey: randomUUID(), cardNumber: card, servedAt: served },
   });
   await gql(`mutation($input: LoadTransitFunctionInput!) { loadTransitFunction(input: $input) { loaded } }`, {
     input: { idempotencyKey: randomUUID(), cardNumber: card, city: '440100', operator: '羊城通' },

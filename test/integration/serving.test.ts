@@ -6,7 +6,7 @@ import { composeSupergraph } from '../../schema/compose.js';
 import { readCommittedSupergraph } from '../../schema/supergraph.js';
 import { SUBGRAPHS } from '../../schema/manifest.js';
 import { hubTest } from '../support/fixtures.js';
-import type { TestHub } from '../support/hub.js';
+import { READER, type TestHub } from '../support/hub.js';
 
 const it = hubTest();
 
@@ -23,15 +23,21 @@ describe('serving', () => {
     expect(body).toMatchObject({
       status: 'ready',
       supergraph: 'loaded',
+      gateway: backend,
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.name, backend])),
+      degraded: [],
     });
     if (process.env.REDIS_URL) expect(body.redis).toBe('redis');
     else expect(body.redis).toBeUndefined();
   });
 
   it('serves no landing page and 404s unknown paths', async ({ hub }) => {
-    const landing = await fetch(hub.gatewayUrl, { headers: { accept: 'text/html' } });
-    expect(landing.status).toBe(400);
+    // A browser's GET, from a caller the gateway admits: no page, but Apollo's GraphQL error (406: HTML is all
+    // it accepts).
+    const { 'content-type': _none, ...headers } = await hub.headers(READER);
+    const landing = await fetch(hub.gatewayUrl, { headers: { ...headers, accept: 'text/html' } });
+    expect(landing.status).toBe(406);
+    expect(landing.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await landing.text()).not.toMatch(/<script|https?:\/\//);
     expect((await fetch(`${base(hub)}nothing-here`)).status).toBe(404);
   });
@@ -48,6 +54,11 @@ describe('when parts fail', () => {
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph.name },
       },
     ]);
+    // The instance still serves the other departments: ready, and the department named as degraded.
+    const ready = await fetch(`${base(hub)}ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', degraded: [subgraph.name] });
+    expect((await hub.query('{ banks { code } }')).errors).toBeUndefined();
   });
 
   it('reports not ready and hides the cause when a database fails', async ({ hub }) => {
@@ -63,11 +74,9 @@ describe('when parts fail', () => {
     const notReady = await fetch(`${base(hub)}ready`);
     expect(notReady.status).toBe(503);
     const notReadyBody = await notReady.text();
-    // Every subgraph of this hub shares the closed database (or is down): each is named, in registry order.
-    expect(JSON.parse(notReadyBody)).toEqual({
-      status: 'not ready',
-      reason: SUBGRAPHS.map((s) => `subgraph ${s.name} is not ready`).join('; '),
-    });
+    // The gateway's own database (its audit trail) is that one too: this instance cannot serve, and says so by
+    // naming the component only.
+    expect(JSON.parse(notReadyBody)).toEqual({ status: 'not ready', reason: 'database unreachable' });
     // The gateway's audit trail is on that database too: with no record, no answer (and nothing about the
     // database or its SQL).
     const failed = await hub.query('{ banks { code name } }');

@@ -1,4 +1,5 @@
 // HR operations the tests perform through the gateway, as a counter clerk's system would.
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestHub } from './hub.js';
 import { idNumber, randomBirth } from './identities.js';
@@ -9,11 +10,15 @@ export const CARD_FIELDS = `cardNumber identificationCode kind status lossKind l
 
 export const counter = (city = '440100') => ({ channel: 'COUNTER', city });
 
+/** A fresh idempotency key: every hr write takes one. */
+export const key = () => randomUUID();
+
 export async function registerHolder(hub: TestHub, overrides: Record<string, unknown> = {}) {
   const data = await hub.ok(
     `mutation($input: RegisterHolderInput!) { registerHolder(input: $input) { id idNumber name registeredCity gender birthDate } }`,
     {
       input: {
+        idempotencyKey: key(),
         idType: 'RESIDENT_ID',
         idNumber: idNumber('440106', randomBirth()),
         name: '陈小明',
@@ -28,7 +33,7 @@ export async function registerHolder(hub: TestHub, overrides: Record<string, unk
 
 export async function registerBank(hub: TestHub, code: string) {
   const result = await hub.query(`mutation($input: RegisterBankInput!) { registerBank(input: $input) { code } }`, {
-    input: { code, name: `${code} 银行` },
+    input: { idempotencyKey: key(), code, name: `${code} 银行` },
   });
   expect(result.errors?.[0]?.message ?? '').not.toMatch(/internal/i);
 }
@@ -46,7 +51,7 @@ export async function cardStep(
       : `{ ${CARD_FIELDS} }`;
   const inputType = mutation === 'reportCardLoss' ? 'ReportCardLossInput' : 'CardStepInput';
   return hub.query(`mutation($input: ${inputType}!) { ${mutation}(input: $input) ${selection} }`, {
-    input: { cardNumber, servedAt: counter(city), ...extra },
+    input: { idempotencyKey: key(), cardNumber, servedAt: counter(city), ...extra },
   });
 }
 
@@ -56,7 +61,13 @@ export async function holderWithActiveCard(hub: TestHub, bank = 'ICBC') {
   const applied = await hub.ok(
     `mutation($input: ApplyForCardInput!) { applyForCard(input: $input) { cardNumber status } }`,
     {
-      input: { idNumber: holder.idNumber, servedAt: counter(), bankCode: bank, accountNumber: '6217000012345678901' },
+      input: {
+        idempotencyKey: key(),
+        idNumber: holder.idNumber,
+        servedAt: counter(),
+        bankCode: bank,
+        accountNumber: '6217000012345678901',
+      },
     },
   );
   const issued = await cardStep(hub, 'issueCard', applied.applyForCard.cardNumber);

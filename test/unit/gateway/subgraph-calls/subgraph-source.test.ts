@@ -40,10 +40,12 @@ interface Received {
 }
 
 let server: Server | undefined;
-afterEach(async () => {
+const closeServer = async () => {
+  server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
-});
+};
+afterEach(closeServer);
 
 /** A subgraph answering `answer` for every call, and what it received. */
 async function subgraph(answer: (res: ServerResponse) => void): Promise<{ url: string; received: Received[] }> {
@@ -146,24 +148,135 @@ describe('SubgraphDataSource', () => {
     expect(received).toHaveLength(0);
   });
 
-  it('names an unreachable subgraph SUBGRAPH_UNAVAILABLE, and passes an HTTP error on as Apollo words it', async () => {
-    const { url } = await subgraph(json(500, { errors: [{ message: 'boom' }] }));
-    const source = new SubgraphDataSource('hr', url, SECRET);
-    await expect(source.process(operation(newContext()))).rejects.toMatchObject({
-      message: '500: Internal Server Error',
-      extensions: {
-        response: { url, status: 500, statusText: 'Internal Server Error', body: { errors: [{ message: 'boom' }] } },
-      },
-    });
-    await new Promise((resolve) => server!.close(resolve));
-    server = undefined;
+  it('names a failing subgraph SUBGRAPH_UNAVAILABLE and a refusing one INTERNAL_SERVER_ERROR, never relaying its answer', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
+      const { url } = await subgraph(json(500, { errors: [{ message: 'boom' }] }));
+      const failed = await new SubgraphDataSource('hr', url, SECRET).process(operation(newContext())).catch((e) => e);
+      expect(failed).toMatchObject({
+        message: 'The hr service is unavailable; try again shortly',
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' },
+      });
+      expect(Object.keys(failed.extensions)).toEqual(['serviceName', 'code']);
+      await closeServer();
+
+      const refusing = await subgraph(
+        json(401, { errors: [{ message: 'answers the hub only (stale signature)', extensions: { code: 'X' } }] }),
+      );
+      const refused = await new SubgraphDataSource('hr', refusing.url, SECRET)
+        .process(operation(newContext()))
+        .catch((e) => e);
+      expect(refused).toMatchObject({
+        message: 'The hr service could not answer',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'hr' },
+      });
+      expect(JSON.stringify(refused.extensions)).not.toMatch(/127\.0\.0\.1|401|stale/);
+      // The log has the cause, bounded.
+      expect(logged).toHaveBeenCalledWith(
+        'subgraph hr refused the call (401):',
+        expect.stringContaining('stale signature'),
+      );
+      await closeServer();
+
       await expect(new SubgraphDataSource('hr', url, SECRET).process(operation(newContext()))).rejects.toMatchObject({
         message: 'The hr service is unavailable; try again shortly',
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' },
       });
       expect(logged).toHaveBeenCalledWith('subgraph hr unreachable:', expect.stringContaining('ECONNREFUSED'));
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('ends a call the subgraph does not answer within its timeout, and then fails fast until a probe succeeds', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      let hang = true;
+      const { url, received } = await subgraph((res) => {
+        if (!hang) json(200, { data: { holder: null } })(res);
+      });
+      const source = new SubgraphDataSource('hr', url, SECRET, { timeoutMs: 150, maxSockets: 10, breakerResetMs: 300 });
+      const started = Date.now();
+      // The breaker's minimum volume (20 calls in its window) reached, all failed.
+      const first = await Promise.allSettled(Array.from({ length: 20 }, () => source.process(operation(newContext()))));
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(first.map((r) => r.status)).toEqual(Array(20).fill('rejected'));
+      expect(source.failingFast).toBe(true);
+      // Open: refused at once, nothing sent.
+      const sent = received.length;
+      const fast = Date.now();
+      await expect(source.process(operation(newContext()))).rejects.toMatchObject({
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'hr' },
+      });
+      expect(Date.now() - fast).toBeLessThan(50);
+      expect(received.length).toBe(sent);
+      // Back: after the reset time one call probes, and succeeds, and the circuit closes.
+      hang = false;
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await source.process(operation(newContext()))).data).toEqual({ holder: null });
+      expect(source.failingFast).toBe(false);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('signs a call when it leaves, after waiting for a socket, not when it was asked for', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { url, received } = await subgraph((res) => {
+      if (received.length === 1) void held.then(() => json(200, { data: {} })(res));
+      else json(200, { data: {} })(res);
+    });
+    const source = new SubgraphDataSource('hr', url, SECRET, {
+      timeoutMs: 5_000,
+      maxSockets: 1,
+      breakerResetMs: 1_000,
+    });
+    const first = source.process(operation(newContext()));
+    const asked = Date.now();
+    const second = source.process(operation(newContext()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await Promise.all([first, second]);
+    const signedAt = Number(/^t=(\d+)/.exec(String(received[1]!.headers[SIGNATURE_HEADER]))![1]);
+    expect(signedAt - asked).toBeGreaterThanOrEqual(250);
+  });
+
+  it('sends a query again on a fresh connection when its pooled one turns out closed, never a mutation', async () => {
+    // Answers once, then closes every connection that sends another request on it: a subgraph restarted under
+    // the pool's idle connections.
+    const seen = new WeakSet<object>();
+    const { url, received } = await subgraph(() => {});
+    server!.removeAllListeners('request');
+    server!.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          method: req.method!,
+          url: req.url!,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+        if (seen.has(req.socket)) return req.socket.destroy();
+        seen.add(req.socket);
+        json(200, { data: { ok: true } })(res);
+      });
+    });
+    const source = new SubgraphDataSource('hr', url, SECRET);
+    await source.process(operation(newContext()));
+    expect((await source.process(operation(newContext()))).data).toEqual({ ok: true });
+    expect(received).toHaveLength(3);
+
+    // A new pooled connection, answered; the mutation after it finds it closed.
+    await source.process(operation(newContext()));
+    expect(received).toHaveLength(4);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const mutation = operation(newContext());
+      mutation.request.query = 'mutation { reportCardLoss { id } }';
+      await expect(source.process(mutation)).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+      expect(received).toHaveLength(5);
     } finally {
       logged.mockRestore();
     }
