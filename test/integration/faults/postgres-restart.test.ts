@@ -11,7 +11,7 @@ import {
   type PrivatePostgres,
   type ProcessHub,
 } from '../../support/processes.js';
-import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer } from './support.js';
+import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer, askRound } from './support.js';
 
 let pg: PrivatePostgres;
 let hub: ProcessHub;
@@ -28,7 +28,7 @@ afterAll(async () => {
   await killAll();
 });
 
-const round = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => ask(hub, ids[i % ids.length]!)));
+const round = (n: number) => askRound(hub, ids, n);
 
 it('answers a coded SUBGRAPH_UNAVAILABLE while PostgreSQL is down, and serves again by itself when it is back', async () => {
   const answers: Answer[] = [];

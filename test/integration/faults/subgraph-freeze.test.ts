@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { killAll, startProcessHub, type ProcessHub } from '../../support/processes.js';
-import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer } from './support.js';
+import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer, askRound } from './support.js';
 
 const VICTIM = 'culture-tourism';
 const TIMEOUT_MS = 1_500;
@@ -36,7 +36,7 @@ function connectionsTo(output: string): number {
   return listed.stdout.split('\n').filter(Boolean).length;
 }
 
-const round = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => ask(hub, ids[i % ids.length]!)));
+const round = (n: number) => askRound(hub, ids, n);
 
 it('answers within the timeout while a subgraph is frozen, then fails fast, and recovers after SIGCONT', async () => {
   const answers: Answer[] = [];

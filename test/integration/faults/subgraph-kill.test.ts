@@ -3,7 +3,7 @@
 // again, it is served within 2 s. Every answer with holder data has its audit record, and the chain verifies.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { killAll, startProcessHub, type ProcessHub } from '../../support/processes.js';
-import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer } from './support.js';
+import { ask, expectAudited, expectCodedErrors, failures, registerHolders, type Answer, askRound } from './support.js';
 
 const VICTIM = 'culture-tourism';
 let hub: ProcessHub;
@@ -18,7 +18,7 @@ afterAll(async () => {
   await killAll();
 });
 
-const round = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => ask(hub, ids[i % ids.length]!)));
+const round = (n: number) => askRound(hub, ids, n);
 
 it('keeps serving the other departments while one is killed, and serves it again within 2 s of its restart', async () => {
   const answers: Answer[] = [];

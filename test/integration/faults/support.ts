@@ -41,6 +41,10 @@ let counter = 0;
 export const VENUE_FIELD = 'venueAdmissions(first: 1) { nodes { concession } }';
 
 /** A holder's name (hr) and `other` fields of it, under an operation name of its own (to find its audit record). */
+/** `n` requests at once, spread over `ids`: the load each fault test puts on the hub. */
+export const askRound = (hub: ProcessHub, ids: string[], n: number): Promise<Answer[]> =>
+  Promise.all(Array.from({ length: n }, (_, i) => ask(hub, ids[i % ids.length]!)));
+
 export async function ask(hub: ProcessHub, id: string, other = VENUE_FIELD): Promise<Answer> {
   const name = `Fault_${process.pid}_${++counter}`;
   const started = Date.now();
