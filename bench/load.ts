@@ -51,9 +51,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
             setupRequest: (request) => {
               const scenario = mix[turn++ % mix.length]!;
               const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
-              return options.sign
-                ? { ...request, body, headers: { ...request.headers, ...options.sign(body) } }
-                : { ...request, body };
+              const headers = { ...request.headers, ...scenario.headers, ...options.sign?.(body) };
+              return { ...request, body, headers };
             },
             onResponse: (status, body) => {
               responses++;

@@ -43,7 +43,7 @@ export async function probe(
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(data) });
   const res = await fetch(subject.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...subject.headers, ...subject.sign?.(body) },
+    headers: { 'content-type': 'application/json', ...subject.headers, ...scenario.headers, ...subject.sign?.(body) },
     body,
   });
   const text = await res.text();

@@ -24,7 +24,7 @@ import {
   type Row,
   type Run,
 } from './report.js';
-import { SCENARIOS, transportDirectScenario, type Scenario } from './scenarios.js';
+import { qrScenario, SCENARIOS, transportDirectScenario, type Scenario } from './scenarios.js';
 import { runSoak } from './soak.js';
 import { closeAllStacks, startStack } from './stack.js';
 
@@ -112,6 +112,10 @@ async function compare(): Promise<Run> {
     const { hub, plain, unaudited, floor } = stack.subjects;
     const direct = transportDirectScenario(stack.rideCards);
     const audited6: Scenario = { ...SCENARIOS[1]!, id: '6', title: 'scenario 2 with the audit left out' };
+    // Enough codes for every request of the run at several thousand a second (each verifies once).
+    const qr7 = hub
+      ? await qrScenario(stack.data, stack.qrSigningKeys, Math.ceil((timing.warmupSeconds + timing.seconds) * 4000))
+      : undefined;
     const floor5: Scenario = {
       ...SCENARIOS[1]!,
       id: '5',
@@ -130,6 +134,8 @@ async function compare(): Promise<Run> {
       [...entry(SCENARIOS[1]!, hub), ...entry(audited6, unaudited), ...entry(SCENARIOS[1]!, plain)],
       [...entry(SCENARIOS[2]!, hub), ...entry(SCENARIOS[2]!, plain)],
       entry(floor5, floor),
+      // Scenario 7: the front desk's QR check, through the hub only (the plain gateway names no X-Place).
+      ...(qr7 ? [entry(qr7, hub)] : []),
       // The p99 target: scenario 1 through the hub and transport called directly, both at 20 connections.
       [
         ...entry(SCENARIOS[0]!, hub, P99_CONNECTIONS),

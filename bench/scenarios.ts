@@ -5,12 +5,16 @@
 import { rowsOf, type Db } from '../core/database.js';
 import { sql } from 'drizzle-orm';
 import { CITY_CODES } from '../subgraphs/kit/cities.js';
+import { signQr } from '../subgraphs/hr/qr-codes.js';
+import { readQrKeys } from '../subgraphs/hr/qr-keys.js';
 import { HOLDER_ALL_DOMAINS, HOLDERS_ALL_DOMAINS, RIDE_DECISION } from '../test/support/queries.js';
 
 /** What the variables are drawn from: read from the seeded database before the subgraphs start. */
 export interface DataSet {
   cardNumbers: string[];
   idNumbers: string[];
+  /** Active cards with their holders: what a QR code names (scenario 7). */
+  activeCards: { cardNumber: string; holderId: string }[];
 }
 
 export interface Scenario {
@@ -18,6 +22,8 @@ export interface Scenario {
   title: string;
   query: string;
   variables(data: DataSet): Record<string, unknown>;
+  /** Headers of its own over the subject's (scenario 7's purpose, operator and place). */
+  headers?: Record<string, string>;
 }
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
@@ -52,8 +58,17 @@ export const SCENARIOS: Scenario[] = [
 /** The seeded holders' ID numbers and card numbers. */
 export async function readDataSet(db: Db): Promise<DataSet> {
   const holders = await rowsOf<{ id_number: string }>(db, sql`select id_number from hr.holders`);
-  const cards = await rowsOf<{ card_number: string }>(db, sql`select card_number from hr.cards`);
-  return { idNumbers: holders.map((h) => h.id_number), cardNumbers: cards.map((c) => c.card_number) };
+  const cards = await rowsOf<{ card_number: string; holder_id: string; status: string }>(
+    db,
+    sql`select card_number, holder_id, status::text as status from hr.cards`,
+  );
+  return {
+    idNumbers: holders.map((h) => h.id_number),
+    cardNumbers: cards.map((c) => c.card_number),
+    activeCards: cards
+      .filter((c) => c.status === 'ACTIVE')
+      .map((c) => ({ cardNumber: c.card_number, holderId: c.holder_id })),
+  };
 }
 
 /** A card as transport's RideAuthorization @requires sees it: its status and its holder's valid concession certificates. */
@@ -111,5 +126,27 @@ export function transportDirectScenario(cards: RideCard[]): Scenario {
         ],
       };
     },
+  };
+}
+
+/** What a hotel front desk asks (scenario 7): the hub's identity check on a QR code, each code presented once. */
+export const VERIFY_QR = `query Verify($payload: String!) { verifyCardQr(payload: $payload) { method cardKind cardStatus issuingAuthority name idNumber } }`;
+
+/**
+ * Scenario 7: verifyCardQr, each request a fresh code. Codes verify once, so they are signed ahead (with the
+ * stack's own QR key, as hr would sign them) and handed out in turn: `count` must cover every request of the run,
+ * or the reused ones answer QR_REPLAYED and count as errors.
+ */
+export async function qrScenario(data: DataSet, qrSigningKeys: string, count: number): Promise<Scenario> {
+  const keys = readQrKeys({ QR_SIGNING_KEYS: qrSigningKeys });
+  const payloads: string[] = [];
+  for (let i = 0; i < count; i++) payloads.push((await signQr(keys, pick(data.activeCards), 60)).payload);
+  let next = 0;
+  return {
+    id: '7',
+    title: 'verifyCardQr (front desk identity check)',
+    query: VERIFY_QR,
+    variables: () => ({ payload: payloads[next++ % payloads.length] }),
+    headers: { 'x-purpose': 'IDENTITY_VERIFICATION', 'x-operator': 'desk-0001', 'x-place': 'hotel-440100-0001' },
   };
 }

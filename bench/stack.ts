@@ -18,6 +18,7 @@ import { CALLER_HEADER, encodeClaims, SIGNATURE_HEADER, signatureFor } from '../
 import { gatewayHeaders, READER, READER_CLAIMS, type Identity } from '../test/support/queries.js';
 import type { Subject } from './measure.js';
 import { runScript, startBenchServer, startScript, stopAll, type Started } from './processes.js';
+import { newQrKeyEntry } from '../subgraphs/hr/qr-keys.js';
 import { readDataSet, readRideCards, type DataSet, type RideCard } from './scenarios.js';
 
 /** Who the bench's requests come from: the tests' reader (every field, unmasked), as an operator on a case of its own. */
@@ -48,6 +49,8 @@ export interface Stack {
   subjects: Partial<Record<Front, Subject>>;
   /** Cards with what the hub's plan fetches for each, for transport called directly (empty unless asked for). */
   rideCards: RideCard[];
+  /** The QR_SIGNING_KEYS hr runs with, so the bench can sign the codes scenario 7 presents. */
+  qrSigningKeys: string;
   close(): Promise<void>;
 }
 
@@ -60,12 +63,13 @@ export async function closeAllStacks(): Promise<void> {
 }
 
 /** The environment every child starts from: nothing of the caller's databases, Redis or secrets. */
-function baseEnv(secrets: { jwt: string; subgraph: string }): NodeJS.ProcessEnv {
+function baseEnv(secrets: { jwt: string; subgraph: string; qr: string }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
     SUBGRAPH_SECRET: secrets.subgraph,
     GATEWAY_JWT_SECRET: secrets.jwt,
+    QR_SIGNING_KEYS: secrets.qr,
     APOLLO_TELEMETRY_DISABLED: '1',
   };
   for (const key of Object.keys(env))
@@ -82,7 +86,11 @@ function baseEnv(secrets: { jwt: string; subgraph: string }): NodeJS.ProcessEnv 
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { serverUrl, log } = options;
-  const secrets = { jwt: randomBytes(24).toString('hex'), subgraph: randomBytes(24).toString('hex') };
+  const secrets = {
+    jwt: randomBytes(24).toString('hex'),
+    subgraph: randomBytes(24).toString('hex'),
+    qr: newQrKeyEntry('bench').signing,
+  };
   const root = mkdtempSync(path.join(tmpdir(), 'ykt-bench-'));
   const databaseName = `ykt_bench_${randomBytes(5).toString('hex')}`;
   let databaseCreated = false;
@@ -95,7 +103,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stack: Stack = {
     holders: options.holders,
     seedSeconds: NaN,
-    data: { idNumbers: [], cardNumbers: [] },
+    data: { idNumbers: [], cardNumbers: [], activeCards: [] },
+    qrSigningKeys: secrets.qr,
     subgraphs: [],
     subjects: {},
     rideCards: [],

@@ -12,6 +12,8 @@ export interface Caller {
   operator: string | null;
   /** X-Case-Ref: the case served; null where the purpose needs none and none was given. */
   caseRef: string | null;
+  /** X-Place: where the operator acts (a front desk, a counter, a terminal); null when not given. */
+  place: string | null;
   /** Unique per request; travels to the subgraphs and the audit record. */
   requestId: string;
 }

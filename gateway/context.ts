@@ -71,7 +71,7 @@ async function authenticate(req: IncomingMessage, deps: ContextDependencies): Pr
   return client;
 }
 
-/** X-Operator and X-Case-Ref: identifiers, not free text (they travel into audit records). */
+/** X-Operator, X-Case-Ref and X-Place: identifiers, not free text (they travel into audit records). */
 const REFERENCE = /^[\p{L}\p{N}][\p{L}\p{N}._:/#-]{0,127}$/u;
 
 function readReference(req: IncomingMessage, header: string, purpose: Purpose, required: boolean): string | null {
@@ -145,6 +145,7 @@ export function contextFactory(deps: ContextDependencies): (req: IncomingMessage
           purpose: refused,
           operator: validReference(req, 'x-operator'),
           caseRef: validReference(req, 'x-case-ref'),
+          place: validReference(req, 'x-place'),
           requestId: randomUUID(),
         },
         startedAt,
@@ -156,6 +157,8 @@ export function contextFactory(deps: ContextDependencies): (req: IncomingMessage
       purpose,
       operator: readReference(req, 'x-operator', purpose, needs.operator),
       caseRef: readReference(req, 'x-case-ref', purpose, needs.caseRef),
+      // Optional for every purpose; identity checks (hr's verifyCardQr, verifyCard) require it themselves.
+      place: readReference(req, 'x-place', purpose, false),
       requestId: randomUUID(),
     };
     // The audit's account starts empty: the field policy and the subgraph calls fill it in (caller.ts).

@@ -26,6 +26,8 @@ export const SUBGRAPHS = [
   { name: 'civil-affairs', defaultPort: 4004, store: 'civil-affairs' },
   { name: 'transport', defaultPort: 4003, store: 'transport' },
   { name: 'culture-tourism', defaultPort: 4005, store: 'culture-tourism' },
+  { name: 'public-security', defaultPort: 4007, store: 'public-security' },
+  { name: 'catalog', defaultPort: 4008, store: 'catalog' },
   { name: 'governance', defaultPort: 4006, store: GATEWAY },
 ] as const satisfies readonly SubgraphEntry[];
 

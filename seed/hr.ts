@@ -14,6 +14,7 @@ import divisionCodeList from '../subgraphs/hr/division-codes.json' with { type: 
 import { checkCharacter } from '../subgraphs/hr/identifiers.js';
 import { countHolders } from '../subgraphs/hr/repository.js';
 import { bankAccounts, banks, cardEvents, cards, holders, type IdType } from '../subgraphs/hr/tables.js';
+import { addEFileRows, eFileBatches, emptyEFileRows, E_FILE_SEED_TABLES } from './hr-social-insurance.js';
 
 export const DEMO_BANKS = [
   { code: 'ICBC', name: '中国工商银行' },
@@ -107,7 +108,7 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
     const activeBanks = DEMO_BANKS.filter((b) => !b.agreementStatus);
     await db.insert(banks).values(DEMO_BANKS).onConflictDoNothing();
     const progress = seedProgress(options, 'hr', 'holders', options.holders);
-    const written = { cards: 0, events: 0 };
+    const written = { cards: 0, events: 0, enrolments: 0, contributions: 0, eFiles: 0 };
 
     const drawCardNumber = (kind: 'PHYSICAL' | 'ELECTRONIC') => {
       for (;;) {
@@ -116,12 +117,14 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
       }
     };
 
-    await bulkLoad(db, [holders, bankAccounts, cards, cardEvents], async (write) => {
+    const today = chinaDate(now);
+    await bulkLoad(db, [holders, bankAccounts, cards, cardEvents, ...E_FILE_SEED_TABLES], async (write) => {
       for (let start = 0; start < options.holders; start += CHUNK) {
         const holderRows: (typeof holders.$inferInsert)[] = [];
         const accountRows: (typeof bankAccounts.$inferInsert)[] = [];
         const cardRows: (typeof cards.$inferInsert)[] = [];
         const eventRows: (typeof cardEvents.$inferInsert)[] = [];
+        const eFiles = emptyEFileRows();
 
         for (let i = start; i < Math.min(start + CHUNK, options.holders); i++) {
           const city = CITY_CODES[i % CITY_CODES.length]!;
@@ -146,6 +149,7 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
             createdAt: created,
             updatedAt: created,
           });
+          addEFileRows(eFiles, { id: holderId, birthDate: birth, registeredCity: city }, today);
           const bank = activeBanks[i % activeBanks.length]!;
           const accountId = seededUuid(random);
           accountRows.push({
@@ -263,14 +267,21 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
           into(bankAccounts, accountRows),
           into(cards, cardRows),
           into(cardEvents, eventRows),
+          ...eFileBatches(eFiles),
         ]);
         written.cards += cardRows.length;
         written.events += eventRows.length;
+        written.enrolments += eFiles.enrolments.length;
+        written.contributions += eFiles.contributions.length;
+        written.eFiles +=
+          eFiles.periods.length + eFiles.training.length + eFiles.qualifications.length + eFiles.contracts.length;
         if (start === 0)
           log(`hr: demo holder ${holderRows[0]!.name}, ID ${holderRows[0]!.idNumber}, card ${cardRows[0]!.cardNumber}`);
         await progress.advance(Math.min(start + CHUNK, options.holders));
       }
     });
-    progress.finish(`${written.cards} cards, ${written.events} card events`);
+    progress.finish(
+      `${written.cards} cards, ${written.events} card events, ${written.enrolments} social insurance enrolments, ${written.contributions} contributions, ${written.eFiles} e-file entries`,
+    );
   });
 }

@@ -3,10 +3,12 @@
 // concessions only with a valid certificate). Seeding lives apart from the subgraphs, so a running subgraph loads
 // none of it, and it is the one place allowed to read several departments' tables.
 import type { SubgraphName } from '../schema/manifest.js';
+import { seedCatalog } from './catalog.js';
 import { seedCivilAffairs } from './civil-affairs.js';
 import { seedCultureTourism } from './culture-tourism.js';
 import { seedHealth } from './health.js';
 import { seedHr } from './hr.js';
+import { seedPublicSecurity } from './public-security.js';
 import type { SeedDepartment } from './seeding.js';
 import { seedTransport } from './transport.js';
 
@@ -17,4 +19,6 @@ export const SEEDS: Partial<Record<SubgraphName, SeedDepartment>> = {
   'civil-affairs': seedCivilAffairs,
   transport: seedTransport,
   'culture-tourism': seedCultureTourism,
+  'public-security': seedPublicSecurity,
+  catalog: seedCatalog,
 };

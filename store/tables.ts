@@ -103,6 +103,8 @@ export const auditRecords = gateway.table(
     clientCity: text('client_city'),
     operator: text('operator'),
     caseRef: text('case_ref'),
+    /** X-Place: where the operator acted (a hotel's front desk, a counter); null when the request named none. */
+    place: text('place'),
     purpose: text('purpose').notNull(),
     /** query, mutation, subscription, or `unknown` for a document that never parsed. */
     operationType: text('operation_type').notNull(),

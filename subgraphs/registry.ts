@@ -9,6 +9,8 @@ const IMPLEMENTATIONS: Record<SubgraphName, () => Promise<Subgraph>> = {
   'civil-affairs': async () => (await import('./civil-affairs/index.js')).civilAffairsSubgraph,
   transport: async () => (await import('./transport/index.js')).transportSubgraph,
   'culture-tourism': async () => (await import('./culture-tourism/index.js')).cultureTourismSubgraph,
+  'public-security': async () => (await import('./public-security/index.js')).publicSecuritySubgraph,
+  catalog: async () => (await import('./catalog/index.js')).catalogSubgraph,
   governance: async () => (await import('./governance/index.js')).governanceSubgraph,
 };
 

@@ -16,11 +16,28 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   TRANSIT_NOT_LOADED: 'TRANSIT_NOT_LOADED',
   CARD_NOT_USABLE: 'CARD_NOT_USABLE',
+  /** A card QR code past its expiry (≤ 60 s after issue): the holder's app shows a fresh one. */
+  QR_EXPIRED: 'QR_EXPIRED',
+  /** A card QR code changed, forged, or signed by a key this hub does not hold. */
+  QR_INVALID_SIGNATURE: 'QR_INVALID_SIGNATURE',
+  /** A card QR code presented before (its nonce is spent, at any gateway instance). */
+  QR_REPLAYED: 'QR_REPLAYED',
+  /** A physical card whose number and identification code do not belong together (or no such card). */
+  CARD_NOT_VERIFIED: 'CARD_NOT_VERIFIED',
   NOT_FOUND: 'NOT_FOUND',
   /** A library copy is already out on another loan that has not been returned. */
   ITEM_ON_LOAN: 'ITEM_ON_LOAN',
   /** A library loan was returned before; a copy comes back once. */
   LOAN_ALREADY_RETURNED: 'LOAN_ALREADY_RETURNED',
+  /**
+   * A credential whose function a published catalog item already serves (Art 6): refused, with `duplicates` (the
+   * items' codes), unless a national requirement makes it one to integrate with the card.
+   */
+  DUPLICATE_CREDENTIAL: 'DUPLICATE_CREDENTIAL',
+  /** A catalog version already published: it never changes; edit a new draft instead. */
+  CATALOG_VERSION_PUBLISHED: 'CATALOG_VERSION_PUBLISHED',
+  /** A city catalog removing or overriding an item of the provincial catalog, which every city carries (`code`). */
+  CATALOG_PROVINCIAL_ITEM: 'CATALOG_PROVINCIAL_ITEM',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /**
    * A mutation sent to a department got no answer within its time limit (SUBGRAPH_MUTATION_TIMEOUT_MS), with
@@ -123,7 +140,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     // `response`: a subgraph's HTTP answer as @apollo/gateway relays it (its URL, status and body), never the caller's.
     const { stacktrace: _omit, response: _internal, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    const field =
+      code === ErrorCode.BAD_USER_INPUT && !('field' in extensions) ? coercedField(formatted.message) : null;
+    return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
   }
   const original = unwrapResolverError(error);
   // GraphQL's and Apollo's own refusals of a request (a persisted query whose hash does not match, say) come
@@ -150,6 +169,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       ...(typeof serviceName === 'string' && /^[a-z-]{1,40}$/.test(serviceName) ? { serviceName } : {}),
     },
   };
+}
+
+/**
+ * The field a variable GraphQL refused names, as our own refusals name theirs: `Variable "$input" got invalid value
+ * 1.5 at "input.employerFen"; …` is `employerFen` (the input's own field, the argument left out as our commands
+ * leave it), `Variable "$card" of required type …` is `card`.
+ */
+function coercedField(message: string): string | null {
+  const match = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" (?:got invalid value .*? at "([^"]{1,200})";|of )/s.exec(
+    message,
+  );
+  if (!match) return null;
+  const [, variable, at] = match;
+  if (!at) return variable!;
+  const path = at.split('.');
+  return path.length > 1 && path[0] === variable ? path.slice(1).join('.') : at;
 }
 
 /**

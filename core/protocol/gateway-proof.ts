@@ -20,6 +20,8 @@ export interface CallerClaims {
   purpose: string | null;
   operator: string | null;
   caseRef: string | null;
+  /** X-Place: the desk, counter or terminal the operator acts at; absent for a subgraph's own lookups. */
+  place?: string | null;
 }
 
 /** How long a signature is good for: the hub's processes share a clock, or NTP-synchronised ones. */

@@ -18,6 +18,7 @@ export const HASHED_FIELDS = [
   'clientCity',
   'operator',
   'caseRef',
+  'place',
   'purpose',
   'operationType',
   'operationName',
@@ -33,6 +34,12 @@ export const HASHED_FIELDS = [
 ] as const;
 
 export type HashedField = (typeof HASHED_FIELDS)[number];
+
+/**
+ * Columns added after records were first chained: left out of the content while null, so every record written
+ * before a column existed hashes as it did then (`place`: X-Place, since issue 13).
+ */
+const OPTIONAL_FIELDS: ReadonlySet<HashedField> = new Set<HashedField>(['place']);
 
 /** Every index holds a string (a hole does not, so sparse lists keep the item-by-item form). */
 function allStrings(list: readonly unknown[]): boolean {
@@ -82,19 +89,26 @@ export function canonicalJson(value: unknown): string {
 /** The content a record's hash covers. */
 export function hashedContent(record: Record<HashedField, unknown>): Record<HashedField, unknown> {
   const content = {} as Record<HashedField, unknown>;
-  for (const field of HASHED_FIELDS) content[field] = record[field] ?? null;
+  for (const field of HASHED_FIELDS) {
+    const value = record[field] ?? null;
+    if (value !== null || !OPTIONAL_FIELDS.has(field)) content[field] = value;
+  }
   return content;
 }
 
 // The members of hashedContent in the order canonicalJson writes them, with their keys written once.
-const SORTED_MEMBERS = [...HASHED_FIELDS].sort().map((field) => ({ field, key: `${JSON.stringify(field)}:` }));
+const SORTED_MEMBERS = [...HASHED_FIELDS]
+  .sort()
+  .map((field) => ({ field, key: `${JSON.stringify(field)}:`, optional: OPTIONAL_FIELDS.has(field) }));
 
 /** canonicalJson(hashedContent(record)), without building the content object and sorting its keys per record. */
 export function canonicalContent(record: Record<HashedField, unknown>): string {
   let text = '{';
   for (let i = 0; i < SORTED_MEMBERS.length; i++) {
-    const { field, key } = SORTED_MEMBERS[i]!;
-    text += (i === 0 ? key : `,${key}`) + canonicalJson(record[field] ?? null);
+    const { field, key, optional } = SORTED_MEMBERS[i]!;
+    const value = record[field] ?? null;
+    if (optional && value === null) continue;
+    text += (text.length === 1 ? key : `,${key}`) + canonicalJson(value);
   }
   return `${text}}`;
 }

@@ -26,6 +26,11 @@ export interface AuditAccess {
   denied: { coordinate: string; path: string[] }[];
   /** Lookups of holders outside the caller's region answered as unknown (hr's region rule); absent when none. */
   outOfRegion?: number;
+  /**
+   * The subgraphs (by name) whose SUBGRAPH_UNAVAILABLE or SUBGRAPH_TIMEOUT the answer carried, sorted: which
+   * department failed to answer (governance's compliance report); absent when none did.
+   */
+  unanswered?: string[];
 }
 
 /** A record's content, as stored (store/tables.ts auditRecords) less its place in the chain. */
@@ -38,6 +43,8 @@ export interface AuditRecord {
   clientCity: string | null;
   operator: string | null;
   caseRef: string | null;
+  /** X-Place: the desk, counter or terminal where the operator acted; null when not given. */
+  place: string | null;
   purpose: string;
   /** query, mutation, subscription; `unknown` when no operation was resolved (a document that does not parse). */
   operationType: string;
@@ -86,6 +93,9 @@ const MAX_NAME_LENGTH = 200;
  */
 export const MAX_VARIABLES_CHARS = 64 * 1024;
 const MAX_DURATION_MS = 2_147_483_647;
+/** A department that did not answer: the codes its errors carry, and the `serviceName` they name it by. */
+const UNANSWERED_CODES = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_TIMEOUT']);
+const SERVICE_NAME = /^[a-z][a-z-]{0,39}$/;
 
 function outcomeOf(facts: RequestFacts): AuditOutcome {
   if (!facts.executed) return 'REFUSED';
@@ -142,9 +152,13 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
     holders[holderId] = entry.sorted;
   }
   const errorCodes = new Set<string>();
+  const unanswered = new Set<string>();
   for (const error of facts.errors ?? []) {
     const code = error.extensions?.code;
     errorCodes.add(typeof code === 'string' ? storable(capped(code, 100, false)) : 'INTERNAL_SERVER_ERROR');
+    const service = error.extensions?.serviceName;
+    if (UNANSWERED_CODES.has(code as string) && typeof service === 'string' && SERVICE_NAME.test(service))
+      unanswered.add(service);
   }
   return {
     recordedAt: new Date(now.getTime()),
@@ -154,6 +168,7 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
     clientCity: caller.client.city,
     operator: caller.operator,
     caseRef: caller.caseRef,
+    place: caller.place,
     purpose: caller.purpose,
     operationType: facts.operationType ?? 'unknown',
     // The client names its operation freely: bounded, and storable.
@@ -171,6 +186,7 @@ export function buildAuditRecord(facts: RequestFacts, now: Date = new Date()): A
       unlinked: sorted(facts.access?.unlinked ?? []),
       denied: facts.denied.map((d) => ({ coordinate: d.coordinate, path: [...d.path] })),
       ...(facts.access?.outOfRegion ? { outOfRegion: facts.access.outOfRegion } : {}),
+      ...(unanswered.size > 0 ? { unanswered: sorted(unanswered) } : {}),
     },
   };
 }

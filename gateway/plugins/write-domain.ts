@@ -1,6 +1,7 @@
 // Who may write where (Art 3, 16): a department writes only its own domain's data; the provincial and city
 // platforms serve holders at their counters and online, so they may run hr's card and holder services; the
 // governance body runs the governance domain's emergency handling (Art 17: suspending a client), and nothing else.
+// The application catalog is written by all but governance (CATALOG_DOMAIN).
 // Checked on the resolved operation, before the gateway plans any fetch: a mutation runs whole or not at all.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
@@ -11,15 +12,22 @@ import type { Client } from '../../store/clients/client.js';
 /** The domain of oversight: its writes (suspending a client) belong to GOVERNANCE clients alone. */
 export const GOVERNANCE_DOMAIN = 'governance';
 
+/**
+ * The application catalog (Art 6): the provincial platform edits the provincial catalog, a city platform its own
+ * city's, a department registers its own credentials. Which catalog or credential is the catalog subgraph's check,
+ * on the caller's claims; here all three may write the domain.
+ */
+export const CATALOG_DOMAIN = 'catalog';
+
 /** The subgraph domains a client may write. */
 export function mayWrite(client: Client, domain: string): boolean {
   switch (client.kind) {
     case 'DEPARTMENT':
       // A register entry naming governance as a department's domain gives it no power over the register.
-      return client.domain === domain && domain !== GOVERNANCE_DOMAIN;
+      return (client.domain === domain || domain === CATALOG_DOMAIN) && domain !== GOVERNANCE_DOMAIN;
     case 'PROVINCE':
     case 'CITY':
-      return domain === 'hr';
+      return domain === 'hr' || domain === CATALOG_DOMAIN;
     case 'GOVERNANCE':
       return domain === GOVERNANCE_DOMAIN;
   }

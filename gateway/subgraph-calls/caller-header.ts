@@ -13,5 +13,6 @@ export function callerHeaderOf(caller: Caller): string {
     purpose: caller.purpose,
     operator: caller.operator,
     caseRef: caller.caseRef,
+    place: caller.place,
   });
 }

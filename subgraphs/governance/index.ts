@@ -8,6 +8,7 @@ import { readCommittedSupergraph } from '../../schema/supergraph.js';
 import { readUrl } from '../../core/config.js';
 import { HrClient } from '../kit/hr-client.js';
 import type { Subgraph } from '../kit/subgraph.js';
+import { coordinatesBySubgraph } from './compliance.js';
 import { createLoaders } from './loaders.js';
 import { resolvers, type GovernanceContext } from './resolvers.js';
 
@@ -22,7 +23,9 @@ export const governanceSubgraph: Subgraph<GovernanceContext> = {
     // gateways' own), else the gateways in this process; others re-read the register within 30 s.
     const changes = openClientChanges(readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']));
     // hr knows whose ID number is whose and where each holder is registered (HR_URL when the hub started hr first).
-    const deps: GovernanceContext['deps'] = { db, changes, hr: HrClient.fromEnv(env, 'governance'), policy };
+    // Which subgraph alone resolves each coordinate: a department's use, in the compliance report (compliance.ts).
+    const owned = coordinatesBySubgraph(readCommittedSupergraph());
+    const deps: GovernanceContext['deps'] = { db, changes, hr: HrClient.fromEnv(env, 'governance'), policy, owned };
     return {
       context: (caller) => ({ loaders: createLoaders(db), deps, caller }),
       stop: () => changes.close(),

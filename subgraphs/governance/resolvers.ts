@@ -12,6 +12,7 @@ import { isUuid, quote, readText } from '../kit/text.js';
 import { isoTimestamp, readDayOrInstant } from '../kit/time.js';
 import { findAnomalies, MAX_WINDOW_DAYS, type Anomaly } from './anomalies.js';
 import { changeClientStatus, type GovernanceDeps } from './commands.js';
+import { idleDepartments, readDays, sinceOf, unansweredQueries, type CatalogDepartment } from './compliance.js';
 import type { GovernanceLoaders } from './loaders.js';
 import * as repo from './repository.js';
 import type { AuditRecordRow, AuditVerificationRow, RecordedAccess } from './tables.js';
@@ -22,6 +23,8 @@ export interface GovernanceContext {
     hr: HrClient;
     /** The supergraph's field policy: which DataCategory each coordinate's data is. */
     policy: SchemaPolicy;
+    /** Per subgraph, the coordinates it alone resolves (compliance.ts). */
+    owned: ReadonlyMap<string, string[]>;
   };
   caller: CallerClaims;
 }
@@ -205,6 +208,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       return findAnomalies(ctx.deps.db, ctx.deps.hr, from, to);
     },
 
+    complianceReport: (_: unknown, { days }: { days?: number | null }) => ({ days: readDays(days) }),
+
     async auditChainStatus(_: unknown, __: unknown, ctx: Ctx) {
       const [verification, heads] = await Promise.all([
         repo.latestVerification(ctx.deps.db),
@@ -239,6 +244,19 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       changeClientStatus(ctx.deps, ctx.caller, args, 'SUSPENDED'),
     reinstateClient: (_: unknown, args: { clientId: string; reason: string }, ctx: Ctx) =>
       changeClientStatus(ctx.deps, ctx.caller, args, 'ACTIVE'),
+  },
+
+  ComplianceReport: {
+    // The gateway brings catalogDepartments from the catalog subgraph for idleDepartments (@requires).
+    __resolveReference: (ref: { days: number; catalogDepartments?: CatalogDepartment[] }) => ({
+      ...ref,
+      days: readDays(ref.days),
+    }),
+    since: (r: { days: number }) => sinceOf(r.days, new Date()).toISOString(),
+    idleDepartments: (r: { days: number; catalogDepartments: CatalogDepartment[] }, _: unknown, ctx: Ctx) =>
+      idleDepartments(ctx.deps.db, ctx.deps.owned, r.catalogDepartments ?? [], sinceOf(r.days, new Date())),
+    unansweredQueries: (r: { days: number }, _: unknown, ctx: Ctx) =>
+      unansweredQueries(ctx.deps.db, sinceOf(r.days, new Date())),
   },
 
   AuditedClient: {

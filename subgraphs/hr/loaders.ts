@@ -4,6 +4,7 @@ import type { Db } from '../../core/database.js';
 import { holderLists } from '../kit/holder-lists.js';
 import { groupLoader, rowLoader } from '../kit/loaders.js';
 import { hasLapsed } from './card-rules.js';
+import { eFileLoaders } from './e-file-loaders.js';
 import * as repo from './repository.js';
 import type { CardRow } from './tables.js';
 
@@ -69,6 +70,7 @@ export function createLoaders(db: Db, now = new Date()) {
     /** A list of at most one. */
     openBankAccountsByHolderId: list(repo.openAccountPerHolder, accountOf),
     bankByCode,
+    ...eFileLoaders(db, list),
   };
 }
 

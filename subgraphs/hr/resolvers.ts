@@ -7,6 +7,8 @@ import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
 import { isoTimestamp } from '../kit/time.js';
 import * as cardCommands from './card-commands.js';
 import * as commands from './commands.js';
+import { eFileHolderFields, eFileMutations, eFileTypes } from './e-file-resolvers.js';
+import * as identity from './identity.js';
 import { checkIdNumber } from './inputs.js';
 import { readCardNumber } from '../kit/card-number.js';
 import { isUuid } from '../kit/text.js';
@@ -19,6 +21,8 @@ export interface HrContext {
   deps: commands.HrDeps;
   /** Who the gateway says is asking. */
   caller: CallerClaims;
+  /** QR keys and spent nonces (identity.ts). */
+  identity: identity.IdentityDeps;
 }
 
 /**
@@ -90,6 +94,7 @@ const mutation =
   };
 
 export const resolvers: GraphQLResolverMap<HrContext> = {
+  ...eFileTypes,
   Query: {
     async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
       const found = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
@@ -120,6 +125,14 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     },
     card: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext) => cardOrFail(ctx, cardNumber),
     banks: (_: unknown, __: unknown, ctx: HrContext) => listBanks(ctx.deps.db),
+    verifyCardQr: (_: unknown, args: { payload: string }, ctx: HrContext, info: GraphQLResolveInfo) =>
+      identity.verifyCardQr(ctx.identity, ctx.loaders, ctx.caller, args, (id) => reportWrites(ctx, info, [id])),
+    verifyCard: (
+      _: unknown,
+      args: Parameters<typeof identity.verifyCard>[2],
+      ctx: HrContext,
+      info: GraphQLResolveInfo,
+    ) => identity.verifyCard(ctx.loaders, ctx.caller, args, (id) => reportWrites(ctx, info, [id])),
   },
   Mutation: {
     registerHolder: mutation(commands.registerHolder),
@@ -132,6 +145,9 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     issueElectronicCard: mutation(cardCommands.issueElectronicCard),
     switchBank: mutation(commands.switchBank),
     registerBank: mutation(commands.registerBank),
+    ...eFileMutations,
+    issueCardQr: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext, info: GraphQLResolveInfo) =>
+      identity.issueCardQr(ctx.identity, ctx.loaders, ctx.caller, cardNumber, (id) => reportWrites(ctx, info, [id])),
   },
   Holder: {
     __resolveReference: (ref: { id: string }, ctx: HrContext) =>
@@ -140,6 +156,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     bankAccount: async (holder: HolderRow, _: unknown, ctx: HrContext) =>
       (await ctx.loaders.openBankAccountsByHolderId.load(holder.id))[0] ?? null,
     ...timestamps,
+    ...eFileHolderFields,
   },
   Card: {
     __resolveReference: (ref: { cardNumber: string }, ctx: HrContext) => ctx.loaders.cardByNumber.load(ref.cardNumber),
@@ -153,6 +170,16 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     events: (card: CardRow, _: unknown, ctx: HrContext) => ctx.loaders.eventsByCardId.load(card.id),
     lossReportedAt: (card: CardRow) => isoTimestamp(card.lossReportedAt),
     lossLapsesAt: (card: CardRow) => isoTimestamp(card.lossLapsesAt),
+  },
+  IdentityVerification: {
+    cardNumber: (v: identity.IdentityVerification) => v.card.cardNumber,
+    cardKind: (v: identity.IdentityVerification) => v.card.kind,
+    cardStatus: (v: identity.IdentityVerification) => v.card.status,
+    issuingAuthority: (v: identity.IdentityVerification) => v.card.issuingAuthority,
+    expiresOn: (v: identity.IdentityVerification) => v.card.expiresOn,
+    name: (v: identity.IdentityVerification) => v.holder.name,
+    idType: (v: identity.IdentityVerification) => v.holder.idType,
+    idNumber: (v: identity.IdentityVerification) => v.holder.idNumber,
   },
   CardEvent: {
     occurredAt: (e: CardEventRow) => isoTimestamp(e.occurredAt),

@@ -1,19 +1,12 @@
 // The HR department's tables, in its own Postgres schema `hr`. drizzle-kit turns this file into migrations/hr.
 import { sql } from 'drizzle-orm';
-import { bigint, char, date, index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, char, date, index, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { idempotencyTable } from '../kit/idempotency.js';
+import { holders, hr } from './holder-table.js';
 
-export const hr = pgSchema('hr');
+// The schema and the holders table live in holder-table.ts, which every hr table file references without a cycle.
+export { GENDERS, ID_TYPES, genderEnum, holders, hr, idTypeEnum, type HolderRow, type IdType } from './holder-table.js';
 
-export const ID_TYPES = [
-  'RESIDENT_ID',
-  'HK_MACAU_RESIDENCE_PERMIT',
-  'TAIWAN_RESIDENCE_PERMIT',
-  'HK_MACAU_TRAVEL_PERMIT',
-  'TAIWAN_TRAVEL_PERMIT',
-  'FOREIGN_PERMANENT_RESIDENT',
-] as const;
-export const GENDERS = ['MALE', 'FEMALE'] as const;
 export const CARD_KINDS = ['PHYSICAL', 'ELECTRONIC'] as const;
 export const CARD_STATUSES = ['APPLIED', 'ACTIVE', 'LOST', 'REPLACED', 'CANCELLED'] as const;
 export const LOSS_KINDS = ['TEMPORARY', 'FORMAL'] as const;
@@ -32,15 +25,12 @@ export const CARD_EVENT_TYPES = [
 ] as const;
 export const BANK_AGREEMENT_STATUSES = ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
 
-export type IdType = (typeof ID_TYPES)[number];
 export type CardKind = (typeof CARD_KINDS)[number];
 export type CardStatus = (typeof CARD_STATUSES)[number];
 export type LossKind = (typeof LOSS_KINDS)[number];
 export type Channel = (typeof CHANNELS)[number];
 export type CardEventType = (typeof CARD_EVENT_TYPES)[number];
 
-export const idTypeEnum = hr.enum('id_type', ID_TYPES);
-export const genderEnum = hr.enum('gender', GENDERS);
 export const cardKindEnum = hr.enum('card_kind', CARD_KINDS);
 export const cardStatusEnum = hr.enum('card_status', CARD_STATUSES);
 export const lossKindEnum = hr.enum('loss_kind', LOSS_KINDS);
@@ -50,23 +40,6 @@ export const bankAgreementStatusEnum = hr.enum('bank_agreement_status', BANK_AGR
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
-
-export const holders = hr.table(
-  'holders',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    idType: idTypeEnum('id_type').notNull(),
-    idNumber: text('id_number').notNull().unique(),
-    name: text('name').notNull(),
-    gender: genderEnum('gender').notNull(),
-    birthDate: date('birth_date', { mode: 'string' }).notNull(),
-    phone: text('phone'),
-    registeredCity: char('registered_city', { length: 6 }).notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [index('holders_registered_city_idx').on(t.registeredCity)],
-);
 
 /** Cooperating financial institutions (Art 12), with the state of their agreement (Art 20). */
 export const banks = hr.table('banks', {
@@ -162,8 +135,10 @@ export const cardEvents = hr.table(
 /** Every write's idempotency key, claimed in the write's own transaction (subgraphs/kit/idempotency.ts). */
 export const idempotencyKeys = idempotencyTable(hr);
 
-export type HolderRow = typeof holders.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
 export type CardEventRow = typeof cardEvents.$inferSelect;
 export type BankRow = typeof banks.$inferSelect;
 export type BankAccountRow = typeof bankAccounts.$inferSelect;
+
+// Social insurance and the HR e-file library: a file of their own, read by drizzle-kit through this one.
+export * from './e-file-tables.js';

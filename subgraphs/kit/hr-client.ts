@@ -12,6 +12,8 @@ export interface CardFacts {
   cardNumber: string;
   kind: 'PHYSICAL' | 'ELECTRONIC';
   status: string;
+  /** `YYYY-MM-DD`; null for a card not yet issued. Past it, an ACTIVE card no longer proves who holds it. */
+  expiresOn: string | null;
   holderId: string;
 }
 
@@ -96,20 +98,14 @@ export class HrClient {
   /** The cards with these numbers, by number; unknown and malformed numbers are absent. */
   async cards(cardNumbers: readonly string[]): Promise<Map<string, CardFacts>> {
     const wanted = [...new Set(cardNumbers.map(normalizeCardNumber).filter(isCardNumber))];
-    const found = await this.entities<{
-      cardNumber: string;
-      kind: CardFacts['kind'];
-      status: string;
-      holder: { id: string };
-    }>(
+    const found = await this.entities<Omit<CardFacts, 'holderId'> & { holder: { id: string } }>(
       wanted.map((cardNumber) => ({ __typename: 'Card', cardNumber })),
-      '... on Card { cardNumber kind status holder { id } }',
+      '... on Card { cardNumber kind status expiresOn holder { id } }',
     );
-    return new Map(
-      found.flatMap((c) =>
-        c ? [[c.cardNumber, { cardNumber: c.cardNumber, kind: c.kind, status: c.status, holderId: c.holder.id }]] : [],
-      ),
-    );
+    const cards = new Map<string, CardFacts>();
+    for (const { holder, ...card } of found.filter((c) => c !== null))
+      cards.set(card.cardNumber, { ...card, holderId: holder.id });
+    return cards;
   }
 
   /** Which of these holder ids exist. */

@@ -58,6 +58,7 @@ function record(text: string, i: number): AuditRecord {
       purpose: 'HOLDER_SELF_SERVICE',
       operator: i % 3 ? `op ${text}` : null,
       caseRef: `case ${text}`,
+      place: null,
       requestId: randomUUID(),
     },
     startedAt: Date.now() - 5,

@@ -52,6 +52,7 @@ const write = () =>
       purpose: 'HR_SERVICE',
       operator: 'clerk-0001',
       caseRef: null,
+      place: null,
       requestId: randomUUID(),
     },
     startedAt: Date.now() - 5,

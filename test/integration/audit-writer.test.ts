@@ -45,6 +45,7 @@ const record = () =>
       purpose: 'HOLDER_SELF_SERVICE',
       operator: 'clerk-0001',
       caseRef: null,
+      place: null,
       requestId: randomUUID(),
     },
     startedAt: Date.now() - 5,

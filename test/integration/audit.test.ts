@@ -625,6 +625,7 @@ const recordWith = (variables: Record<string, unknown>, operationName = 'Direct'
       purpose: 'TRANSIT',
       operator: null,
       caseRef: null,
+      place: null,
       requestId: randomUUID(),
     },
     startedAt: Date.now() - 5,

@@ -46,7 +46,7 @@ const uniqueId = (label: string) => `test-${label}-${randomBytes(4).toString('he
 
 const except = (...left: Purpose[]) => PURPOSES.filter((p) => !left.includes(p));
 
-it('holds the province, its 21 cities, the five departments and the governance body', async () => {
+it('holds the province, its 21 cities, the departments and the governance body', async () => {
   const { register } = await openInstance();
   const expected: {
     id: string;
@@ -101,9 +101,16 @@ it('holds the province, its 21 cities, the five departments and the governance b
       purposes: ['CULTURE_TOURISM'],
       requestsPerMinute: 6000,
     },
+    {
+      id: 'dept-public-security',
+      kind: 'DEPARTMENT',
+      domain: 'public-security',
+      purposes: ['IDENTITY_VERIFICATION'],
+      requestsPerMinute: 6000,
+    },
     { id: 'governance', kind: 'GOVERNANCE', purposes: ['GOVERNANCE_AUDIT'], requestsPerMinute: 6000 },
   ];
-  expect(expected).toHaveLength(28);
+  expect(expected).toHaveLength(29);
   for (const e of expected) {
     const client = register.get(e.id);
     expect(client, e.id).toMatchObject({
@@ -211,7 +218,7 @@ it('is migrated by openSubgraphDatabases when given a gateway entry, as npm run 
   const databases = await openSubgraphDatabases([{ name: GATEWAY_STORE, database: other.config }]);
   try {
     await databases.migrate();
-    expect(await listClients(databases.of(GATEWAY_STORE).db)).toHaveLength(28);
+    expect(await listClients(databases.of(GATEWAY_STORE).db)).toHaveLength(29);
   } finally {
     await databases.close();
     await other.drop();

@@ -284,3 +284,139 @@ describe('the birth date', () => {
     });
   });
 });
+
+describe('a driving licence', () => {
+  // Both routes to it: the holder's licences, and the office's check of the card presented (public-security).
+  const LICENCE_ROUTES = `query($n: String!) {
+    holderByCard(cardNumber: $n) { electronicLicences { kind vehicleClass validUntil licenceNumber points } }
+    verifyLicence(cardNumber: $n, kind: DRIVING_LICENCE) { valid vehicleClass validUntil }
+  }`;
+  const licenceNumber = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+
+  it.beforeAll(async ({ hub }) => {
+    await hub.ok(`mutation($input: RecordDrivingLicenceInput!) { recordDrivingLicence(input: $input) { kind } }`, {
+      input: {
+        idempotencyKey: randomUUID(),
+        holder: { cardNumber: rider.cardNumber },
+        licenceNumber,
+        vehicleClass: 'C1',
+        issuer: '440100',
+        validFrom: '2022-03-01',
+        validUntil: '2032-03-01',
+        points: 4,
+      },
+    });
+  });
+
+  it.for([TRANSPORT, CIVIL_AFFAIRS, CULTURE, { client: 'governance', purpose: 'GOVERNANCE_AUDIT' }])(
+    'is read through no route by $client for $purpose',
+    async (identity, { hub }) => {
+      const result = await hub.as(identity).query(LICENCE_ROUTES, { n: rider.cardNumber });
+      expect(result.data).toEqual({ holderByCard: { electronicLicences: null }, verifyLicence: null });
+      expect(refused(result)).toEqual(['Holder.electronicLicences', 'Query.verifyLicence']);
+    },
+  );
+
+  it('is read for identity verification as its validity and classes, its number and points by the holder alone', async ({
+    hub,
+  }) => {
+    const valid = { valid: true, vehicleClass: 'C1', validUntil: '2032-03-01' };
+    const checked = await hub.as(HR_IDENTITY).query(LICENCE_ROUTES, { n: rider.cardNumber });
+    expect(checked.data).toEqual({
+      holderByCard: {
+        electronicLicences: [
+          { kind: 'DRIVING_LICENCE', vehicleClass: 'C1', validUntil: '2032-03-01', licenceNumber: null, points: null },
+        ],
+      },
+      verifyLicence: valid,
+    });
+    expect(refused(checked)).toEqual(['ElectronicLicence.licenceNumber', 'ElectronicLicence.points']);
+    const own = await hub.ok(LICENCE_ROUTES, { n: rider.cardNumber });
+    expect(own.holderByCard.electronicLicences).toEqual([
+      { kind: 'DRIVING_LICENCE', vehicleClass: 'C1', validUntil: '2032-03-01', licenceNumber, points: 4 },
+    ]);
+    expect(own.verifyLicence).toEqual(valid);
+  });
+});
+
+describe('social insurance and the e-file', () => {
+  // Every route to them: the holder's lists, and the amounts in a contribution's own answer.
+  const SI_ROUTES = `query($n: String!) { holderByCard(cardNumber: $n) {
+    socialInsuranceEnrolments { nodes { scheme } }
+    socialInsuranceContributions { nodes { employerFen personalFen totalFen } }
+    employmentPeriods { nodes { kind } } trainingRecords { nodes { kind } }
+    qualifications { nodes { kind } } labourContracts { nodes { documentSha256 } } } }`;
+  const CONTRIBUTIONS = 'Holder.socialInsuranceContributions';
+  const ENROLMENTS = 'Holder.socialInsuranceEnrolments';
+  const E_FILE = [
+    'Holder.employmentPeriods',
+    'Holder.labourContracts',
+    'Holder.qualifications',
+    'Holder.trainingRecords',
+  ];
+  const SI: Identity = { client: 'dept-hr', purpose: 'SOCIAL_INSURANCE' };
+
+  it.beforeAll(async ({ hub }) => {
+    const { enrolSocialInsurance: enrolment } = await hub.ok(
+      `mutation($input: EnrolSocialInsuranceInput!) { enrolSocialInsurance(input: $input) { id } }`,
+      {
+        input: {
+          idempotencyKey: randomUUID(),
+          idNumber: rider.idNumber,
+          scheme: 'MEDICAL',
+          city: '440100',
+          startDate: '2024-01-01',
+        },
+      },
+    );
+    await hub
+      .as(SI)
+      .ok(`mutation($input: RecordContributionInput!) { recordSocialInsuranceContribution(input: $input) { id } }`, {
+        input: {
+          idempotencyKey: randomUUID(),
+          enrolmentId: enrolment.id,
+          month: '2024-02',
+          employerFen: 0,
+          personalFen: 51_000,
+        },
+      });
+    await hub.ok(`mutation($input: RecordEmploymentPeriodInput!) { recordEmploymentPeriod(input: $input) { id } }`, {
+      input: {
+        idempotencyKey: randomUUID(),
+        idNumber: rider.idNumber,
+        kind: 'UNEMPLOYED',
+        city: '440100',
+        startDate: '2023-01-01',
+      },
+    });
+  });
+
+  it.for([
+    { identity: { client: 'province', purpose: 'HOLDER_SELF_SERVICE' }, denied: [] },
+    { identity: SI, denied: E_FILE },
+    { identity: { client: 'dept-hr', purpose: 'HR_SERVICE' }, denied: [CONTRIBUTIONS] },
+    ...[
+      TRANSPORT,
+      CIVIL_AFFAIRS,
+      CULTURE,
+      HR_IDENTITY,
+      ...OUTSIDERS,
+      { client: 'dept-health', purpose: 'MEDICAL_SERVICE' },
+    ].map((identity) => ({ identity, denied: [CONTRIBUTIONS, ENROLMENTS, ...E_FILE].sort() })),
+  ])(
+    'is read by $identity.client for $identity.purpose only where its purpose is listed',
+    async ({ identity, denied }, { hub }) => {
+      const result = await hub.as(identity).query(SI_ROUTES, { n: rider.cardNumber });
+      expect(refused(result)).toEqual(denied);
+      const holder = result.data.holderByCard;
+      for (const coordinate of denied) expect(holder[coordinate.slice('Holder.'.length)]).toBeNull();
+      if (!denied.includes(CONTRIBUTIONS))
+        expect(holder.socialInsuranceContributions.nodes).toEqual([
+          { employerFen: 0, personalFen: 51_000, totalFen: 51_000 },
+        ]);
+      if (!denied.includes(ENROLMENTS)) expect(holder.socialInsuranceEnrolments.nodes).toEqual([{ scheme: 'MEDICAL' }]);
+      if (!denied.includes('Holder.employmentPeriods'))
+        expect(holder.employmentPeriods.nodes).toEqual([{ kind: 'UNEMPLOYED' }]);
+    },
+  );
+});

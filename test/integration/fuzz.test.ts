@@ -15,7 +15,7 @@ import { TEST_AUDIENCE, TEST_JWT_SECRET } from '../support/hub.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const CONCURRENCY = 8;
-const DEPARTMENT_SCHEMAS = ['hr', 'health', 'civil_affairs', 'transport', 'culture_tourism'];
+const DEPARTMENT_SCHEMAS = ['hr', 'health', 'civil_affairs', 'transport', 'culture_tourism', 'public_security'];
 
 const it = hubTest({ seedHolders: 20 });
 

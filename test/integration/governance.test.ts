@@ -76,6 +76,7 @@ function pastRecord(
     clientCity: client.city ?? null,
     operator: null,
     caseRef: null,
+    place: null,
     purpose,
     operationType: 'query',
     operationName: 'Baseline',

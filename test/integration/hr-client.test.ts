@@ -31,7 +31,15 @@ describe('HrClient', () => {
     const { holder, cardNumber } = await holderWithActiveCard(hub);
     const hr = new HrClient(hub.subgraphs.find((s) => s.name === 'hr')!.url, TEST_SUBGRAPH_SECRET, 'test');
     const cards = await hr.cards([cardNumber.toLowerCase(), 'Z00000000', 'garbage']);
-    expect([...cards.values()]).toEqual([{ cardNumber, kind: 'PHYSICAL', status: 'ACTIVE', holderId: holder.id }]);
+    expect([...cards.values()]).toEqual([
+      {
+        cardNumber,
+        kind: 'PHYSICAL',
+        status: 'ACTIVE',
+        expiresOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        holderId: holder.id,
+      },
+    ]);
     expect(await hr.existingHolders([holder.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid'])).toEqual(
       new Set([holder.id]),
     );

@@ -76,17 +76,24 @@ it('reads HR_DATABASE_URL for hr alone, DATABASE_URL for the rest', () => {
 it("keeps each department's schema in its own database, and joins them through federation", async () => {
   expect(hub.databases.map((d) => d.subgraphs.sort())).toEqual([
     ['hr'],
-    ['civil-affairs', 'culture-tourism', 'gateway', 'governance', 'health', 'transport'],
+    ['catalog', 'civil-affairs', 'culture-tourism', 'gateway', 'governance', 'health', 'public-security', 'transport'],
   ]);
   const schemasOf = async (i: number) =>
     (
       await rowsOf<{ schema_name: string }>(
         hub.databases[i]!.database.db,
-        sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism') order by 1`,
+        sql`select schema_name from information_schema.schemata where schema_name in ('hr', 'health', 'transport', 'civil_affairs', 'culture_tourism', 'public_security', 'catalog') order by 1`,
       )
     ).map((r) => r.schema_name);
   expect(await schemasOf(0)).toEqual(['hr']);
-  expect(await schemasOf(1)).toEqual(['civil_affairs', 'culture_tourism', 'health', 'transport']);
+  expect(await schemasOf(1)).toEqual([
+    'catalog',
+    'civil_affairs',
+    'culture_tourism',
+    'health',
+    'public_security',
+    'transport',
+  ]);
 
   await gql(
     `mutation { registerBank(input: { idempotencyKey: "bank-icbc-0001", code: "ICBC", name: "中国工商银行" }) { code } }`,

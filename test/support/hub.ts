@@ -67,6 +67,15 @@ export interface TestHub extends RunningHub, Caller {
 /** Fixed test secrets, so a test can sign tokens and calls the hub accepts. */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_SUBGRAPH_SECRET = 'test-subgraph-secret-0123456789abcdef01234';
+/**
+ * Fixed QR signing keys (Ed25519 PKCS#8): `test-new` signs, `test-old` is the key it rotated from, still verifying
+ * the codes it signed, as a hub mid-rotation holds them (subgraphs/hr/qr-keys.ts).
+ */
+export const TEST_QR_KEYS = {
+  'test-old': 'MC4CAQAwBQYDK2VwBCIEIDYYIqUwHFNnC0LaykSwIdPNlJN7ySx4PaAbW5-Ppea2',
+  'test-new': 'MC4CAQAwBQYDK2VwBCIEINbEpRq7izJPpwrTy0nMXsQtekOVXfDSYmeIo9Q6cUVz',
+};
+export const TEST_QR_SIGNING_KEYS = `test-old:${TEST_QR_KEYS['test-old']},test-new:${TEST_QR_KEYS['test-new']}@2026-01-01T00:00:00Z`;
 export const TEST_AUDIENCE = 'ykt-hub';
 
 const policy = readSchemaPolicy(readCommittedSupergraph());
@@ -78,12 +87,15 @@ const WRITE_PURPOSE: Record<string, string> = {
   transport: 'TRANSIT',
   'civil-affairs': 'PREFERENTIAL_TREATMENT',
   'culture-tourism': 'CULTURE_TOURISM',
+  'public-security': 'IDENTITY_VERIFICATION',
   governance: 'GOVERNANCE_AUDIT',
+  // The provincial platform edits the provincial catalog: the natural caller of the catalog's writes.
+  catalog: 'HR_SERVICE',
 };
 
 /**
- * The natural caller of an operation: the owning department for a mutation (the governance body for governance's),
- * the provincial platform otherwise.
+ * The natural caller of an operation: the owning department for a mutation (the governance body for governance's,
+ * the provincial platform for the catalog's), the provincial platform otherwise.
  */
 export function defaultIdentity(query: string): Identity {
   let operation: OperationDefinitionNode | undefined;
@@ -98,6 +110,7 @@ export function defaultIdentity(query: string): Identity {
   const first = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
   const domain = first?.kind === Kind.FIELD ? policy.mutationOwners.get(first.name.value) : undefined;
   if (domain === 'governance') return { client: 'governance', purpose: WRITE_PURPOSE[domain]! };
+  if (domain === 'catalog') return { client: 'province', purpose: WRITE_PURPOSE[domain]! };
   return domain ? { client: `dept-${domain}`, purpose: WRITE_PURPOSE[domain]! } : READER;
 }
 
@@ -156,6 +169,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...process.env,
     GATEWAY_JWT_SECRET: TEST_JWT_SECRET,
     SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+    QR_SIGNING_KEYS: TEST_QR_SIGNING_KEYS,
     ...options.env,
   };
   const testDatabase = await createTestDatabase();

@@ -40,6 +40,8 @@ export interface Identity {
   operator?: string | null;
   /** X-Case-Ref; a case by default. `null` sends none. */
   caseRef?: string | null;
+  /** X-Place; none by default. */
+  place?: string | null;
 }
 
 /** The provincial platform serving the holder (HOLDER_SELF_SERVICE: every field, unmasked): the tests' reader, the bench's. */
@@ -55,6 +57,7 @@ export function gatewayHeaders(token: string, identity: Identity): Record<string
     'x-purpose': identity.purpose,
     ...(operator ? { 'x-operator': operator } : {}),
     ...(caseRef ? { 'x-case-ref': caseRef } : {}),
+    ...(identity.place ? { 'x-place': identity.place } : {}),
   };
 }
 

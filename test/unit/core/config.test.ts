@@ -14,6 +14,8 @@ describe('configuration', () => {
       ['civil-affairs', 4004],
       ['transport', 4003],
       ['culture-tourism', 4005],
+      ['public-security', 4007],
+      ['catalog', 4008],
       ['governance', 4006],
     ]);
     expect(readDatabaseConfig('hr', {})).toMatchObject({

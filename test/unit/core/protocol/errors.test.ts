@@ -6,6 +6,30 @@ import { describe, expect, it, vi } from 'vitest';
 import { formatError, isDatabaseUnreachable, logBounded } from '../../../../core/protocol/errors.js';
 
 describe('formatError', () => {
+  it('names the field of a variable GraphQL refused, as our own refusals name theirs', () => {
+    const refused = (message: string) =>
+      formatError({ message, extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError(message)).extensions;
+    expect(
+      refused('Variable "$input" got invalid value "X" at "input.scheme"; Value "X" does not exist in "Scheme" enum.'),
+    ).toEqual({ code: 'BAD_USER_INPUT', field: 'scheme' });
+    expect(refused('Variable "$input" got invalid value 1.5 at "input.rows[2].fen"; Int cannot represent it')).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'rows[2].fen',
+    });
+    expect(refused('Variable "$card" of required type "String!" was not provided.')).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'card',
+    });
+    // A field already named, or a message of another shape, is left as it is.
+    expect(
+      formatError(
+        { message: 'Variable "$a" of x', extensions: { code: 'BAD_USER_INPUT', field: 'idNumber' } },
+        new GraphQLError(''),
+      ).extensions,
+    ).toEqual({ code: 'BAD_USER_INPUT', field: 'idNumber' });
+    expect(refused('Card number "x" is malformed')).toEqual({ code: 'BAD_USER_INPUT' });
+  });
+
   it('strips a relayed subgraph answer (extensions.response) whatever the code', () => {
     const response = { url: 'http://10.0.0.7:4001/graphql', status: 401, body: { errors: [] } };
     const formatted = formatError(

@@ -21,6 +21,7 @@ const record = {
   clientCity: null,
   operator: 'clerk-0001',
   caseRef: undefined,
+  place: undefined,
   purpose: 'HOLDER_SELF_SERVICE',
   operationType: 'query',
   operationName: 'Holder',
@@ -96,7 +97,21 @@ describe('canonical content', () => {
     expect(canonicalContent(record)).toBe(canonicalJson(hashedContent(record)));
     const sparse = { chainId: record.chainId } as unknown as Parameters<typeof canonicalContent>[0];
     expect(canonicalContent(sparse)).toBe(canonicalJson(hashedContent(sparse)));
-    expect(Object.keys(JSON.parse(canonicalContent(sparse)))).toEqual([...HASHED_FIELDS].sort());
+    expect(Object.keys(JSON.parse(canonicalContent(sparse)))).toEqual(
+      [...HASHED_FIELDS].filter((f) => f !== 'place').sort(),
+    );
+  });
+
+  it('leaves a null place out, so records chained before the column hash as they did, and covers a place given', () => {
+    const before = { ...record };
+    delete (before as Record<string, unknown>).place;
+    const hashBefore = linkHash(GENESIS_HASH, before);
+    expect(linkHash(GENESIS_HASH, { ...record, place: null })).toBe(hashBefore);
+    expect(canonicalContent({ ...record, place: null })).not.toContain('"place"');
+    const placed = { ...record, place: 'hotel-440100-0032/desk-1' };
+    expect(JSON.parse(canonicalContent(placed)).place).toBe('hotel-440100-0032/desk-1');
+    expect(linkHash(GENESIS_HASH, placed)).not.toBe(hashBefore);
+    expect(canonicalContent(placed)).toBe(canonicalJson(hashedContent(placed)));
   });
 
   it('is what the link hash covers', () => {

@@ -100,18 +100,29 @@ describe('readSchemaPolicy', () => {
       'BankAccount.accountNumber',
       'Card.transitFunctions',
       'ConcessionCertificate.disabilityLevel',
+      'ElectronicLicence.licenceNumber',
+      'ElectronicLicence.points',
+      'ElectronicLicence.statusReason',
       'Holder.birthDate',
       'Holder.concessionCertificates',
+      'Holder.electronicLicences',
+      'Holder.employmentPeriods',
       'Holder.healthRecords',
       'Holder.idNumber',
+      'Holder.labourContracts',
       'Holder.libraryLoans',
       'Holder.medicalVisits',
       'Holder.phone',
       'Holder.preferentialCertificates',
+      'Holder.qualifications',
       'Holder.reliefEntitlements',
       'Holder.rides',
+      'Holder.socialInsuranceContributions',
+      'Holder.socialInsuranceEnrolments',
+      'Holder.trainingRecords',
       'Holder.transitFunctions',
       'Holder.venueAdmissions',
+      'IdentityVerification.idNumber',
       'MedicalVisit.diagnoses',
       'MedicalVisit.settlement',
       'PreferentialCertificate.disabilityLevel',
@@ -119,11 +130,28 @@ describe('readSchemaPolicy', () => {
       'Query.anomalies',
       'Query.auditChainStatus',
       'Query.clientActivity',
+      'Query.complianceReport',
       'Query.holderAccessReport',
       'Query.medicalVisit',
       'Query.preferentialCertificate',
       'Query.rideAuthorization',
+      'Query.verifyCard',
+      'Query.verifyCardQr',
+      'Query.verifyLicence',
+      'SocialInsuranceContribution.employerFen',
+      'SocialInsuranceContribution.personalFen',
+      'SocialInsuranceContribution.totalFen',
     ]);
+    // Contributions for social insurance and the holder; enrolments for HR services too; e-files for HR services.
+    expect(policy.fields.get('Holder.socialInsuranceContributions')).toEqual({
+      category: 'SOCIAL_INSURANCE',
+      purposes: new Set(['SOCIAL_INSURANCE', 'HOLDER_SELF_SERVICE']),
+      mask: null,
+    });
+    expect(policy.fields.get('Holder.labourContracts')).toMatchObject({
+      category: 'EMPLOYMENT',
+      purposes: new Set(['HR_SERVICE', 'HOLDER_SELF_SERVICE']),
+    });
     // The audit trail is for governance; a holder's own share of it also for the holder, through the province.
     expect(policy.fields.get('Query.accessLog')).toEqual({
       category: 'AUDIT',
@@ -509,6 +537,9 @@ describe('routes to sensitive records', () => {
     const open = routes((coordinate) => !policy.fields.has(coordinate));
     expect(RECORDS.filter((type) => apiSchema.getType(type))).toEqual(RECORDS); // a rename must not empty the check
     expect(RECORDS.filter((type) => open.has(type)).map((type) => open.get(type))).toEqual([]);
+    // An identity check's answer (name, masked ID, the card) is for the purpose that checks identity alone.
+    expect(open.has('IdentityVerification')).toBe(false);
+    expect(apiSchema.getType('IdentityVerification')).toBeDefined();
     // The walk does reach what is open, through hr's holder lookups into every department.
     expect(open.get('MedicalInstitution')).toBe('Query.medicalInstitutions');
     expect(open.get('Venue')).toBe('Query.venues');

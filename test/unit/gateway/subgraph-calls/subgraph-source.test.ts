@@ -28,6 +28,7 @@ const caller: Caller = {
   purpose: 'HOLDER_SELF_SERVICE',
   operator: 'clerk-0001',
   caseRef: null,
+  place: null,
   requestId: '6f1c2a1e-0000-4000-8000-000000000000',
 };
 const newContext = (): GatewayContext => ({ caller, callerHeader: callerHeaderOf(caller), audit: {} });
@@ -125,6 +126,7 @@ describe('SubgraphDataSource', () => {
       purpose: 'HOLDER_SELF_SERVICE',
       operator: 'clerk-0001',
       caseRef: null,
+      place: null,
     });
 
     expect(response.data).toEqual({ holder: { name: 'A' } });
