@@ -78,6 +78,7 @@ interface Tally {
  * summed over the rounds; p50 and p99 are the rounds' own, averaged weighted by responses.
  */
 export async function measureTogether(entries: Entry[], data: DataSet, timing: Timing): Promise<Row[]> {
+  for (const { scenario } of entries) await scenario.prepare?.();
   const loadOf = ({ scenario, subject, connections, rate }: Entry) => ({
     url: subject.url,
     headers: subject.headers,

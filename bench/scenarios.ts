@@ -24,6 +24,8 @@ export interface Scenario {
   variables(data: DataSet): Record<string, unknown>;
   /** Headers of its own over the subject's (scenario 7's purpose, operator and place). */
   headers?: Record<string, string>;
+  /** Run just before the scenario is measured (scenario 7 signs its codes then, so none has expired). */
+  prepare?(): Promise<void>;
 }
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
@@ -133,16 +135,23 @@ export function transportDirectScenario(cards: RideCard[]): Scenario {
 export const VERIFY_QR = `query Verify($payload: String!) { verifyCardQr(payload: $payload) { method cardKind cardStatus issuingAuthority name idNumber } }`;
 
 /**
- * Scenario 7: verifyCardQr, each request a fresh code. Codes verify once, so they are signed ahead (with the
- * stack's own QR key, as hr would sign them) and handed out in turn: `count` must cover every request of the run,
- * or the reused ones answer QR_REPLAYED and count as errors.
+ * Scenario 7: verifyCardQr, each request a fresh code. Codes verify once and live 60 s, so they are signed (with
+ * the stack's own QR key, as hr would sign them) just before the scenario is measured and handed out in turn:
+ * `count` must cover its every request (warm-up and rounds, well inside 60 s), or the reused ones answer
+ * QR_REPLAYED and count as errors.
  */
 export async function qrScenario(data: DataSet, qrSigningKeys: string, count: number): Promise<Scenario> {
   const keys = readQrKeys({ QR_SIGNING_KEYS: qrSigningKeys });
-  const payloads: string[] = [];
-  for (let i = 0; i < count; i++) payloads.push((await signQr(keys, pick(data.activeCards), 60)).payload);
+  let payloads: string[] = [];
   let next = 0;
+  const sign = async (n: number) => {
+    const fresh: string[] = [];
+    for (let i = 0; i < n; i++) fresh.push((await signQr(keys, pick(data.activeCards), 60)).payload);
+    [payloads, next] = [fresh, 0];
+  };
+  await sign(16); // for the probe
   return {
+    prepare: () => sign(count),
     id: '7',
     title: 'verifyCardQr (front desk identity check)',
     query: VERIFY_QR,
