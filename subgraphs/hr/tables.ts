@@ -142,3 +142,5 @@ export type BankAccountRow = typeof bankAccounts.$inferSelect;
 
 // Social insurance and the HR e-file library: a file of their own, read by drizzle-kit through this one.
 export * from './e-file-tables.js';
+// Violations and fines (Art 19): likewise.
+export * from './violation-tables.js';

@@ -127,9 +127,9 @@ describe('writes', () => {
       expect(firstError(result), JSON.stringify(extra)).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     // An unknown scheme is refused by the schema itself (InsuranceScheme) at the gateway, before hr: BAD_USER_INPUT
-    // naming the input's path in its message (GraphQL's own refusal carries no `field`).
+    // naming the field all the same (read from GraphQL's own message, core/protocol/errors.ts).
     const unknown = await hub.query(ENROL, { input: enrolInput(insured.idNumber, { scheme: 'HOUSING_FUND' }) });
-    expect(firstError(unknown)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(firstError(unknown)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'scheme' });
     expect(unknown.errors![0]!.message).toMatch(/input\.scheme/);
   });
 
