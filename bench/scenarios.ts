@@ -77,15 +77,16 @@ export async function readDataSet(db: Db): Promise<DataSet> {
 export interface RideCard {
   cardNumber: string;
   status: string;
+  expiresOn: string | null;
   concessionCertificates: { kind: string; disabilityLevel: number | null; validUntil: string | null }[];
 }
 
 /** Each seeded card with what the hub's query plan would fetch from hr and civil affairs for scenario 1. */
 export async function readRideCards(db: Db): Promise<RideCard[]> {
-  const rows = await rowsOf<{ card_number: string; status: string; certs: unknown }>(
+  const rows = await rowsOf<{ card_number: string; status: string; expires_on: string | null; certs: unknown }>(
     db,
     sql`
-    select c.card_number, c.status::text as status, coalesce((
+    select c.card_number, c.status::text as status, c.expires_on::text as expires_on, coalesce((
       select json_agg(json_build_object('kind', x.kind, 'disabilityLevel', x.disability_level, 'validUntil', x.valid_until))
       from civil_affairs.certificates x
       where x.holder_id = c.holder_id and x.status = 'VALID' and x.valid_from <= current_date
@@ -95,6 +96,7 @@ export async function readRideCards(db: Db): Promise<RideCard[]> {
   return rows.map((r) => ({
     cardNumber: r.card_number,
     status: r.status,
+    expiresOn: r.expires_on,
     concessionCertificates: (typeof r.certs === 'string'
       ? JSON.parse(r.certs)
       : r.certs) as RideCard['concessionCertificates'],
@@ -123,7 +125,11 @@ export function transportDirectScenario(cards: RideCard[]): Scenario {
             cardNumber: card.cardNumber,
             city: pick(CITY_CODES),
             mode: 'METRO',
-            card: { status: card.status, holder: { concessionCertificates: card.concessionCertificates } },
+            card: {
+              status: card.status,
+              expiresOn: card.expiresOn,
+              holder: { concessionCertificates: card.concessionCertificates },
+            },
           },
         ],
       };

@@ -15,6 +15,7 @@ import { checkCharacter } from '../subgraphs/hr/identifiers.js';
 import { countHolders } from '../subgraphs/hr/repository.js';
 import { bankAccounts, banks, cardEvents, cards, holders, type IdType } from '../subgraphs/hr/tables.js';
 import { addEFileRows, eFileBatches, emptyEFileRows, E_FILE_SEED_TABLES } from './hr-social-insurance.js';
+import { seedViolations } from './hr-violations.js';
 
 export const DEMO_BANKS = [
   { code: 'ICBC', name: '中国工商银行' },
@@ -280,8 +281,9 @@ export async function seedHr(database: Database, options: SeedRunOptions): Promi
         await progress.advance(Math.min(start + CHUNK, options.holders));
       }
     });
+    const violationCount = await seedViolations(db);
     progress.finish(
-      `${written.cards} cards, ${written.events} card events, ${written.enrolments} social insurance enrolments, ${written.contributions} contributions, ${written.eFiles} e-file entries`,
+      `${violationCount} violations, ${written.cards} cards, ${written.events} card events, ${written.enrolments} social insurance enrolments, ${written.contributions} contributions, ${written.eFiles} e-file entries`,
     );
   });
 }

@@ -25,6 +25,10 @@ export const ErrorCode = {
   /** A physical card whose number and identification code do not belong together (or no such card). */
   CARD_NOT_VERIFIED: 'CARD_NOT_VERIFIED',
   NOT_FOUND: 'NOT_FOUND',
+  /** A fine for a card violation outside Art 19's range: 1,000 to 10,000 yuan (100000 to 1000000 fen) inclusive. */
+  FINE_OUT_OF_RANGE: 'FINE_OUT_OF_RANGE',
+  /** A violation's status step its state machine does not allow (with the violation's `status`): CLOSED is final. */
+  ILLEGAL_VIOLATION_TRANSITION: 'ILLEGAL_VIOLATION_TRANSITION',
   /** A library copy is already out on another loan that has not been returned. */
   ITEM_ON_LOAN: 'ITEM_ON_LOAN',
   /** A library loan was returned before; a copy comes back once. */

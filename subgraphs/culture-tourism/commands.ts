@@ -9,7 +9,7 @@ import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
 import type { CardFacts, HrClient } from '../kit/hr-client.js';
 import { checkIdempotencyKey, once } from '../kit/idempotency.js';
 import { isUuid, quote, readText } from '../kit/text.js';
-import { readInstant, readPastInstant } from '../kit/time.js';
+import { chinaDate, readInstant, readPastInstant } from '../kit/time.js';
 import {
   cardNumberProblem,
   instantForHash,
@@ -44,6 +44,18 @@ function cardNotUsable(card: CardFacts, field = 'cardNumber'): GraphQLError {
       status: card.status,
     },
   );
+}
+
+/** Whether a card could be used at `at`: active, and not past its last day then (China time). */
+const usableAt = (card: CardFacts, at: Date) =>
+  card.status === 'ACTIVE' && !(card.expiresOn && card.expiresOn < chinaDate(at));
+
+function cardExpired(card: CardFacts, field = 'cardNumber'): GraphQLError {
+  return hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} expired on ${card.expiresOn}`, {
+    field,
+    cardNumber: card.cardNumber,
+    status: 'EXPIRED',
+  });
 }
 
 // ---- venues ----
@@ -127,6 +139,7 @@ function judgeAdmission(
   if (!venue)
     return hubError(ErrorCode.NOT_FOUND, `No venue with code ${quote(row.venueCode)}`, { field: field('venueCode') });
   if (card.status !== 'ACTIVE') return cardNotUsable(card, field('cardNumber'));
+  if (!usableAt(card, admittedAt)) return cardExpired(card, field('cardNumber'));
   return {
     id: randomUUID(),
     holderId: card.holderId,
@@ -244,6 +257,7 @@ export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordL
       // Judged inside `once`, so a replay returns the first loan even if the card has changed since.
       if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
       if (card.status !== 'ACTIVE') throw cardNotUsable(card);
+      if (!usableAt(card, borrowedAt)) throw cardExpired(card);
       const [venue] = await repo.findVenuesByCodes(tx, [venueCode]);
       if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${venueCode}`, { field: 'venueCode' });
       if (venue.kind !== 'LIBRARY')

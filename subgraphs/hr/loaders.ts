@@ -2,9 +2,11 @@
 // costs two statements (the holders, then their cards and accounts), not hundreds.
 import type { Db } from '../../core/database.js';
 import { holderLists } from '../kit/holder-lists.js';
-import { groupLoader, rowLoader } from '../kit/loaders.js';
+import { groupLoader, pagedLoader, rowLoader } from '../kit/loaders.js';
 import { hasLapsed } from './card-rules.js';
 import { eFileLoaders } from './e-file-loaders.js';
+import { violationsPerHolder } from './violations.js';
+import type { Page } from '../kit/pagination.js';
 import * as repo from './repository.js';
 import type { CardRow } from './tables.js';
 
@@ -71,6 +73,7 @@ export function createLoaders(db: Db, now = new Date()) {
     openBankAccountsByHolderId: list(repo.openAccountPerHolder, accountOf),
     bankByCode,
     ...eFileLoaders(db, list),
+    violationsPage: pagedLoader((page: Page) => list(violationsPerHolder(page))),
   };
 }
 

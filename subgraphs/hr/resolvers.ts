@@ -8,6 +8,7 @@ import { isoTimestamp } from '../kit/time.js';
 import * as cardCommands from './card-commands.js';
 import * as commands from './commands.js';
 import { eFileHolderFields, eFileMutations, eFileTypes } from './e-file-resolvers.js';
+import { violationHolderFields, violationMutations, violationQueries, violationTypes } from './violation-resolvers.js';
 import * as identity from './identity.js';
 import { checkIdNumber } from './inputs.js';
 import { readCardNumber } from '../kit/card-number.js';
@@ -95,7 +96,9 @@ const mutation =
 
 export const resolvers: GraphQLResolverMap<HrContext> = {
   ...eFileTypes,
+  ...violationTypes,
   Query: {
+    ...violationQueries,
     async holder(_: unknown, { idNumber }: { idNumber: string }, ctx: HrContext) {
       const found = await ctx.loaders.holderByIdNumber.load(checkIdNumber(idNumber));
       const holder = inRegion(ctx, found);
@@ -146,6 +149,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
     switchBank: mutation(commands.switchBank),
     registerBank: mutation(commands.registerBank),
     ...eFileMutations,
+    ...violationMutations,
     issueCardQr: (_: unknown, { cardNumber }: { cardNumber: string }, ctx: HrContext, info: GraphQLResolveInfo) =>
       identity.issueCardQr(ctx.identity, ctx.loaders, ctx.caller, cardNumber, (id) => reportWrites(ctx, info, [id])),
   },
@@ -157,6 +161,7 @@ export const resolvers: GraphQLResolverMap<HrContext> = {
       (await ctx.loaders.openBankAccountsByHolderId.load(holder.id))[0] ?? null,
     ...timestamps,
     ...eFileHolderFields,
+    ...violationHolderFields,
   },
   Card: {
     __resolveReference: (ref: { cardNumber: string }, ctx: HrContext) => ctx.loaders.cardByNumber.load(ref.cardNumber),

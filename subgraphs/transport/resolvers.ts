@@ -27,7 +27,11 @@ interface RideAuthorizationRef {
    * Required fields, filled in by the gateway from hr and civil affairs; null when hr knows no such card. The
    * certificates are null only when civil affairs could not answer them: no concession then.
    */
-  card?: { status: string; holder: { concessionCertificates: ConcessionCertificate[] | null } } | null;
+  card?: {
+    status: string;
+    expiresOn?: string | null;
+    holder: { concessionCertificates: ConcessionCertificate[] | null };
+  } | null;
 }
 
 const decisionOf = (ref: RideAuthorizationRef & { decision?: RideDecision }) => ref.decision!;
@@ -79,6 +83,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       const transitLoaded = await ctx.loaders.transitLoaded.load(ref.cardNumber);
       const decision = decideRide({
         cardStatus: ref.card?.status ?? null,
+        cardExpiresOn: ref.card?.expiresOn ?? null,
         transitLoaded,
         certificates: ref.card?.holder?.concessionCertificates ?? [],
         mode: ref.mode,

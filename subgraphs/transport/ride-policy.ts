@@ -1,6 +1,7 @@
-// The turnstile's decision, as a pure function: the card must be active and carry the transit function; the
-// best concession the holder's certificates give on this mode applies. Cities give each other same-city
-// treatment (Art 4), so a transit function loaded by any Guangdong city's operator rides in every city.
+// The turnstile's decision, as a pure function: the card must be active, not past its expiry, and carry the
+// transit function; the best concession the holder's certificates give on this mode applies. Cities give each
+// other same-city treatment (Art 4), so a transit function loaded by any Guangdong city's operator rides in every
+// city.
 import type { Concession, RideMode } from './tables.js';
 
 export interface ConcessionCertificate {
@@ -11,6 +12,8 @@ export interface ConcessionCertificate {
 
 export interface RideFacts {
   cardStatus: string | null;
+  /** The card's last day (YYYY-MM-DD, China time); null: none recorded. */
+  cardExpiresOn?: string | null;
   transitLoaded: boolean;
   certificates: ConcessionCertificate[];
   mode: RideMode;
@@ -43,6 +46,7 @@ const REFUSED = (refusal: RideDecision['refusal']): RideDecision => ({
 
 export function decideRide(facts: RideFacts): RideDecision {
   if (facts.cardStatus !== 'ACTIVE') return REFUSED('CARD_NOT_USABLE');
+  if (facts.cardExpiresOn && facts.cardExpiresOn < facts.today) return REFUSED('CARD_NOT_USABLE');
   if (!facts.transitLoaded) return REFUSED('TRANSIT_NOT_LOADED');
   let best: RideDecision = { allowed: true, refusal: null, concession: 'NONE', discountPercent: 0 };
   for (const certificate of facts.certificates) {

@@ -150,6 +150,22 @@ describe('a batch of admissions', () => {
     expect(stored[0]!.n).toBe(2);
   });
 
+  it('refuses an admission on a card past its expiry at the time, and keeps one from before it', async ({ hub }) => {
+    const { cardNumber } = await holderWithActiveCard(hub);
+    // The card's last day was yesterday (China time), set behind the hub's back.
+    await hub.rows(
+      sql`update hr.cards set expires_on = (now() at time zone 'Asia/Shanghai')::date - 1 where card_number = ${cardNumber}`,
+    );
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const result = await recordAdmissions(hub, [
+      { cardNumber, venueCode: 'T-MUS-SZ', admittedAt: new Date(Date.now() - 60_000).toISOString() },
+      { cardNumber, venueCode: 'T-MUS-SZ', admittedAt: twoDaysAgo },
+    ]);
+    const rows = result.data.recordAdmissions.results;
+    expect(rows[0].error).toMatchObject({ code: 'CARD_NOT_USABLE', field: 'admissions[0].cardNumber' });
+    expect(rows[1].error).toBeNull();
+  });
+
   it('replays a key without recording anything new, and refuses the key with another payload', async ({ hub }) => {
     const { cardNumber } = await holderWithActiveCard(hub);
     const admissions = [

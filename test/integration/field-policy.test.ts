@@ -420,3 +420,45 @@ describe('social insurance and the e-file', () => {
     },
   );
 });
+
+describe('a holder’s violations (credit records)', () => {
+  const ROUTES = `query($n: String!) { holderByCard(cardNumber: $n) { violations { nodes { kind fineFen } } } }`;
+
+  it.beforeAll(async ({ hub }) => {
+    await hub.ok(`mutation($input: RecordViolationInput!) { recordViolation(input: $input) { id } }`, {
+      input: {
+        idempotencyKey: randomUUID(),
+        holder: { cardNumber: rider.cardNumber },
+        kind: 'FRAUDULENT_USE',
+        facts: '冒用他人社会保障卡',
+        authority: '440100',
+        decision: '处罚款',
+        decidedOn: '2025-05-01',
+        fineFen: 100_000,
+      },
+    });
+  });
+
+  it.for([
+    { identity: { client: 'province', purpose: 'HOLDER_SELF_SERVICE' }, denied: [] },
+    { identity: { client: 'dept-hr', purpose: 'HR_SERVICE' }, denied: [] },
+    ...[
+      TRANSPORT,
+      CIVIL_AFFAIRS,
+      CULTURE,
+      HR_IDENTITY,
+      ...OUTSIDERS,
+      { client: 'dept-hr', purpose: 'SOCIAL_INSURANCE' },
+      { client: 'dept-health', purpose: 'MEDICAL_SERVICE' },
+    ].map((identity) => ({ identity, denied: ['Holder.violations'] })),
+  ])(
+    'is read by $identity.client for $identity.purpose only where its purpose is listed',
+    async ({ identity, denied }, { hub }) => {
+      const result = await hub.as(identity).query(ROUTES, { n: rider.cardNumber });
+      expect(refused(result)).toEqual(denied);
+      const { violations } = result.data.holderByCard;
+      if (denied.length > 0) expect(violations).toBeNull();
+      else expect(violations.nodes).toEqual([{ kind: 'FRAUDULENT_USE', fineFen: 100_000 }]);
+    },
+  );
+});

@@ -1,6 +1,7 @@
 // Transport through the real gateway: the transit function, ride batches, and the turnstile's decision, which
 // federation assembles from hr (card status), civil affairs (certificates) and transport (transit function).
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { chinaDate } from '../../subgraphs/kit/time.js';
 import { hubTest } from '../support/fixtures.js';
@@ -62,6 +63,23 @@ describe('rideAuthorization', () => {
     // Concessions are for urban transit; a high-speed train is full fare for the elderly.
     expect(await authorize(hub, cardNumber, 'HIGH_SPEED_RAIL')).toMatchObject({
       allowed: true,
+      concession: 'NONE',
+      discountPercent: 0,
+    });
+  });
+
+  it('refuses an active card past its expiry, and rides on its last day', async ({ hub }) => {
+    const { cardNumber } = await riderWithTransit(hub);
+    const setExpiry = (days: number) =>
+      hub.rows(
+        sql`update hr.cards set expires_on = (now() at time zone 'Asia/Shanghai')::date + ${days}::int where card_number = ${cardNumber}`,
+      );
+    await setExpiry(0);
+    expect(await authorize(hub, cardNumber)).toMatchObject({ allowed: true, refusal: null });
+    await setExpiry(-1);
+    expect(await authorize(hub, cardNumber)).toEqual({
+      allowed: false,
+      refusal: 'CARD_NOT_USABLE',
       concession: 'NONE',
       discountPercent: 0,
     });

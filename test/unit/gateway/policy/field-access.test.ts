@@ -122,6 +122,7 @@ describe('readSchemaPolicy', () => {
       'Holder.trainingRecords',
       'Holder.transitFunctions',
       'Holder.venueAdmissions',
+      'Holder.violations',
       'IdentityVerification.idNumber',
       'MedicalVisit.diagnoses',
       'MedicalVisit.settlement',
@@ -134,6 +135,7 @@ describe('readSchemaPolicy', () => {
       'Query.holderAccessReport',
       'Query.medicalVisit',
       'Query.preferentialCertificate',
+      'Query.publicCreditFeed',
       'Query.rideAuthorization',
       'Query.verifyCard',
       'Query.verifyCardQr',
@@ -506,6 +508,9 @@ describe('routes to sensitive records', () => {
     'VenueAdmission',
     'LibraryLoan',
     'RideAuthorization',
+    // Credit records (Art 19): a holder's violations, and the public credit feed.
+    'Violation',
+    'PublicCreditRecord',
   ];
   // What says a holder has a disability certificate: the certificate kinds and the concessions resting on them.
   const DISABILITY = ['CertificateKind', 'Concession', 'AdmissionConcession'];
