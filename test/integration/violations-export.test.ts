@@ -3,7 +3,7 @@
 // run appending what is new, none twice, none skipped. Both skip on embedded PGlite: it has one connection (its
 // transactions run one at a time), and the CLI cannot open the test hub's in-memory database from another process.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,15 @@ describe('npm run violations:export', () => {
       expect(text).not.toContain(holder.idNumber);
       expect(text).not.toContain('13800138000');
       expect(text).not.toContain('holderId');
+
+      // A run that died mid-write left a torn line and no cursor: the next cuts it off and writes the record whole.
+      const whole = readFileSync(out, 'utf8');
+      const lastLine = whole.trimEnd().split('\n').at(-1)!;
+      writeFileSync(out, whole.slice(0, whole.length - lastLine.length - 1) + lastLine.slice(0, 40));
+      writeFileSync(cursor, `${lines.at(-2).position}\n`);
+      expect((await run()).stdout).toMatch(/exported 1 violation record/);
+      const after = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+      expect(after.map((l) => JSON.parse(l).position)).toEqual(items.map((i) => i.position));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

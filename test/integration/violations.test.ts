@@ -141,6 +141,24 @@ describe('a violation', () => {
       ),
     ).toEqual(['NOT_FOUND']);
   });
+
+  it('answers its writes with the record’s facts only under the purposes that read violations', async ({ hub }) => {
+    const { id } = (await hub.ok(RECORD, { input: input({ holder: { id: person.id } }) })).recordViolation;
+    const asInsurance = await hub
+      .as({ client: 'dept-hr', purpose: 'SOCIAL_INSURANCE' })
+      .query(
+        `mutation($input: ChangeViolationStatusInput!) { changeViolationStatus(input: $input) { id status facts decision fineFen } }`,
+        { input: { idempotencyKey: randomUUID(), violationId: id, status: 'CORRECTED' } },
+      );
+    expect(asInsurance.data.changeViolationStatus).toEqual({
+      id,
+      status: 'CORRECTED',
+      facts: null,
+      decision: null,
+      fineFen: null,
+    });
+    expect(codes(asInsurance)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+  });
 });
 
 describe('a holder’s violations', () => {

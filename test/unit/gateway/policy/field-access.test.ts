@@ -143,6 +143,10 @@ describe('readSchemaPolicy', () => {
       'SocialInsuranceContribution.employerFen',
       'SocialInsuranceContribution.personalFen',
       'SocialInsuranceContribution.totalFen',
+      'Violation.decision',
+      'Violation.facts',
+      'Violation.fineFen',
+      'Violation.kind',
     ]);
     // Contributions for social insurance and the holder; enrolments for HR services too; e-files for HR services.
     expect(policy.fields.get('Holder.socialInsuranceContributions')).toEqual({
