@@ -1,6 +1,7 @@
 // Culture and tourism's writes: the venue register, gate admissions in batches, library loans. Each runs once per
 // idempotency key, in one transaction; cards are checked against hr before the transaction opens, so no
 // network call holds locks.
+import { cardExpired, expiredOn } from '../kit/card-validity.js';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { readCityCode } from '../kit/cities.js';
@@ -47,16 +48,7 @@ function cardNotUsable(card: CardFacts, field = 'cardNumber'): GraphQLError {
 }
 
 /** Whether a card could be used at `at`: active, and not past its last day then (China time). */
-const usableAt = (card: CardFacts, at: Date) =>
-  card.status === 'ACTIVE' && !(card.expiresOn && card.expiresOn < chinaDate(at));
-
-function cardExpired(card: CardFacts, field = 'cardNumber'): GraphQLError {
-  return hubError(ErrorCode.CARD_NOT_USABLE, `Card ${card.cardNumber} expired on ${card.expiresOn}`, {
-    field,
-    cardNumber: card.cardNumber,
-    status: 'EXPIRED',
-  });
-}
+const usableAt = (card: CardFacts, at: Date) => card.status === 'ACTIVE' && !expiredOn(card, chinaDate(at));
 
 // ---- venues ----
 
@@ -139,7 +131,8 @@ function judgeAdmission(
   if (!venue)
     return hubError(ErrorCode.NOT_FOUND, `No venue with code ${quote(row.venueCode)}`, { field: field('venueCode') });
   if (card.status !== 'ACTIVE') return cardNotUsable(card, field('cardNumber'));
-  if (!usableAt(card, admittedAt)) return cardExpired(card, field('cardNumber'));
+  if (!usableAt(card, admittedAt))
+    return cardExpired(card, { field: field('cardNumber'), cardNumber: card.cardNumber });
   return {
     id: randomUUID(),
     holderId: card.holderId,
@@ -257,7 +250,7 @@ export async function recordLibraryLoan(deps: CultureTourismDeps, input: RecordL
       // Judged inside `once`, so a replay returns the first loan even if the card has changed since.
       if (!card) throw hubError(ErrorCode.CARD_NOT_FOUND, `No card with number ${cardNumber}`);
       if (card.status !== 'ACTIVE') throw cardNotUsable(card);
-      if (!usableAt(card, borrowedAt)) throw cardExpired(card);
+      if (!usableAt(card, borrowedAt)) throw cardExpired(card, { field: 'cardNumber', cardNumber: card.cardNumber });
       const [venue] = await repo.findVenuesByCodes(tx, [venueCode]);
       if (!venue) throw hubError(ErrorCode.NOT_FOUND, `No venue with code ${venueCode}`, { field: 'venueCode' });
       if (venue.kind !== 'LIBRARY')

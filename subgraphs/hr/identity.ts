@@ -3,6 +3,7 @@
 // the card is valid now and whose it is. The answer carries the holder's name and masked ID number, the card's
 // kind and issuing authority, and no link into the holder's record: the desk confirms a person, it does not browse
 // them. Each answer names its holder (`holderId`), so the gateway's audit records the check as an access to them.
+import { cardExpired, expiredOn } from '../kit/card-validity.js';
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCode, badInput, hubError } from '../../core/protocol/errors.js';
 import type { CallerClaims } from '../../core/protocol/gateway-proof.js';
@@ -45,8 +46,7 @@ function usableOrFail(card: CardRow | null | undefined, now: Date): CardRow {
     throw hubError(ErrorCode.CARD_NOT_USABLE, `The card is ${card.status}: it no longer proves who holds it`, {
       status: card.status,
     });
-  if (card.expiresOn && card.expiresOn < chinaDate(now))
-    throw hubError(ErrorCode.CARD_NOT_USABLE, `The card expired on ${card.expiresOn}`, { status: 'EXPIRED' });
+  if (expiredOn(card, chinaDate(now))) throw cardExpired(card);
   return card;
 }
 

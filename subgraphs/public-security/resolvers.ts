@@ -1,4 +1,5 @@
 // GraphQL over public security: reads through the per-request loaders, writes through the commands.
+import { cardExpired, expiredOn } from '../kit/card-validity.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { ErrorCode, hubError } from '../../core/protocol/errors.js';
 import { readCardNumber } from '../kit/card-number.js';
@@ -42,10 +43,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
           status: card.status,
         });
       // Nor does one past its expiry, whatever its status says (as hr's own identity checks hold).
-      if (card.expiresOn && card.expiresOn < ctx.loaders.today)
-        throw hubError(ErrorCode.CARD_NOT_USABLE, `Card ${cardNumber} expired on ${card.expiresOn}`, {
-          status: 'EXPIRED',
-        });
+      if (expiredOn(card, ctx.loaders.today)) throw cardExpired(card);
       const licence = (await ctx.loaders.licences.load(card.holderId)).find((l) => l.kind === args.kind);
       const status = licence ? licenceStatus(licence, ctx.loaders.today) : null;
       return {

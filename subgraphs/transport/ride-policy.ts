@@ -2,6 +2,7 @@
 // transit function; the best concession the holder's certificates give on this mode applies. Cities give each
 // other same-city treatment (Art 4), so a transit function loaded by any Guangdong city's operator rides in every
 // city.
+import { expiredOn } from '../kit/card-validity.js';
 import type { Concession, RideMode } from './tables.js';
 
 export interface ConcessionCertificate {
@@ -46,7 +47,7 @@ const REFUSED = (refusal: RideDecision['refusal']): RideDecision => ({
 
 export function decideRide(facts: RideFacts): RideDecision {
   if (facts.cardStatus !== 'ACTIVE') return REFUSED('CARD_NOT_USABLE');
-  if (facts.cardExpiresOn && facts.cardExpiresOn < facts.today) return REFUSED('CARD_NOT_USABLE');
+  if (expiredOn({ expiresOn: facts.cardExpiresOn }, facts.today)) return REFUSED('CARD_NOT_USABLE');
   if (!facts.transitLoaded) return REFUSED('TRANSIT_NOT_LOADED');
   let best: RideDecision = { allowed: true, refusal: null, concession: 'NONE', discountPercent: 0 };
   for (const certificate of facts.certificates) {
